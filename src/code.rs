@@ -1,0 +1,612 @@
+//! The (k, n) code itself: which coefficients make which block, and how to solve for
+//! lost data. All byte work is handed to [`crate::kernels`].
+//!
+//! Block r is the value at x_r of the polynomial of degree < k through the data
+//! blocks (x_0 = 0, x_r = α^(r−1)). With barycentric weights w_j and
+//! P(x) = Π_{m<k} (x − x_m), one coefficient is
+//!
+//! ```text
+//! L_j(x_i) = w_j · P(x_i) / (x_i − x_j)
+//! ```
+//!
+//! Because x_1 … x_{k−1} is a geometric progression, every w_j and every P(x_i) comes
+//! from prefix sums of Zech logarithms Z(u) = log(1 + α^u): construction is O(n) and a
+//! row costs O(k). Decoding e lost data blocks solves an e×e system whose matrix is a
+//! Cauchy matrix scaled on both sides; its inverse has a closed form, built in O(e²).
+
+use crate::error::Error;
+use crate::gf::{Field, Tables};
+use crate::kernels;
+
+/// A systematic (k, n) erasure code: k data blocks, n blocks in all, any k of which
+/// recover the data. Cheap to build (O(n)) and immutable; share it freely.
+#[derive(Clone)]
+pub struct Code {
+    k: usize,
+    n: usize,
+    field: Field,
+    t: Tables,
+    /// log w_j for each data index j < k.
+    wlog: Vec<u32>,
+    /// log P(x_i) for each check index i in k..n (stored at i − k).
+    plog: Vec<u32>,
+}
+
+impl std::fmt::Debug for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Code")
+            .field("k", &self.k)
+            .field("n", &self.n)
+            .field("field", &self.field)
+            .finish()
+    }
+}
+
+/// One block handed to [`Code::decode_shards`]: data that is only read, or a buffer
+/// that decoding may overwrite (a check block whose slot receives a data block).
+#[derive(Debug)]
+pub enum Shard<'a> {
+    /// Read only. Allowed where the position already holds its data block.
+    Read(&'a [u8]),
+    /// Readable and writable.
+    Write(&'a mut [u8]),
+}
+
+impl Shard<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Shard::Read(b) => b.len(),
+            Shard::Write(b) => b.len(),
+        }
+    }
+}
+
+/// Coefficient memory (in entries) above which rows are made per stripe instead of
+/// kept: keeps huge GF(2^16) decodes within a few MiB.
+const MAX_CACHED_COEFFS: usize = 1 << 22;
+
+impl Code {
+    /// A code with `k` data blocks and `n` blocks in all, in the field Algorithm::FEC
+    /// picks: GF(2^8) for n ≤ 255, GF(2^16) for 256 ≤ n ≤ 65536.
+    pub fn new(k: usize, n: usize) -> Result<Code, Error> {
+        Code::with_field(k, n, Field::for_blocks(n))
+    }
+
+    /// A code in a named field: GF(2^8) allows n ≤ 256 (as zfec does), GF(2^16)
+    /// n ≤ 65536.
+    pub fn with_field(k: usize, n: usize, field: Field) -> Result<Code, Error> {
+        if k < 1 {
+            return Err(Error::NoDataBlocks { k });
+        }
+        if n < k {
+            return Err(Error::FewerBlocksThanData { k, n });
+        }
+        if n > field.size() {
+            return Err(Error::too_many(field, n));
+        }
+        let t = field.tables();
+        let q = u64::from(t.q);
+        let zech = |u: u64| u64::from(t.log(1 ^ t.exp(u)));
+        // K nonzero data points α^0 … α^(K−1).
+        let kk = (k - 1) as u64;
+        // za[m] = Σ_{u=1..m} Z(u), needed up to max(K−1, n−2) < q, so 1 + α^u ≠ 0;
+        // zb[m] = Σ_{u=1..m} Z(−u).
+        let za_len = (kk as usize).saturating_sub(1).max(n.saturating_sub(2));
+        let mut za = vec![0u64; za_len + 1];
+        for m in 1..=za_len {
+            za[m] = (za[m - 1] + zech(m as u64)) % q;
+        }
+        let mut zb = vec![0u64; (kk as usize).max(1)];
+        for m in 1..kk as usize {
+            zb[m] = (zb[m - 1] + zech(q - m as u64)) % q;
+        }
+        let tri = kk * kk.saturating_sub(1) / 2 % q; // Σ_{t<K} t
+        let inv = |l: u64| ((q - l % q) % q) as u32;
+        let mut wlog = Vec::with_capacity(k);
+        // D_0 = Π_m x_m = α^(K(K−1)/2);
+        // D_j = α^s · Π_{t≠s} (α^s + α^t) = α^(sK) · Π_{u=1..K−1−s} (1+α^u) · Π_{u=1..s} (1+α^−u).
+        wlog.push(inv(tri));
+        for s in 0..kk {
+            let d = s * kk % q + za[(kk - 1 - s) as usize] + zb[s as usize];
+            wlog.push(inv(d));
+        }
+        // P(x_i) = α^s · Π_{t<K} (α^s + α^t) = α^(s + K(K−1)/2) · Π_{u=s−K+1..s} (1+α^u).
+        let plog = (k..n)
+            .map(|i| {
+                let s = (i - 1) as u64;
+                ((s + tri + za[s as usize] + q - za[(s - kk) as usize]) % q) as u32
+            })
+            .collect();
+        Ok(Code {
+            k,
+            n,
+            field,
+            t,
+            wlog,
+            plog,
+        })
+    }
+
+    /// Data blocks.
+    pub fn k(&self) -> usize {
+        self.k
+    }
+
+    /// Blocks in all.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    /// The field the code works in.
+    pub fn field(&self) -> Field {
+        self.field
+    }
+
+    fn point(&self, r: usize) -> u16 {
+        self.field.point(r)
+    }
+
+    /// log of (x_a − x_b) for distinct indices.
+    #[inline]
+    fn log_diff(&self, xa: u16, xb: u16) -> u64 {
+        u64::from(self.t.log(xa ^ xb))
+    }
+
+    /// Writes the k coefficients that make block `index` from the data blocks:
+    /// `block_index = Σ_j row[j] · data_j`. O(k).
+    pub fn row(&self, index: usize, row: &mut [u16]) -> Result<(), Error> {
+        self.check_index(index)?;
+        if row.len() != self.k {
+            return Err(Error::WrongCount {
+                what: "row coefficients",
+                expected: self.k,
+                got: row.len(),
+            });
+        }
+        self.fill_row(index, &(0..self.k).collect::<Vec<_>>(), row);
+        Ok(())
+    }
+
+    /// Coefficients of block `index` over the data indices `cols` (a subset of 0..k).
+    fn fill_row(&self, index: usize, cols: &[usize], row: &mut [u16]) {
+        if index < self.k {
+            for (c, &j) in row.iter_mut().zip(cols) {
+                *c = u16::from(j == index);
+            }
+            return;
+        }
+        let xi = self.point(index);
+        let base = u64::from(self.plog[index - self.k]);
+        let q = u64::from(self.t.q);
+        for (c, &j) in row.iter_mut().zip(cols) {
+            let l = base + u64::from(self.wlog[j]) + q - self.log_diff(xi, self.point(j));
+            *c = self.t.exp(l);
+        }
+    }
+
+    fn check_index(&self, index: usize) -> Result<(), Error> {
+        if index >= self.n {
+            Err(Error::IndexOutOfRange { index, n: self.n })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Checks that all lengths are equal and a whole number of symbols; returns it.
+    fn common_len(&self, lens: impl IntoIterator<Item = usize>) -> Result<usize, Error> {
+        let mut lens = lens.into_iter().enumerate();
+        let first = lens.next().map_or(0, |(_, l)| l);
+        for (position, got) in lens {
+            if got != first {
+                return Err(Error::WrongBlockSize {
+                    position,
+                    expected: first,
+                    got,
+                });
+            }
+        }
+        if first % self.field.symbol_bytes() != 0 {
+            return Err(Error::OddBlockSize { size: first });
+        }
+        Ok(first)
+    }
+
+    fn check_data(&self, data: &[&[u8]]) -> Result<usize, Error> {
+        if data.len() != self.k {
+            return Err(Error::WrongCount {
+                what: "data blocks",
+                expected: self.k,
+                got: data.len(),
+            });
+        }
+        self.common_len(data.iter().map(|d| d.len()))
+    }
+
+    /// Makes block `index` from the k data blocks into `out` (a copy of the data block
+    /// when `index < k`).
+    pub fn encode(&self, data: &[&[u8]], index: usize, out: &mut [u8]) -> Result<(), Error> {
+        self.encode_many(data, &[index], &mut [out])
+    }
+
+    /// Makes several blocks in one pass over the data: `outs[i]` receives block
+    /// `indices[i]`. Faster than one `encode` per index when there are several.
+    pub fn encode_many(
+        &self,
+        data: &[&[u8]],
+        indices: &[usize],
+        outs: &mut [&mut [u8]],
+    ) -> Result<(), Error> {
+        let len = self.check_data(data)?;
+        if outs.len() != indices.len() {
+            return Err(Error::WrongCount {
+                what: "output buffers",
+                expected: indices.len(),
+                got: outs.len(),
+            });
+        }
+        for &i in indices {
+            self.check_index(i)?;
+        }
+        if let Some(got) = outs.iter().map(|o| o.len()).find(|&l| l != len) {
+            return Err(Error::OutputSize { expected: len, got });
+        }
+        let cols: Vec<usize> = (0..self.k).collect();
+        // Data indices are copies; the rest go through the kernels in row batches.
+        let mut checks: Vec<(usize, &mut [u8])> = Vec::new();
+        for (&i, out) in indices.iter().zip(outs.iter_mut()) {
+            if i < self.k {
+                out.copy_from_slice(data[i]);
+            } else {
+                checks.push((i, &mut **out));
+            }
+        }
+        let batch = (MAX_CACHED_COEFFS / self.k).max(1);
+        let mut coeffs = Vec::new();
+        for chunk in checks.chunks_mut(batch) {
+            coeffs.clear();
+            coeffs.resize(chunk.len() * self.k, 0);
+            for ((i, _), row) in chunk.iter().zip(coeffs.chunks_mut(self.k)) {
+                self.fill_row(*i, &cols, row);
+            }
+            let mut dsts: Vec<&mut [u8]> = chunk.iter_mut().map(|(_, o)| &mut **o).collect();
+            kernels::dot(self.field, &coeffs, data, &mut dsts, false);
+        }
+        Ok(())
+    }
+
+    /// Checks a decode's k indices: count, range, duplicates. Touches nothing.
+    pub fn check_indices(&self, indices: &[usize]) -> Result<(), Error> {
+        if indices.len() != self.k {
+            return Err(Error::WrongCount {
+                what: "indices",
+                expected: self.k,
+                got: indices.len(),
+            });
+        }
+        for &i in indices {
+            self.check_index(i)?;
+        }
+        let mut seen = vec![false; self.n];
+        for &i in indices {
+            if std::mem::replace(&mut seen[i], true) {
+                return Err(Error::DuplicateIndex { index: i });
+            }
+        }
+        Ok(())
+    }
+
+    /// Puts decode inputs in the order decoding needs, exactly as Algorithm::FEC's
+    /// `shuffle` does, so that every supplied data block j ends up at position j:
+    ///
+    /// ```text
+    /// for i in 0..k: while idx[i] < k and idx[i] != i: swap entries i and idx[i]
+    /// ```
+    ///
+    /// `blocks` is permuted alongside. Everything is checked first (k entries each,
+    /// indices below n, no duplicates): on error neither slice is touched.
+    pub fn reorder<T>(&self, blocks: &mut [T], indices: &mut [usize]) -> Result<(), Error> {
+        self.check_indices(indices)?;
+        if blocks.len() != self.k {
+            return Err(Error::WrongCount {
+                what: "blocks",
+                expected: self.k,
+                got: blocks.len(),
+            });
+        }
+        for i in 0..self.k {
+            while indices[i] < self.k && indices[i] != i {
+                let j = indices[i];
+                indices.swap(i, j);
+                blocks.swap(i, j);
+            }
+        }
+        Ok(())
+    }
+
+    /// Decodes in place: given any k distinct blocks and their indices, reorders both
+    /// slices (see [`Code::reorder`]) and overwrites each block that held check data
+    /// with the data block of its position. Afterwards `blocks[j]` is data block j.
+    /// The index slice is left as reordered (it still names the check blocks).
+    ///
+    /// Every check (counts, indices, sizes) runs before anything is moved or written.
+    pub fn decode(&self, blocks: &mut [&mut [u8]], indices: &mut [usize]) -> Result<(), Error> {
+        self.check_indices(indices)?;
+        if blocks.len() != self.k {
+            return Err(Error::WrongCount {
+                what: "blocks",
+                expected: self.k,
+                got: blocks.len(),
+            });
+        }
+        self.common_len(blocks.iter().map(|b| b.len()))?;
+        self.reorder(blocks, indices)?;
+        let mut shards: Vec<Shard<'_>> = blocks.iter_mut().map(|b| Shard::Write(b)).collect();
+        self.decode_shards(&mut shards, indices)
+    }
+
+    /// Decodes blocks that are already in decode order (as [`Code::reorder`] leaves
+    /// them), some of them read-only: a [`Shard::Read`] is allowed wherever the
+    /// position holds its own data block; every other position is overwritten and
+    /// must be a [`Shard::Write`]. All checks run before anything is written.
+    pub fn decode_shards(&self, shards: &mut [Shard<'_>], indices: &[usize]) -> Result<(), Error> {
+        self.check_indices(indices)?;
+        if shards.len() != self.k {
+            return Err(Error::WrongCount {
+                what: "blocks",
+                expected: self.k,
+                got: shards.len(),
+            });
+        }
+        let len = self.common_len(shards.iter().map(|s| s.len()))?;
+        for (position, &index) in indices.iter().enumerate() {
+            if index < self.k && index != position {
+                return Err(Error::NotInDecodeOrder { index, position });
+            }
+            if index != position && matches!(shards[position], Shard::Read(_)) {
+                return Err(Error::ReadOnlyTarget { position, index });
+            }
+        }
+        let mut present: Vec<usize> = Vec::new();
+        let mut lost: Vec<usize> = Vec::new();
+        let mut srcs: Vec<&[u8]> = Vec::new();
+        let mut dsts: Vec<&mut [u8]> = Vec::new();
+        for (p, shard) in shards.iter_mut().enumerate() {
+            if indices[p] == p {
+                present.push(p);
+                srcs.push(match shard {
+                    Shard::Read(b) => b,
+                    Shard::Write(b) => b,
+                });
+            } else if let Shard::Write(b) = shard {
+                lost.push(p);
+                dsts.push(b);
+            }
+        }
+        if lost.is_empty() || len == 0 {
+            return Ok(());
+        }
+        let checks: Vec<usize> = lost.iter().map(|&p| indices[p]).collect();
+        let solver = Solver::new(self, &present, &lost, &checks);
+        solver.run(&srcs, &mut dsts, len);
+        Ok(())
+    }
+}
+
+/// The two linear maps of one decode, with the same e lost data indices:
+///
+/// 1. c'_q = c_q ⊕ Σ_{m present} L_m(x_{check q}) · d_m  (removes the known data)
+/// 2. d_lost = M⁻¹ · c', M[q][i] = L_{lost i}(x_{check q})
+///
+/// M = diag(P(a)) · C · diag(w_b) with C[q][i] = 1/(a_q − b_i) a Cauchy matrix, so
+/// M⁻¹[i][q] = (1/w_{b_i}) · (A(b_i)/B'(b_i)) · 1/(a_q − b_i) · (B(a_q)/A'(a_q)) / P(a_q)
+/// with A, B the polynomials with roots a (check points) and b (lost points).
+struct Solver<'c> {
+    code: &'c Code,
+    present: Vec<usize>,
+    /// Points of the lost data indices (b) and of the checks replacing them (a).
+    b: Vec<u16>,
+    a: Vec<u16>,
+    checks: Vec<usize>,
+    /// Log-domain scale of row i and column q of M⁻¹.
+    row_scale: Vec<u64>,
+    col_scale: Vec<u64>,
+}
+
+impl<'c> Solver<'c> {
+    fn new(code: &'c Code, present: &[usize], lost: &[usize], checks: &[usize]) -> Self {
+        let q = u64::from(code.t.q);
+        let a: Vec<u16> = checks.iter().map(|&c| code.point(c)).collect();
+        let b: Vec<u16> = lost.iter().map(|&l| code.point(l)).collect();
+        let e = a.len();
+        // Sums of logs, reduced at the end: each term < q, at most 2^16 terms.
+        let mut a_of_b = vec![0u64; e]; // log A(b_i) = Σ_q log(b_i − a_q)
+        let mut b_of_a = vec![0u64; e]; // log B(a_q) = Σ_i log(a_q − b_i)
+        for (qi, &aq) in a.iter().enumerate() {
+            for (i, &bi) in b.iter().enumerate() {
+                let l = code.log_diff(aq, bi);
+                a_of_b[i] += l;
+                b_of_a[qi] += l;
+            }
+        }
+        let mut da = vec![0u64; e]; // log A'(a_q)
+        let mut db = vec![0u64; e]; // log B'(b_i)
+        for (pts, acc) in [(&a, &mut da), (&b, &mut db)] {
+            for i in 0..e {
+                for j in i + 1..e {
+                    let l = code.log_diff(pts[i], pts[j]);
+                    acc[i] += l;
+                    acc[j] += l;
+                }
+            }
+        }
+        let row_scale = (0..e)
+            .map(|i| (a_of_b[i] % q + 3 * q - u64::from(code.wlog[lost[i]]) - db[i] % q) % q)
+            .collect();
+        let col_scale = (0..e)
+            .map(|qi| {
+                (b_of_a[qi] % q + 3 * q - da[qi] % q - u64::from(code.plog[checks[qi] - code.k]))
+                    % q
+            })
+            .collect();
+        Solver {
+            code,
+            present: present.to_vec(),
+            b,
+            a,
+            checks: checks.to_vec(),
+            row_scale,
+            col_scale,
+        }
+    }
+
+    fn e(&self) -> usize {
+        self.a.len()
+    }
+
+    /// Stage 1 row for check q: its coefficients over the present data blocks.
+    fn fill_stage1(&self, qi: usize, row: &mut [u16]) {
+        self.code.fill_row(self.checks[qi], &self.present, row);
+    }
+
+    /// Stage 2 row for lost index i: M⁻¹[i][·].
+    fn fill_stage2(&self, i: usize, row: &mut [u16]) {
+        let t = &self.code.t;
+        let q = u64::from(t.q);
+        for (qi, c) in row.iter_mut().enumerate() {
+            let l = self.row_scale[i] + self.col_scale[qi] + q
+                - self.code.log_diff(self.a[qi], self.b[i]);
+            *c = t.exp(l);
+        }
+    }
+
+    /// Runs both stages stripe by stripe; extra memory is e × stripe bytes.
+    fn run(&self, srcs: &[&[u8]], dsts: &mut [&mut [u8]], len: usize) {
+        let e = self.e();
+        let field = self.code.field;
+        let m = self.present.len();
+        let cache = |rows: usize, cols: usize, fill: &dyn Fn(usize, &mut [u16])| {
+            (rows * cols <= MAX_CACHED_COEFFS).then(|| {
+                let mut v = vec![0u16; rows * cols];
+                for (r, row) in v.chunks_mut(cols.max(1)).enumerate() {
+                    fill(r, row);
+                }
+                v
+            })
+        };
+        let stage1 = cache(e, m, &|r, row| self.fill_stage1(r, row));
+        let stage2 = cache(e, e, &|r, row| self.fill_stage2(r, row));
+        let stripe = ((1 << 20) / e).clamp(1024, 64 * 1024) & !1;
+        let mut temp = vec![0u8; e * stripe.min(len)];
+        let mut start = 0;
+        while start < len {
+            let end = len.min(start + stripe);
+            let width = end - start;
+            let mut d: Vec<&mut [u8]> = dsts.iter_mut().map(|d| &mut d[start..end]).collect();
+            if m > 0 {
+                let s: Vec<&[u8]> = srcs.iter().map(|s| &s[start..end]).collect();
+                self.apply(
+                    field,
+                    stage1.as_deref(),
+                    m,
+                    &|r, row| self.fill_stage1(r, row),
+                    &s,
+                    &mut d,
+                    true,
+                );
+            }
+            let mut t: Vec<&mut [u8]> = temp.chunks_mut(width).take(e).collect();
+            for (t, d) in t.iter_mut().zip(d.iter()) {
+                t.copy_from_slice(d);
+            }
+            let t: Vec<&[u8]> = t.into_iter().map(|t| &*t).collect();
+            self.apply(
+                field,
+                stage2.as_deref(),
+                e,
+                &|r, row| self.fill_stage2(r, row),
+                &t,
+                &mut d,
+                false,
+            );
+            start = end;
+        }
+    }
+
+    /// `dsts = [dsts ⊕] rows · srcs`, from cached rows or rows made batch by batch.
+    #[allow(clippy::too_many_arguments)]
+    fn apply(
+        &self,
+        field: Field,
+        cached: Option<&[u16]>,
+        cols: usize,
+        fill: &dyn Fn(usize, &mut [u16]),
+        srcs: &[&[u8]],
+        dsts: &mut [&mut [u8]],
+        add: bool,
+    ) {
+        if let Some(c) = cached {
+            kernels::dot(field, c, srcs, dsts, add);
+            return;
+        }
+        let batch = (MAX_CACHED_COEFFS / cols).max(1);
+        let mut coeffs = vec![0u16; batch * cols];
+        for (b, chunk) in dsts.chunks_mut(batch).enumerate() {
+            let coeffs = &mut coeffs[..chunk.len() * cols];
+            for (r, row) in coeffs.chunks_mut(cols).enumerate() {
+                fill(b * batch + r, row);
+            }
+            kernels::dot(field, coeffs, srcs, chunk, add);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// w_j and P(x_i) computed the slow, obvious way.
+    #[test]
+    fn weights_and_p_match_direct_products() {
+        for (k, n, field) in [
+            (1, 3, Field::Gf8),
+            (2, 2, Field::Gf8),
+            (3, 5, Field::Gf8),
+            (10, 14, Field::Gf8),
+            (200, 256, Field::Gf8),
+            (256, 256, Field::Gf8),
+            (7, 300, Field::Gf16),
+            (300, 700, Field::Gf16),
+        ] {
+            let code = Code::with_field(k, n, field).unwrap();
+            let t = field.tables();
+            for j in 0..k {
+                let mut d = 1;
+                for m in (0..k).filter(|&m| m != j) {
+                    d = t.mul(d, field.point(j) ^ field.point(m));
+                }
+                let w = field.inv(d).unwrap();
+                assert_eq!(t.exp(u64::from(code.wlog[j])), w, "w_{j} k={k} n={n}");
+            }
+            for i in k..n {
+                let mut p = 1;
+                for m in 0..k {
+                    p = t.mul(p, field.point(i) ^ field.point(m));
+                }
+                assert_eq!(t.exp(u64::from(code.plog[i - k])), p, "P(x_{i}) k={k}");
+            }
+        }
+    }
+
+    #[test]
+    fn spec_small_check() {
+        let code = Code::new(3, 5).unwrap();
+        let data = [b"1".repeat(70), b"2".repeat(70), b"3".repeat(70)];
+        let refs: Vec<&[u8]> = data.iter().map(|d| d.as_slice()).collect();
+        let mut b3 = vec![0; 70];
+        let mut b4 = vec![0; 70];
+        code.encode_many(&refs, &[3, 4], &mut [&mut b3, &mut b4])
+            .unwrap();
+        assert_eq!(b3, b"%".repeat(70));
+        assert_eq!(b4, b"Y".repeat(70));
+    }
+}

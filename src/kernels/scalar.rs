@@ -1,0 +1,71 @@
+//! Portable table-driven kernels: the reference every SIMD path is compared with.
+
+use crate::gf::{Field, MUL8};
+
+/// GF(2^8): one 256-byte product row per coefficient.
+pub(super) fn dot8(coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut [u8]], add: bool) {
+    let m = srcs.len();
+    for (r, dst) in dsts.iter_mut().enumerate() {
+        if !add {
+            dst.fill(0);
+        }
+        for (&c, src) in coeffs[r * m..(r + 1) * m].iter().zip(srcs) {
+            match c {
+                0 => {}
+                1 => dst.iter_mut().zip(*src).for_each(|(d, s)| *d ^= s),
+                _ => {
+                    let row = &MUL8[usize::from(c)];
+                    dst.iter_mut()
+                        .zip(*src)
+                        .for_each(|(d, s)| *d ^= row[usize::from(*s)]);
+                }
+            }
+        }
+    }
+}
+
+/// Below this many symbols, building the two 256-entry tables costs more than
+/// multiplying through log/exp directly.
+const TABLE_MIN_SYMBOLS: usize = 256;
+
+/// GF(2^16), little-endian symbols: c·s = c·lo(s) ⊕ c·(hi(s)·2^8), two 256-entry
+/// tables per coefficient.
+pub(super) fn dot16(coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut [u8]], add: bool) {
+    let m = srcs.len();
+    let t = Field::Gf16.tables();
+    let mut lo = [0u16; 256];
+    let mut hi = [0u16; 256];
+    for (r, dst) in dsts.iter_mut().enumerate() {
+        if !add {
+            dst.fill(0);
+        }
+        for (&c, src) in coeffs[r * m..(r + 1) * m].iter().zip(srcs) {
+            if c == 0 {
+                continue;
+            }
+            let pairs = dst.chunks_exact_mut(2).zip(src.chunks_exact(2));
+            if c == 1 {
+                pairs.for_each(|(d, s)| {
+                    d[0] ^= s[0];
+                    d[1] ^= s[1];
+                });
+            } else if src.len() / 2 < TABLE_MIN_SYMBOLS {
+                pairs.for_each(|(d, s)| {
+                    let p = t.mul(c, u16::from_le_bytes([s[0], s[1]])).to_le_bytes();
+                    d[0] ^= p[0];
+                    d[1] ^= p[1];
+                });
+            } else {
+                for b in 0..256u16 {
+                    lo[usize::from(b)] = t.mul(c, b);
+                    hi[usize::from(b)] = t.mul(c, b << 8);
+                }
+                pairs.for_each(|(d, s)| {
+                    let p = (lo[usize::from(s[0])] ^ hi[usize::from(s[1])]).to_le_bytes();
+                    d[0] ^= p[0];
+                    d[1] ^= p[1];
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! # algorithm-fec
+//!
+//! Luigi Rizzo's Vandermonde erasure code over GF(2^8) and GF(2^16): `k` data blocks
+//! become `n` blocks of which any `k` give the data back. Byte-compatible with CPAN's
+//! Algorithm::FEC 1.1, Rizzo's `fec` library and zfec.
+//!
+//! ```
+//! use algorithm_fec::Code;
+//!
+//! let code = Code::new(3, 5)?;
+//! let data: Vec<Vec<u8>> = vec![b"1".repeat(70), b"2".repeat(70), b"3".repeat(70)];
+//! let data_refs: Vec<&[u8]> = data.iter().map(|b| b.as_slice()).collect();
+//! let mut check = vec![0u8; 70];
+//! code.encode(&data_refs, 3, &mut check)?;
+//! assert_eq!(check, b"%".repeat(70));
+//!
+//! // Lose data blocks 0 and 2; decode from blocks 1, 3 and 4 in place.
+//! let mut b3 = check.clone();
+//! let mut b4 = vec![0u8; 70];
+//! code.encode(&data_refs, 4, &mut b4)?;
+//! let mut b1 = data[1].clone();
+//! let mut blocks: Vec<&mut [u8]> = vec![&mut b3, &mut b1, &mut b4];
+//! let mut indices = vec![3, 1, 4];
+//! code.decode(&mut blocks, &mut indices)?;
+//! assert_eq!(indices, [3, 1, 4]); // reordered by SPEC's rule: position 1 holds data 1
+//! assert_eq!(blocks[0], &data[0][..]);
+//! assert_eq!(blocks[2], &data[2][..]);
+//! # Ok::<(), algorithm_fec::Error>(())
+//! ```
+#![warn(missing_docs)]
+
+pub mod code;
+pub mod error;
+pub mod gf;
+pub mod kernels;
+
+pub use code::{Code, Shard};
+pub use error::Error;
+pub use gf::Field;
