@@ -610,3 +610,38 @@ mod tests {
         assert_eq!(b4, b"Y".repeat(70));
     }
 }
+
+#[cfg(test)]
+mod solver_tests {
+    use super::*;
+
+    #[test]
+    fn inverse_times_matrix_is_identity() {
+        for (k, n, lost, checks) in [
+            (3usize, 5usize, vec![0usize, 1], vec![3usize, 4]),
+            (3, 5, vec![0, 2], vec![4, 3]),
+            (3, 5, vec![1, 2], vec![3, 4]),
+            (5, 9, vec![1, 3, 4], vec![8, 5, 6]),
+        ] {
+            let code = Code::new(k, n).unwrap();
+            let present: Vec<usize> = (0..k).filter(|p| !lost.contains(p)).collect();
+            let s = Solver::new(&code, &present, &lost, &checks);
+            let e = lost.len();
+            let t = code.t;
+            for i in 0..e {
+                let mut inv_row = vec![0u16; e];
+                s.fill_stage2(i, &mut inv_row);
+                for j in 0..e {
+                    // (M⁻¹ M)[i][j] = Σ_q M⁻¹[i][q] · L_{lost j}(x_{check q})
+                    let mut acc = 0;
+                    for q in 0..e {
+                        let mut row = vec![0u16; 1];
+                        code.fill_row(checks[q], &[lost[j]], &mut row);
+                        acc ^= t.mul(inv_row[q], row[0]);
+                    }
+                    assert_eq!(acc, u16::from(i == j), "k={k} lost={lost:?} i={i} j={j}");
+                }
+            }
+        }
+    }
+}
