@@ -349,45 +349,77 @@ impl Code {
     /// position holds its own data block; every other position is overwritten and
     /// must be a [`Shard::Write`]. All checks run before anything is written.
     pub fn decode_shards(&self, shards: &mut [Shard<'_>], indices: &[usize]) -> Result<(), Error> {
+        self.decoder(indices)?.decode(shards)
+    }
+
+    /// Prepares the decode of blocks with these indices, which must be in decode order
+    /// (as [`Code::reorder`] leaves them): solves the system for the lost data blocks
+    /// once, in O(e²) for e lost blocks, so several equally placed sets of blocks (or
+    /// stripes of one) can then be decoded with [`Decoder::decode`].
+    pub fn decoder(&self, indices: &[usize]) -> Result<Decoder<'_>, Error> {
         self.check_indices(indices)?;
-        if shards.len() != self.k {
-            return Err(Error::WrongCount {
-                what: "blocks",
-                expected: self.k,
-                got: shards.len(),
-            });
-        }
-        let len = self.common_len(shards.iter().map(|s| s.len()))?;
         for (position, &index) in indices.iter().enumerate() {
             if index < self.k && index != position {
                 return Err(Error::NotInDecodeOrder { index, position });
             }
+        }
+        let present: Vec<usize> = (0..self.k).filter(|&p| indices[p] == p).collect();
+        let lost: Vec<usize> = (0..self.k).filter(|&p| indices[p] != p).collect();
+        let checks: Vec<usize> = lost.iter().map(|&p| indices[p]).collect();
+        Ok(Decoder {
+            indices: indices.to_vec(),
+            solver: Solver::new(self, &present, &lost, &checks),
+        })
+    }
+}
+
+/// A solved decode: which positions are lost and the inverse that rebuilds them.
+/// Made by [`Code::decoder`].
+pub struct Decoder<'c> {
+    indices: Vec<usize>,
+    solver: Solver<'c>,
+}
+
+impl Decoder<'_> {
+    /// The positions (= data indices) that decoding rebuilds, in increasing order.
+    pub fn lost(&self) -> &[usize] {
+        &self.solver.lost
+    }
+
+    /// Rebuilds the lost data blocks in place. `shards[p]` is the block at position p
+    /// of the decoder's indices; a [`Shard::Read`] is allowed wherever the position
+    /// holds its own data block, every other position is overwritten and must be a
+    /// [`Shard::Write`]. All checks run before anything is written.
+    pub fn decode(&self, shards: &mut [Shard<'_>]) -> Result<(), Error> {
+        let code = self.solver.code;
+        if shards.len() != code.k {
+            return Err(Error::WrongCount {
+                what: "blocks",
+                expected: code.k,
+                got: shards.len(),
+            });
+        }
+        let len = code.common_len(shards.iter().map(|s| s.len()))?;
+        for (position, &index) in self.indices.iter().enumerate() {
             if index != position && matches!(shards[position], Shard::Read(_)) {
                 return Err(Error::ReadOnlyTarget { position, index });
             }
         }
-        let mut present: Vec<usize> = Vec::new();
-        let mut lost: Vec<usize> = Vec::new();
         let mut srcs: Vec<&[u8]> = Vec::new();
         let mut dsts: Vec<&mut [u8]> = Vec::new();
         for (p, shard) in shards.iter_mut().enumerate() {
-            if indices[p] == p {
-                present.push(p);
+            if self.indices[p] == p {
                 srcs.push(match shard {
                     Shard::Read(b) => b,
                     Shard::Write(b) => b,
                 });
             } else if let Shard::Write(b) = shard {
-                lost.push(p);
                 dsts.push(b);
             }
         }
-        if lost.is_empty() || len == 0 {
-            return Ok(());
+        if !dsts.is_empty() && len > 0 {
+            self.solver.run(&srcs, &mut dsts, len);
         }
-        let checks: Vec<usize> = lost.iter().map(|&p| indices[p]).collect();
-        let solver = Solver::new(self, &present, &lost, &checks);
-        solver.run(&srcs, &mut dsts, len);
         Ok(())
     }
 }
@@ -403,6 +435,7 @@ impl Code {
 struct Solver<'c> {
     code: &'c Code,
     present: Vec<usize>,
+    lost: Vec<usize>,
     /// Points of the lost data indices (b) and of the checks replacing them (a).
     b: Vec<u16>,
     a: Vec<u16>,
@@ -451,6 +484,7 @@ impl<'c> Solver<'c> {
         Solver {
             code,
             present: present.to_vec(),
+            lost: lost.to_vec(),
             b,
             a,
             checks: checks.to_vec(),

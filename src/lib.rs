@@ -34,6 +34,6 @@ pub mod error;
 pub mod gf;
 pub mod kernels;
 
-pub use code::{Code, Shard};
+pub use code::{Code, Decoder, Shard};
 pub use error::Error;
 pub use gf::Field;
