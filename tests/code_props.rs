@@ -93,8 +93,8 @@ proptest! {
             code.row(i, &mut row).unwrap();
             let cols: Vec<Vec<u16>> = data.iter().map(|d| symbols(field, d)).collect();
             let got = symbols(field, block);
-            for j in 0..k {
-                prop_assert_eq!(row[j], lagrange(field, k, i, j));
+            for (j, &c) in row.iter().enumerate() {
+                prop_assert_eq!(c, lagrange(field, k, i, j));
             }
             for (s, &g) in got.iter().enumerate() {
                 let want = (0..k).fold(0, |acc, j| acc ^ field.mul(row[j], cols[j][s]));
