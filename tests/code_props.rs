@@ -60,7 +60,7 @@ fn encode_all(code: &Code, data: &[Vec<u8>], indices: &[usize]) -> Vec<Vec<u8>> 
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 200 }))]
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(miri) { 4 } else { 100 }))]
 
     #[test]
     fn any_k_blocks_decode((field, k, n, data, idx) in case()) {
