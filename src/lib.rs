@@ -29,11 +29,16 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod block;
 pub mod code;
 pub mod error;
+pub mod ffi;
 pub mod gf;
 pub mod kernels;
+pub mod session;
 
+pub use block::Block;
 pub use code::{Code, Decoder, Shard};
 pub use error::Error;
 pub use gf::Field;
+pub use session::{FecSession, SessionError};

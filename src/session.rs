@@ -1,0 +1,575 @@
+//! `FecSession`: the stateful model of CPAN's Algorithm::FEC, call for call, over
+//! blocks in memory or in mapped file regions.
+//!
+//! A session holds at most one set of blocks: the k blocks `encode` reads (set by
+//! [`FecSession::set_encode_blocks`]), or the k blocks and indices `decode` works on
+//! (set by [`FecSession::set_decode_blocks`]). `decode` and `copy` leave it empty, as
+//! the original does.
+
+use crate::block::{Block, Region, RegionError};
+use crate::code::{Code, Shard};
+use crate::error::Error;
+use crate::gf::Field;
+
+/// Bytes processed per step when blocks are file regions: after each step the pages
+/// are released, so peak memory stays small whatever the block size.
+const FILE_CHUNK: usize = 32 << 20;
+
+/// What can go wrong in a session call. Nothing has been written when one is returned.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SessionError {
+    /// A code-level error: counts, indices, duplicates, sizes.
+    #[error("{0}")]
+    Code(#[from] Error),
+    /// `encode`/`encode(index)` index outside 0..n (Algorithm::FEC's wording).
+    #[error("encode: block_index {index} out of range, must be 0 <= block_index < {n}")]
+    EncodeIndex {
+        /// The index asked for.
+        index: usize,
+        /// The code's n.
+        n: usize,
+    },
+    /// The block size is 0.
+    #[error("the block size must be >= 1")]
+    ZeroBlockSize,
+    /// A block of the wrong size.
+    #[error("block #{position} ({kind}) has size {got}, not {expected}")]
+    BlockSize {
+        /// Position in the list given.
+        position: usize,
+        /// "a string", "a buffer", ...
+        kind: &'static str,
+        /// Its size.
+        got: usize,
+        /// The session's block size.
+        expected: usize,
+    },
+    /// A file region cannot be used.
+    #[error("block #{position}: {source}")]
+    Region {
+        /// Position in the list given (or 0/1 for copy's source/destination).
+        position: usize,
+        /// Why.
+        #[source]
+        source: RegionError,
+    },
+    /// Writing decoded data back to a file failed.
+    #[error("block #{position}: writing to the file failed: {source}")]
+    Flush {
+        /// Position of the block.
+        position: usize,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// `encode` without blocks from `set_encode_blocks`.
+    #[error("no blocks specified by a preceding call to set_encode_blocks")]
+    NoEncodeBlocks,
+    /// `encode` while the session holds decode blocks.
+    #[error(
+        "encode: the session holds decode blocks (set_decode_blocks); call set_encode_blocks first"
+    )]
+    HoldsDecodeBlocks,
+    /// `decode` without `set_decode_blocks` (or a second time).
+    #[error("index array must be set by a prior call to set_decode_blocks")]
+    NoDecodeBlocks,
+    /// A block given as memory supplied per call (C ABI) is missing or read-only where
+    /// it must be written.
+    #[error("block #{position}: {what}")]
+    External {
+        /// Position of the block.
+        position: usize,
+        /// What is wrong.
+        what: &'static str,
+    },
+}
+
+/// One block as the session holds it.
+#[derive(Debug)]
+pub(crate) enum Slot {
+    Memory(Vec<u8>),
+    Mapped(Region),
+    /// Memory the caller passes again with every call (the C ABI: Perl may move a
+    /// string's buffer between calls, so no pointer is kept).
+    External,
+}
+
+/// Memory supplied for one call to the `External` slots, position by position.
+pub(crate) enum ExtBuf<'a> {
+    Read(&'a [u8]),
+    Write(&'a mut [u8]),
+}
+
+enum State {
+    Empty,
+    Encode(Vec<Slot>),
+    Decode {
+        slots: Vec<Slot>,
+        indices: Vec<usize>,
+    },
+}
+
+/// The Algorithm::FEC object: a (k, n) code, a block size, and the blocks of the
+/// current operation.
+pub struct FecSession {
+    code: Code,
+    block_size: usize,
+    state: State,
+}
+
+impl std::fmt::Debug for FecSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FecSession")
+            .field("code", &self.code)
+            .field("block_size", &self.block_size)
+            .finish()
+    }
+}
+
+impl FecSession {
+    /// A session for `k` data blocks, `n` blocks in all, of `block_size` bytes, in
+    /// the field Algorithm::FEC picks (GF(2^8) for n ≤ 255, else GF(2^16), which needs
+    /// an even block size).
+    pub fn new(k: usize, n: usize, block_size: usize) -> Result<FecSession, SessionError> {
+        FecSession::with_field(k, n, block_size, Field::for_blocks(n))
+    }
+
+    /// A session in a named field.
+    pub fn with_field(
+        k: usize,
+        n: usize,
+        block_size: usize,
+        field: Field,
+    ) -> Result<FecSession, SessionError> {
+        let code = Code::with_field(k, n, field)?;
+        if block_size == 0 {
+            return Err(SessionError::ZeroBlockSize);
+        }
+        if block_size % field.symbol_bytes() != 0 {
+            return Err(Error::OddBlockSize { size: block_size }.into());
+        }
+        Ok(FecSession {
+            code,
+            block_size,
+            state: State::Empty,
+        })
+    }
+
+    /// The code.
+    pub fn code(&self) -> &Code {
+        &self.code
+    }
+
+    /// The block size in bytes.
+    pub fn block_size(&self) -> usize {
+        self.block_size
+    }
+
+    /// Turns blocks into slots: sizes checked, files mapped (writable where `write`
+    /// says so). Fails on the first bad block; nothing is kept then.
+    fn slots(
+        &self,
+        blocks: Vec<Block<'_>>,
+        write: impl Fn(usize) -> bool,
+    ) -> Result<Vec<Slot>, SessionError> {
+        blocks
+            .into_iter()
+            .enumerate()
+            .map(|(position, b)| match b {
+                Block::Memory(v) if v.len() != self.block_size => Err(SessionError::BlockSize {
+                    position,
+                    kind: "a buffer",
+                    got: v.len(),
+                    expected: self.block_size,
+                }),
+                Block::Memory(v) => Ok(Slot::Memory(v)),
+                Block::File { file, offset } => {
+                    Region::map(file, offset, self.block_size, write(position))
+                        .map(Slot::Mapped)
+                        .map_err(|source| SessionError::Region { position, source })
+                }
+            })
+            .collect()
+    }
+
+    fn check_count(&self, what: &'static str, got: usize) -> Result<(), SessionError> {
+        if got != self.code.k() {
+            return Err(Error::WrongCount {
+                what,
+                expected: self.code.k(),
+                got,
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Sets the k data blocks `encode` reads. An empty vector frees the blocks held
+    /// (then `encode` fails). File regions are mapped read-only now and read when
+    /// `encode` runs.
+    pub fn set_encode_blocks(&mut self, blocks: Vec<Block<'_>>) -> Result<(), SessionError> {
+        if blocks.is_empty() {
+            self.state = State::Empty;
+            return Ok(());
+        }
+        self.check_count("blocks", blocks.len())?;
+        let slots = self.slots(blocks, |_| false)?;
+        self.state = State::Encode(slots);
+        Ok(())
+    }
+
+    pub(crate) fn set_encode_slots(&mut self, slots: Vec<Slot>) -> Result<(), SessionError> {
+        if slots.is_empty() {
+            self.state = State::Empty;
+            return Ok(());
+        }
+        self.check_count("blocks", slots.len())?;
+        self.state = State::Encode(slots);
+        Ok(())
+    }
+
+    /// Frees whatever blocks the session holds.
+    pub fn clear_blocks(&mut self) {
+        self.state = State::Empty;
+    }
+
+    /// Block `index` (a copy of the data block when `index < k`) as a new buffer.
+    pub fn encode(&self, index: usize) -> Result<Vec<u8>, SessionError> {
+        let mut out = vec![0u8; self.block_size];
+        self.encode_into(index, &mut out)?;
+        Ok(out)
+    }
+
+    /// Block `index` into `out` (`block_size` bytes).
+    pub fn encode_into(&self, index: usize, out: &mut [u8]) -> Result<(), SessionError> {
+        self.encode_many_into(&[index], &mut [out])
+    }
+
+    /// Several blocks in one pass over the data.
+    pub fn encode_many(&self, indices: &[usize]) -> Result<Vec<Vec<u8>>, SessionError> {
+        let mut outs = vec![vec![0u8; self.block_size]; indices.len()];
+        let mut refs: Vec<&mut [u8]> = outs.iter_mut().map(|o| o.as_mut_slice()).collect();
+        self.encode_many_into(indices, &mut refs)?;
+        Ok(outs)
+    }
+
+    /// Several blocks in one pass, into caller buffers: `outs[i]` gets `indices[i]`.
+    pub fn encode_many_into(
+        &self,
+        indices: &[usize],
+        outs: &mut [&mut [u8]],
+    ) -> Result<(), SessionError> {
+        self.encode_with(indices, outs, &[])
+    }
+
+    pub(crate) fn encode_with(
+        &self,
+        indices: &[usize],
+        outs: &mut [&mut [u8]],
+        ext: &[ExtBuf<'_>],
+    ) -> Result<(), SessionError> {
+        let slots = match &self.state {
+            State::Encode(s) => s,
+            State::Empty => return Err(SessionError::NoEncodeBlocks),
+            State::Decode { .. } => return Err(SessionError::HoldsDecodeBlocks),
+        };
+        let n = self.code.n();
+        if let Some(&index) = indices.iter().find(|&&i| i >= n) {
+            return Err(SessionError::EncodeIndex { index, n });
+        }
+        if outs.len() != indices.len() {
+            return Err(Error::WrongCount {
+                what: "output buffers",
+                expected: indices.len(),
+                got: outs.len(),
+            }
+            .into());
+        }
+        if let Some(got) = outs.iter().map(|o| o.len()).find(|&l| l != self.block_size) {
+            return Err(Error::OutputSize {
+                expected: self.block_size,
+                got,
+            }
+            .into());
+        }
+        let data = slots
+            .iter()
+            .enumerate()
+            .map(|(p, s)| match s {
+                Slot::Memory(v) => Ok(v.as_slice()),
+                Slot::Mapped(r) => Ok(r.bytes()),
+                Slot::External => external_read(ext, p, self.block_size),
+            })
+            .collect::<Result<Vec<&[u8]>, _>>()?;
+        let mapped = slots.iter().any(|s| matches!(s, Slot::Mapped(_)));
+        let step = if mapped { FILE_CHUNK } else { self.block_size };
+        for start in (0..self.block_size).step_by(step) {
+            let end = self.block_size.min(start + step);
+            let d: Vec<&[u8]> = data.iter().map(|b| &b[start..end]).collect();
+            let mut o: Vec<&mut [u8]> = outs.iter_mut().map(|o| &mut o[start..end]).collect();
+            self.code.encode_many(&d, indices, &mut o)?;
+            release(slots, start..end);
+        }
+        Ok(())
+    }
+
+    /// Algorithm::FEC's `shuffle`: reorders `blocks` and `indices` (k each) exactly as
+    /// `set_decode_blocks` would, keeping nothing. See [`Code::reorder`].
+    pub fn shuffle<T>(&self, blocks: &mut [T], indices: &mut [usize]) -> Result<(), SessionError> {
+        Ok(self.code.reorder(blocks, indices)?)
+    }
+
+    /// Takes the k blocks and indices to decode from: checks everything (count,
+    /// range, duplicates, sizes, file lengths, and that every file region decoding
+    /// will write can be mapped writable), then reorders `indices` in place by SPEC's
+    /// rule, and keeps the blocks in that order for [`FecSession::decode`].
+    pub fn set_decode_blocks(
+        &mut self,
+        blocks: Vec<Block<'_>>,
+        indices: &mut [usize],
+    ) -> Result<(), SessionError> {
+        self.check_count("blocks", blocks.len())?;
+        let (perm, reordered) = self.plan_decode(indices)?;
+        let slots = self.slots(blocks, |p| {
+            // Original position p ends at position q with perm[q] == p; it is written
+            // when the index it holds is a check index.
+            indices[p] >= self.code.k()
+        })?;
+        let mut slots: Vec<Option<Slot>> = slots.into_iter().map(Some).collect();
+        let slots = perm
+            .iter()
+            .map(|&p| slots[p].take().expect("a permutation"))
+            .collect();
+        indices.copy_from_slice(&reordered);
+        self.state = State::Decode {
+            slots,
+            indices: reordered,
+        };
+        Ok(())
+    }
+
+    /// Validates the indices and works out SPEC's reordering without applying it:
+    /// (perm, reordered) with reordered[q] = indices[perm[q]].
+    pub(crate) fn plan_decode(
+        &self,
+        indices: &[usize],
+    ) -> Result<(Vec<usize>, Vec<usize>), SessionError> {
+        let mut reordered = indices.to_vec();
+        let mut perm: Vec<usize> = (0..indices.len()).collect();
+        self.code.reorder(&mut perm, &mut reordered)?;
+        Ok((perm, reordered))
+    }
+
+    pub(crate) fn set_decode_slots(&mut self, slots: Vec<Slot>, reordered: Vec<usize>) {
+        self.state = State::Decode {
+            slots,
+            indices: reordered,
+        };
+    }
+
+    /// Positions `decode` will overwrite (those holding check blocks), if decode
+    /// blocks are set.
+    pub fn decode_targets(&self) -> Option<Vec<bool>> {
+        match &self.state {
+            State::Decode { indices, .. } => {
+                Some(indices.iter().enumerate().map(|(p, &i)| i != p).collect())
+            }
+            _ => None,
+        }
+    }
+
+    /// Rebuilds the lost data blocks in place: afterwards position j of the blocks
+    /// given to `set_decode_blocks` (in their reordered order) holds data block j —
+    /// in memory, or written through the mapping into the file and flushed. Returns
+    /// the memory blocks by position (`None` for file regions). The session is empty
+    /// afterwards.
+    pub fn decode(&mut self) -> Result<Vec<Option<Vec<u8>>>, SessionError> {
+        self.decode_with(&mut [])?;
+        match std::mem::replace(&mut self.state, State::Empty) {
+            State::Decode { slots, .. } => Ok(slots
+                .into_iter()
+                .map(|s| match s {
+                    Slot::Memory(v) => Some(v),
+                    _ => None,
+                })
+                .collect()),
+            _ => unreachable!("decode_with checked the state"),
+        }
+    }
+
+    /// Decodes; on success the session keeps its (now decoded) slots until the
+    /// caller clears them.
+    pub(crate) fn decode_with(&mut self, ext: &mut [ExtBuf<'_>]) -> Result<(), SessionError> {
+        let block_size = self.block_size;
+        let (slots, indices) = match &mut self.state {
+            State::Decode { slots, indices } => (slots, indices),
+            _ => return Err(SessionError::NoDecodeBlocks),
+        };
+        let decoder = self.code.decoder(indices)?;
+        // Check the per-call memory before anything is written.
+        for (p, s) in slots.iter().enumerate() {
+            if matches!(s, Slot::External) {
+                let target = indices[p] != p;
+                match ext.get(p) {
+                    Some(ExtBuf::Read(b)) if !target && b.len() == block_size => {}
+                    Some(ExtBuf::Write(b)) if b.len() == block_size => {}
+                    Some(ExtBuf::Read(_)) if target => {
+                        return Err(SessionError::External {
+                            position: p,
+                            what: "decode must write this block, but it is read-only",
+                        })
+                    }
+                    _ => {
+                        return Err(SessionError::External {
+                            position: p,
+                            what: "memory block missing or of the wrong size",
+                        })
+                    }
+                }
+            }
+        }
+        let mapped = slots.iter().any(|s| matches!(s, Slot::Mapped(_)));
+        let step = if mapped { FILE_CHUNK } else { block_size };
+        for start in (0..block_size).step_by(step) {
+            let end = block_size.min(start + step);
+            let mut ext_iter = ext.iter_mut();
+            let mut shards: Vec<Shard<'_>> = slots
+                .iter_mut()
+                .map(|s| shard(s, ext_iter.next(), start..end))
+                .collect();
+            decoder.decode(&mut shards)?;
+            drop(shards);
+            release(slots, start..end);
+        }
+        // msync is by file range, so pages released above are written back too.
+        for (position, s) in slots.iter().enumerate() {
+            if let Slot::Mapped(r) = s {
+                r.flush()
+                    .map_err(|source| SessionError::Flush { position, source })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Finishes a C-ABI decode: the session is empty afterwards.
+    pub(crate) fn end_decode(&mut self) {
+        self.state = State::Empty;
+    }
+
+    /// Copies block `src` into block `dst` (memory or file, any mix); a file `dst` is
+    /// mapped writable and flushed. The session is empty afterwards, as in the
+    /// original.
+    pub fn copy(&mut self, src: &Block<'_>, dst: &mut Block<'_>) -> Result<(), SessionError> {
+        let from = match src {
+            Block::Memory(v) => Bytes::Memory(v),
+            Block::File { file, offset } => Bytes::File(file, *offset),
+        };
+        let to = match dst {
+            Block::Memory(v) => BytesMut::Memory(v),
+            Block::File { file, offset } => BytesMut::File(file, *offset),
+        };
+        self.copy_bytes(from, to)
+    }
+
+    pub(crate) fn copy_bytes(
+        &mut self,
+        src: Bytes<'_>,
+        dst: BytesMut<'_>,
+    ) -> Result<(), SessionError> {
+        let bs = self.block_size;
+        let size = |position, got| SessionError::BlockSize {
+            position,
+            kind: "a string",
+            got,
+            expected: bs,
+        };
+        let region = |position, file, offset, write| {
+            Region::map(file, offset, bs, write)
+                .map_err(|source| SessionError::Region { position, source })
+        };
+        let src_region;
+        let from: &[u8] = match src {
+            Bytes::Memory(v) if v.len() != bs => return Err(size(0, v.len())),
+            Bytes::Memory(v) => v,
+            Bytes::File(file, offset) => {
+                src_region = region(0, file, offset, false)?;
+                src_region.bytes()
+            }
+        };
+        match dst {
+            BytesMut::Memory(v) if v.len() != bs => return Err(size(1, v.len())),
+            BytesMut::Memory(v) => v.copy_from_slice(from),
+            BytesMut::File(file, offset) => {
+                let mut r = region(1, file, offset, true)?;
+                r.bytes_mut()
+                    .expect("mapped writable")
+                    .copy_from_slice(from);
+                r.flush().map_err(|source| SessionError::Flush {
+                    position: 1,
+                    source,
+                })?;
+            }
+        }
+        self.state = State::Empty;
+        Ok(())
+    }
+}
+
+/// A block to read for `copy`, borrowed.
+pub(crate) enum Bytes<'a> {
+    Memory(&'a [u8]),
+    File(&'a std::fs::File, u64),
+}
+
+/// A block to write for `copy`, borrowed.
+pub(crate) enum BytesMut<'a> {
+    Memory(&'a mut [u8]),
+    File(&'a std::fs::File, u64),
+}
+
+/// The shard of one slot for the byte range of a step: written where it is a
+/// target or writable anyway, read-only otherwise.
+fn shard<'a>(
+    slot: &'a mut Slot,
+    ext: Option<&'a mut ExtBuf<'_>>,
+    range: std::ops::Range<usize>,
+) -> Shard<'a> {
+    match slot {
+        Slot::Memory(v) => Shard::Write(&mut v[range]),
+        Slot::Mapped(r) => {
+            if r.is_writable() {
+                Shard::Write(&mut r.bytes_mut().expect("writable")[range])
+            } else {
+                Shard::Read(&r.bytes()[range])
+            }
+        }
+        Slot::External => match ext {
+            Some(ExtBuf::Write(b)) => Shard::Write(&mut b[range]),
+            Some(ExtBuf::Read(b)) => Shard::Read(&b[range]),
+            // Checked before decoding starts; an empty shard fails the size check.
+            _ => Shard::Read(&[]),
+        },
+    }
+}
+
+/// The slice of a per-call memory block for reading.
+fn external_read<'a>(ext: &'a [ExtBuf<'_>], p: usize, bs: usize) -> Result<&'a [u8], SessionError> {
+    match ext.get(p) {
+        Some(ExtBuf::Read(b)) if b.len() == bs => Ok(b),
+        Some(ExtBuf::Write(b)) if b.len() == bs => Ok(b),
+        _ => Err(SessionError::External {
+            position: p,
+            what: "memory block missing or of the wrong size",
+        }),
+    }
+}
+
+/// Releases the pages of mapped slots under `range` once a step is done.
+fn release(slots: &[Slot], range: std::ops::Range<usize>) {
+    for s in slots {
+        if let Slot::Mapped(r) = s {
+            r.release(range.clone());
+        }
+    }
+}
