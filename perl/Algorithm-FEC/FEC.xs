@@ -1,0 +1,743 @@
+/*
+ * FEC.xs - Algorithm::FEC as a thin shim over algorithm-fec's C ABI
+ * (include/algorithm_fec.h).
+ *
+ * What lives here: argument unpacking, turning Perl scalars and filehandles into
+ * afec_block descriptors, keeping references to the caller's scalars between
+ * calls, swapping the caller's array elements after a reorder, and croaking.
+ * Everything else (the code, the checks on indices/sizes/files, mmap) is in Rust.
+ *
+ * Rule: no Perl callback and no croak ever happens while a Rust frame is on the
+ * stack. Each afec_* call returns a code; we croak afterwards, in C.
+ */
+#define PERL_NO_GET_CONTEXT
+#include "EXTERN.h"
+#include "perl.h"
+#include "XSUB.h"
+
+#include "algorithm_fec.h"
+
+#define KIND_MEM 0
+#define KIND_FILE 1
+
+#define ST_NONE 0
+#define ST_ENCODE 1
+#define ST_DECODE 2
+
+/* One block held between calls. */
+typedef struct {
+    SV *sv;         /* the caller's element (one reference held) */
+    int kind;       /* KIND_MEM: sv is a byte string; KIND_FILE: fd/offset */
+    int fd;
+    int64_t offset;
+} fec_slot;
+
+typedef struct fec_obj {
+    afec_session *s;
+    uint32_t k, n;
+    size_t bs;
+    int state;
+    fec_slot *slots; /* k entries, meaningful when state != ST_NONE */
+} fec_obj;
+
+typedef fec_obj *AlgFEC;
+
+/* ---------------------------------------------------------------- helpers */
+
+/* A scratch buffer that lives until the end of the current statement. */
+static void *
+tmpbuf(pTHX_ size_t bytes)
+{
+    SV *sv = sv_2mortal(newSV(bytes ? bytes : 1));
+    return SvPVX(sv);
+}
+
+static void
+slots_clear(pTHX_ fec_obj *o)
+{
+    uint32_t i;
+    if (o->slots) {
+        for (i = 0; i < o->k; i++) {
+            SV *sv = o->slots[i].sv;
+            o->slots[i].sv = NULL;
+            SvREFCNT_dec(sv);
+        }
+    }
+    o->state = ST_NONE;
+}
+
+static void
+fec_obj_free(pTHX_ fec_obj *o)
+{
+    if (!o)
+        return;
+    slots_clear(aTHX_ o);
+    Safefree(o->slots);
+    o->slots = NULL;
+    afec_session_free(o->s);
+    o->s = NULL;
+    Safefree(o);
+}
+
+static int
+fec_mg_free(pTHX_ SV *sv, MAGIC *mg)
+{
+    PERL_UNUSED_ARG(sv);
+    fec_obj_free(aTHX_ (fec_obj *)mg->mg_ptr);
+    mg->mg_ptr = NULL;
+    return 0;
+}
+
+/* Our magic is recognised by the address of this table, so a scalar blessed by
+ * hand into Algorithm::FEC can never pass for an object. */
+static MGVTBL fec_vtbl = { NULL, NULL, NULL, NULL, fec_mg_free, NULL, NULL, NULL };
+
+static MAGIC *
+fec_magic(pTHX_ SV *sv)
+{
+    if (!sv || !SvROK(sv))
+        return NULL;
+    return mg_findext(SvRV(sv), PERL_MAGIC_ext, &fec_vtbl);
+}
+
+static fec_obj *
+fec_from_sv(pTHX_ SV *sv, const char *func)
+{
+    MAGIC *mg;
+    SvGETMAGIC(sv);
+    if (!SvROK(sv) || !sv_derived_from(sv, "Algorithm::FEC"))
+        croak("Algorithm::FEC::%s: the invocant is not an Algorithm::FEC object", func);
+    mg = fec_magic(aTHX_ sv);
+    if (!mg || !mg->mg_ptr || !((fec_obj *)mg->mg_ptr)->s)
+        croak("Algorithm::FEC::%s: the invocant is not an Algorithm::FEC object made by new "
+              "(or it was already destroyed)", func);
+    return (fec_obj *)mg->mg_ptr;
+}
+
+/* Reads an integer argument. 0: ok; 1: not an integer; 2: does not fit an IV. */
+static int
+sv_to_iv(pTHX_ SV *sv, IV *out)
+{
+    SvGETMAGIC(sv);
+    if (!SvOK(sv) || SvROK(sv))
+        return 1;
+    if (SvIOK(sv)) {
+        if (SvIsUV(sv)) {
+            UV u = SvUVX(sv);
+            if (u > (UV)IV_MAX)
+                return 2;
+            *out = (IV)u;
+        } else {
+            *out = SvIVX(sv);
+        }
+        return 0;
+    }
+    if (SvPOK(sv) && !SvNOK(sv)) {
+        STRLEN len;
+        const char *p = SvPV_nomg(sv, len);
+        UV uv = 0;
+        int fl = grok_number(p, len, &uv);
+        if (!fl || (fl & IS_NUMBER_NAN))
+            return 1;
+        if (fl & IS_NUMBER_INFINITY)
+            return 2;
+        if (!(fl & IS_NUMBER_NOT_INT)) {
+            if (!(fl & IS_NUMBER_IN_UV))
+                return 2;
+            if (fl & IS_NUMBER_NEG) {
+                if (uv > (UV)IV_MAX + 1)
+                    return 2;
+                *out = uv == (UV)IV_MAX + 1 ? IV_MIN : -(IV)uv;
+            } else {
+                if (uv > (UV)IV_MAX)
+                    return 2;
+                *out = (IV)uv;
+            }
+            return 0;
+        }
+        /* "2.0", "1e3": fall through to the floating-point check */
+    }
+    {
+        NV nv = SvNV_nomg(sv);
+        if (Perl_isnan(nv) || Perl_isinf(nv))
+            return Perl_isnan(nv) ? 1 : 2;
+        if (nv != Perl_floor(nv))
+            return 1;
+        /* IV_MAX is not representable as an NV; compare with 2^63 exactly. */
+        if (nv >= 9223372036854775808.0 || nv < -9223372036854775808.0)
+            return 2;
+        *out = (IV)nv;
+        return 0;
+    }
+}
+
+/* An integer argument or a croak naming it. */
+static IV
+arg_iv(pTHX_ SV *sv, const char *func, const char *what)
+{
+    IV v = 0;
+    int r = sv_to_iv(aTHX_ sv, &v);
+    if (r == 1) {
+        if (!SvOK(sv))
+            croak("%s: %s is undefined, it must be an integer", func, what);
+        croak("%s: %s must be an integer, not '%" SVf "'", func, what, SVfARG(sv));
+    }
+    if (r == 2)
+        croak("%s: %s '%" SVf "' is out of range", func, what, SVfARG(sv));
+    return v;
+}
+
+static void
+croak_afec(pTHX_ int rc, const char *func)
+{
+    if (rc == AFEC_EINTERNAL)
+        croak("%s: internal error in algorithm-fec (please report): %s", func, afec_last_error());
+    croak("%s: %s", func, afec_last_error());
+}
+
+/* The array behind an array reference of exactly `want` elements, or a croak in
+ * the original's words. */
+static AV *
+arg_array(pTHX_ SV *ref, uint32_t want, const char *func, const char *what)
+{
+    AV *av;
+    SvGETMAGIC(ref);
+    if (!SvROK(ref) || SvTYPE(SvRV(ref)) != SVt_PVAV || (UV)(av_len((AV *)SvRV(ref)) + 1) != want)
+        croak("%s: %" SVf " (%s) must be a reference to an array of size %lu", func, SVfARG(ref),
+              what, (unsigned long)want);
+    av = (AV *)SvRV(ref);
+    if (SvRMAGICAL((SV *)av))
+        croak("%s: the %s array must be a plain array (tied or magical arrays are not supported)",
+              func, what);
+    return av;
+}
+
+static SV *
+av_elem(pTHX_ AV *av, SSize_t i)
+{
+    SV **svp = av_fetch(av, i, 0);
+    return svp ? *svp : NULL;
+}
+
+/* A block's name in messages: "block #3" (pos >= 0) or `name` itself. Built only
+ * when a message needs it. */
+static const char *
+lbl(pTHX_ const char *name, IV pos)
+{
+    if (pos < 0)
+        return name;
+    return SvPVX(sv_2mortal(newSVpvf("%s #%" IVdf, name, pos)));
+}
+#define LBL lbl(aTHX_ name, pos)
+
+/* The descriptor of an open filehandle (glob, glob reference, IO object). */
+static int
+handle_fd(pTHX_ SV *fh, const char *func, const char *name, IV pos)
+{
+    IO *io;
+    PerlIO *fp;
+    int fd;
+    if (!SvOK(fh))
+        croak("%s: %s: undef is not a filehandle", func, LBL);
+    io = sv_2io(fh); /* croaks "Bad filehandle" on anything else */
+    fp = io ? IoIFP(io) : NULL;
+    if (!fp)
+        croak("%s: %s: the filehandle is not open", func, LBL);
+    fd = PerlIO_fileno(fp);
+    if (fd < 0)
+        croak("%s: %s: the filehandle has no file descriptor (an in-memory filehandle?); "
+              "use a string or a handle of a real file",
+              func, LBL);
+    /* Whatever Perl still buffers for the file must be in it before we map it. */
+    if (IoOFP(io))
+        PerlIO_flush(IoOFP(io));
+    return fd;
+}
+
+static int
+is_handle(pTHX_ SV *sv)
+{
+    if (SvROK(sv)) {
+        svtype t = SvTYPE(SvRV(sv));
+        return t == SVt_PVGV || t == SVt_PVIO;
+    }
+    return isGV_with_GP(sv) ? 1 : 0;
+}
+
+/* Classifies one block argument: a byte string, a filehandle (region at offset
+ * 0) or [filehandle, offset]. Does not take a reference. */
+static void
+classify(pTHX_ SV *el, fec_slot *slot, const char *func, const char *name, IV pos)
+{
+    slot->sv = el;
+    slot->fd = -1;
+    slot->offset = 0;
+    if (!el)
+        croak("%s: %s does not exist; a block is a string, a filehandle or "
+              "[filehandle, offset]", func, LBL);
+    SvGETMAGIC(el);
+    if (SvROK(el) && SvTYPE(SvRV(el)) == SVt_PVAV && !SvOBJECT(SvRV(el))) {
+        AV *pair = (AV *)SvRV(el);
+        SV *fh, *off;
+        IV o;
+        if (av_len(pair) != 1)
+            croak("%s: %s: an array reference must be [filehandle, offset]", func, LBL);
+        fh = av_elem(aTHX_ pair, 0);
+        off = av_elem(aTHX_ pair, 1);
+        if (!fh || !(SvGETMAGIC(fh), is_handle(aTHX_ fh)))
+            croak("%s: %s: an array reference must be [filehandle, offset], and its first "
+                  "element is not a filehandle", func, LBL);
+        if (!off)
+            croak("%s: %s: the offset is missing", func, LBL);
+        o = arg_iv(aTHX_ off, func, "the offset");
+        if (o < 0)
+            croak("%s: %s: offset %" IVdf " is negative", func, LBL, o);
+        slot->kind = KIND_FILE;
+        slot->fd = handle_fd(aTHX_ fh, func, name, pos);
+        slot->offset = (int64_t)o;
+        return;
+    }
+    if (is_handle(aTHX_ el)) {
+        slot->kind = KIND_FILE;
+        slot->fd = handle_fd(aTHX_ el, func, name, pos);
+        return;
+    }
+    if (!SvROK(el) && SvPOKp(el)) {
+        slot->kind = KIND_MEM;
+        return;
+    }
+    if (!SvOK(el))
+        croak("%s: %s is undef; a block is a string, a filehandle or [filehandle, offset]",
+              func, LBL);
+    croak("%s: %s ('%" SVf "') is not a string, a filehandle or [filehandle, offset]", func,
+          LBL, SVfARG(el));
+}
+
+/* The bytes of a string block that is only read: the current buffer, or a
+ * downgraded private copy of a UTF-8 flagged string. */
+static unsigned char *
+str_read(pTHX_ SV *sv, size_t bs, const char *func, const char *name, IV pos)
+{
+    STRLEN len;
+    char *p;
+    SvGETMAGIC(sv);
+    if (!SvOK(sv) || SvROK(sv))
+        croak("%s: %s is no longer a string", func, LBL);
+    if (SvUTF8(sv)) {
+        SV *tmp = sv_newmortal();
+        sv_setsv_flags(tmp, sv, SV_NOSTEAL);
+        if (!sv_utf8_downgrade(tmp, TRUE))
+            croak("%s: %s (a string) contains characters above 255; blocks are bytes "
+                  "(encode the string first)", func, LBL);
+        sv = tmp;
+    }
+    p = SvPV_nomg(sv, len);
+    if (len != bs)
+        croak("%s (a string) has size %lu, not %lu", LBL, (unsigned long)len, (unsigned long)bs);
+    return (unsigned char *)p;
+}
+
+/* Checks a string block that will be written: defined, writable, bytes, the right
+ * size. Changes only its representation (UTF-8 downgrade), never its value. */
+static void
+str_write_check(pTHX_ SV *sv, size_t bs, const char *func, const char *name, IV pos)
+{
+    STRLEN len;
+    SvGETMAGIC(sv);
+    if (SvREADONLY(sv))
+        croak("%s: %s is a read-only scalar and would be written", func, LBL);
+    if (!SvOK(sv) || SvROK(sv))
+        croak("%s: %s is no longer a string", func, LBL);
+    if (SvUTF8(sv) && !sv_utf8_downgrade(sv, TRUE))
+        croak("%s: %s (a string) contains characters above 255; blocks are bytes "
+              "(encode the string first)", func, LBL);
+    (void)SvPV_nomg(sv, len);
+    if (len != bs)
+        croak("%s (a string) has size %lu, not %lu", LBL, (unsigned long)len, (unsigned long)bs);
+}
+
+/* After str_write_check: a private buffer (copy-on-write broken, shared hash keys
+ * un-shared), string only. */
+static unsigned char *
+str_write_ptr(pTHX_ SV *sv)
+{
+    STRLEN len;
+    char *p = SvPV_force_nomg(sv, len);
+    SvPOK_only(sv);
+    return (unsigned char *)p;
+}
+
+
+/* afec_block descriptors for the held blocks, strings at their current address.
+ * targets (may be NULL): positions that will be written. */
+static afec_block *
+held_blocks(pTHX_ fec_obj *o, const unsigned char *targets, const char *func)
+{
+    afec_block *ab = (afec_block *)tmpbuf(aTHX_ o->k * sizeof(afec_block));
+    const char *name = "block";
+    uint32_t i;
+    /* First every check, then the (invisible) buffer changes, then the pointers
+     * of the blocks only read: nothing happens to any scalar if one block is
+     * wrong, and no pointer taken goes stale. */
+    if (targets) {
+        for (i = 0; i < o->k; i++) {
+            fec_slot *sl = &o->slots[i];
+            if (sl->kind == KIND_MEM && targets[i])
+                str_write_check(aTHX_ sl->sv, o->bs, func, name, (IV)i);
+        }
+    }
+    for (i = 0; i < o->k; i++) {
+        fec_slot *sl = &o->slots[i];
+        ab[i].fd = sl->fd;
+        ab[i].offset = sl->offset;
+        ab[i].ptr = NULL;
+        ab[i].len = 0;
+        if (sl->kind == KIND_MEM && targets && targets[i]) {
+            ab[i].ptr = str_write_ptr(aTHX_ sl->sv);
+            ab[i].len = o->bs;
+        }
+    }
+    for (i = 0; i < o->k; i++) {
+        fec_slot *sl = &o->slots[i];
+        if (sl->kind == KIND_MEM && !(targets && targets[i])) {
+            ab[i].ptr = str_read(aTHX_ sl->sv, o->bs, func, name, (IV)i);
+            ab[i].len = o->bs;
+        }
+    }
+    return ab;
+}
+
+/* Fills ab from a slot just classified (strings: size-checked, read-only use). */
+static void
+slot_block(pTHX_ fec_obj *o, fec_slot *sl, afec_block *ab, const char *func, const char *name, IV pos)
+{
+    ab->fd = sl->fd;
+    ab->offset = sl->offset;
+    if (sl->kind == KIND_FILE) {
+        ab->ptr = NULL;
+        ab->len = 0;
+    } else {
+        ab->ptr = str_read(aTHX_ sl->sv, o->bs, func, name, pos);
+        ab->len = o->bs;
+    }
+}
+
+/* Holds new blocks (one reference each), replacing the old ones. */
+static void
+slots_take(pTHX_ fec_obj *o, const fec_slot *src, int state)
+{
+    uint32_t i;
+    for (i = 0; i < o->k; i++)
+        SvREFCNT_inc_simple_void_NN(src[i].sv);
+    slots_clear(aTHX_ o);
+    Copy(src, o->slots, o->k, fec_slot);
+    o->state = state;
+}
+
+/* Reads the k indices of set_decode_blocks/shuffle into idx (range-checked). */
+static void
+read_indices(pTHX_ fec_obj *o, AV *av, uint32_t *idx, const char *func)
+{
+    uint32_t i;
+    for (i = 0; i < o->k; i++) {
+        SV *el = av_elem(aTHX_ av, i);
+        IV v;
+        if (!el)
+            croak("%s: index #%lu does not exist", func, (unsigned long)i);
+        v = arg_iv(aTHX_ el, func, "an index");
+        if (v < 0 || v >= (IV)o->n)
+            croak("%s: index %" IVdf " (at position %lu) out of range, must be 0 <= index < %lu",
+                  func, v, (unsigned long)i, (unsigned long)o->n);
+        idx[i] = (uint32_t)v;
+    }
+}
+
+/* Puts the elements of av in the order perm gives: new[i] = old[perm[i]]. Swaps
+ * the scalars themselves, as the original does. */
+static void
+permute_av(pTHX_ AV *av, const size_t *perm, uint32_t k)
+{
+    SV **old = (SV **)tmpbuf(aTHX_ k * sizeof(SV *));
+    uint32_t i;
+    for (i = 0; i < k; i++) {
+        SV *el = av_elem(aTHX_ av, i);
+        old[i] = el ? SvREFCNT_inc_simple_NN(el) : newSV(0);
+    }
+    for (i = 0; i < k; i++)
+        av_store(av, i, old[perm[i]]); /* takes our reference, drops the old one */
+}
+
+MODULE = Algorithm::FEC		PACKAGE = Algorithm::FEC
+
+PROTOTYPES: DISABLE
+
+SV *
+new(klass, data_blocks, encoded_blocks, blocksize)
+        SV *klass
+        SV *data_blocks
+        SV *encoded_blocks
+        SV *blocksize
+    PREINIT:
+        const char *func = "Algorithm::FEC::new";
+        HV *stash;
+        IV k, n, bs;
+        afec_session *s = NULL;
+        fec_obj *o;
+        SV *obj;
+        int rc;
+    CODE:
+        if (SvROK(klass) && SvOBJECT(SvRV(klass)))
+            stash = SvSTASH(SvRV(klass));
+        else
+            stash = gv_stashsv(klass, GV_ADD);
+        k = arg_iv(aTHX_ data_blocks, func, "the number of data packets");
+        n = arg_iv(aTHX_ encoded_blocks, func, "the number of encoded packets");
+        bs = arg_iv(aTHX_ blocksize, func, "blocksize");
+        if (k < 1)
+            croak("the number of data packets must be >= 1");
+        if (n < k)
+            croak("the number of encoded packets must be >= the number of data packets");
+        if (n > 65536)
+            croak("the number of encoded packets must be <= 65536");
+        if (bs < 1)
+            croak("blocksize must be >= 1 (got %" IVdf ")", bs);
+        if ((UV)bs > (UV)(SSize_t_MAX / 2))
+            croak("blocksize %" IVdf " is too large", bs);
+        rc = afec_session_new((uint32_t)k, (uint32_t)n, (size_t)bs, AFEC_FIELD_AUTO, &s);
+        if (rc != AFEC_OK)
+            croak_afec(aTHX_ rc, func);
+        Newxz(o, 1, fec_obj);
+        Newxz(o->slots, (size_t)k, fec_slot);
+        o->s = s;
+        o->k = (uint32_t)k;
+        o->n = (uint32_t)n;
+        o->bs = (size_t)bs;
+        o->state = ST_NONE;
+        obj = newSV(0);
+        sv_magicext(obj, NULL, PERL_MAGIC_ext, &fec_vtbl, (const char *)o, 0);
+        RETVAL = sv_bless(newRV_noinc(obj), stash);
+    OUTPUT:
+        RETVAL
+
+void
+set_encode_blocks(self, blocks = &PL_sv_undef)
+        AlgFEC self
+        SV *blocks
+    PREINIT:
+        const char *func = "set_encode_blocks";
+        AV *av;
+        fec_slot *ns;
+        afec_block *ab;
+        uint32_t i;
+        int rc;
+    CODE:
+        SvGETMAGIC(blocks);
+        if (!SvOK(blocks)) {
+            rc = afec_set_encode_blocks(self->s, NULL, 0);
+            if (rc != AFEC_OK)
+                croak_afec(aTHX_ rc, func);
+            slots_clear(aTHX_ self);
+            XSRETURN_EMPTY;
+        }
+        av = arg_array(aTHX_ blocks, self->k, func, "blocks");
+        ns = (fec_slot *)tmpbuf(aTHX_ self->k * sizeof(fec_slot));
+        ab = (afec_block *)tmpbuf(aTHX_ self->k * sizeof(afec_block));
+        for (i = 0; i < self->k; i++) {
+            classify(aTHX_ av_elem(aTHX_ av, i), &ns[i], func, "block", (IV)i);
+            slot_block(aTHX_ self, &ns[i], &ab[i], func, "block", (IV)i);
+        }
+        rc = afec_set_encode_blocks(self->s, ab, self->k);
+        if (rc != AFEC_OK)
+            croak_afec(aTHX_ rc, func);
+        slots_take(aTHX_ self, ns, ST_ENCODE);
+
+void
+encode(self, ...)
+        AlgFEC self
+    PREINIT:
+        const char *func = "encode";
+        afec_block *ab;
+        size_t nidx, j;
+        uint32_t *idx;
+        int rc;
+    PPCODE:
+        if (items < 2)
+            croak("Usage: $fec->encode($block_index) or, in list context, $fec->encode(@block_indices)");
+        nidx = (size_t)(items - 1);
+        if (nidx > 1 && GIMME_V != G_ARRAY)
+            croak("encode: several block indices need list context");
+        idx = (uint32_t *)tmpbuf(aTHX_ nidx * sizeof(uint32_t));
+        for (j = 0; j < nidx; j++) {
+            IV v = arg_iv(aTHX_ ST(j + 1), func, "block_index");
+            if (v < 0 || v >= (IV)self->n)
+                croak("encode: block_index %" IVdf " out of range, must be 0 <= block_index < %lu",
+                      v, (unsigned long)self->n);
+            idx[j] = (uint32_t)v;
+        }
+        if (self->state == ST_DECODE)
+            croak("no blocks specified by a preceding call to set_encode_blocks "
+                  "(the object holds the blocks of set_decode_blocks: decode first, or call "
+                  "set_encode_blocks again)");
+        if (self->state != ST_ENCODE)
+            croak("no blocks specified by a preceding call to set_encode_blocks");
+        ab = held_blocks(aTHX_ self, NULL, func);
+        if (nidx == 1) {
+            SV *out = sv_2mortal(newSV(self->bs));
+            rc = afec_encode(self->s, idx[0], ab, self->k, (unsigned char *)SvPVX(out), self->bs);
+            if (rc != AFEC_OK)
+                croak_afec(aTHX_ rc, func);
+            SvCUR_set(out, self->bs);
+            *SvEND(out) = '\0';
+            SvPOK_only(out);
+            XPUSHs(out);
+        } else {
+            unsigned char **outs = (unsigned char **)tmpbuf(aTHX_ nidx * sizeof(unsigned char *));
+            SV **svs = (SV **)tmpbuf(aTHX_ nidx * sizeof(SV *));
+            for (j = 0; j < nidx; j++) {
+                svs[j] = sv_2mortal(newSV(self->bs));
+                outs[j] = (unsigned char *)SvPVX(svs[j]);
+            }
+            rc = afec_encode_many(self->s, idx, nidx, ab, self->k, outs, self->bs);
+            if (rc != AFEC_OK)
+                croak_afec(aTHX_ rc, func);
+            EXTEND(SP, (SSize_t)nidx);
+            for (j = 0; j < nidx; j++) {
+                SvCUR_set(svs[j], self->bs);
+                *SvEND(svs[j]) = '\0';
+                SvPOK_only(svs[j]);
+                PUSHs(svs[j]);
+            }
+        }
+
+void
+set_decode_blocks(self, blocks, indices)
+        AlgFEC self
+        SV *blocks
+        SV *indices
+    PREINIT:
+        const char *func = "set_decode_blocks";
+        AV *bav, *iav;
+        fec_slot *ns, *reordered;
+        afec_block *ab;
+        uint32_t *idx;
+        size_t *perm;
+        uint32_t i;
+        int rc;
+    CODE:
+        bav = arg_array(aTHX_ blocks, self->k, func, "blocks");
+        iav = arg_array(aTHX_ indices, self->k, func, "indices");
+        idx = (uint32_t *)tmpbuf(aTHX_ self->k * sizeof(uint32_t));
+        perm = (size_t *)tmpbuf(aTHX_ self->k * sizeof(size_t));
+        ns = (fec_slot *)tmpbuf(aTHX_ self->k * sizeof(fec_slot));
+        reordered = (fec_slot *)tmpbuf(aTHX_ self->k * sizeof(fec_slot));
+        ab = (afec_block *)tmpbuf(aTHX_ self->k * sizeof(afec_block));
+        read_indices(aTHX_ self, iav, idx, func);
+        for (i = 0; i < self->k; i++) {
+            classify(aTHX_ av_elem(aTHX_ bav, i), &ns[i], func, "block", (IV)i);
+            slot_block(aTHX_ self, &ns[i], &ab[i], func, "block", (IV)i);
+            /* A block holding a check index receives a data block: say now if it
+             * cannot (decode checks again). */
+            if (ns[i].kind == KIND_MEM && idx[i] >= self->k && SvREADONLY(ns[i].sv))
+                croak("%s: block #%lu is a read-only scalar and decode would write it", func,
+                      (unsigned long)i);
+        }
+        rc = afec_set_decode_blocks(self->s, ab, idx, perm, self->k);
+        if (rc != AFEC_OK)
+            croak_afec(aTHX_ rc, func);
+        for (i = 0; i < self->k; i++)
+            reordered[i] = ns[perm[i]];
+        slots_take(aTHX_ self, reordered, ST_DECODE);
+        permute_av(aTHX_ bav, perm, self->k);
+        permute_av(aTHX_ iav, perm, self->k);
+
+void
+shuffle(self, blocks, indices)
+        AlgFEC self
+        SV *blocks
+        SV *indices
+    PREINIT:
+        const char *func = "shuffle";
+        AV *bav, *iav;
+        uint32_t *idx;
+        size_t *perm;
+        int rc;
+    CODE:
+        bav = arg_array(aTHX_ blocks, self->k, func, "blocks");
+        iav = arg_array(aTHX_ indices, self->k, func, "indices");
+        idx = (uint32_t *)tmpbuf(aTHX_ self->k * sizeof(uint32_t));
+        perm = (size_t *)tmpbuf(aTHX_ self->k * sizeof(size_t));
+        read_indices(aTHX_ self, iav, idx, func);
+        rc = afec_shuffle(self->s, idx, perm, self->k);
+        if (rc != AFEC_OK)
+            croak_afec(aTHX_ rc, func);
+        permute_av(aTHX_ bav, perm, self->k);
+        permute_av(aTHX_ iav, perm, self->k);
+
+void
+decode(self)
+        AlgFEC self
+    PREINIT:
+        const char *func = "decode";
+        unsigned char *targets;
+        afec_block *ab;
+        uint32_t i;
+        int rc;
+    CODE:
+        if (self->state != ST_DECODE)
+            croak("index array must be set by a prior call to set_decode_blocks");
+        targets = (unsigned char *)tmpbuf(aTHX_ self->k);
+        rc = afec_decode_targets(self->s, targets, self->k);
+        if (rc != AFEC_OK)
+            croak_afec(aTHX_ rc, func);
+        ab = held_blocks(aTHX_ self, targets, func);
+        rc = afec_decode(self->s, ab, self->k);
+        if (rc != AFEC_OK)
+            croak_afec(aTHX_ rc, func);
+        for (i = 0; i < self->k; i++)
+            if (targets[i] && self->slots[i].kind == KIND_MEM)
+                SvSETMAGIC(self->slots[i].sv);
+        slots_clear(aTHX_ self);
+
+void
+copy(self, src, dst)
+        AlgFEC self
+        SV *src
+        SV *dst
+    PREINIT:
+        const char *func = "copy";
+        fec_slot ss, ds;
+        afec_block sb, db;
+        int rc;
+    CODE:
+        classify(aTHX_ src, &ss, func, "the source block", -1);
+        classify(aTHX_ dst, &ds, func, "the destination block", -1);
+        if (ds.kind == KIND_MEM)
+            str_write_check(aTHX_ dst, self->bs, func, "the destination block", -1);
+        db.fd = ds.fd;
+        db.offset = ds.offset;
+        db.ptr = NULL;
+        db.len = 0;
+        if (ds.kind == KIND_MEM) {
+            db.ptr = str_write_ptr(aTHX_ dst);
+            db.len = self->bs;
+        }
+        slot_block(aTHX_ self, &ss, &sb, func, "the source block", -1);
+        rc = afec_copy(self->s, &sb, &db);
+        if (rc != AFEC_OK)
+            croak_afec(aTHX_ rc, func);
+        if (ds.kind == KIND_MEM)
+            SvSETMAGIC(dst);
+        slots_clear(aTHX_ self);
+
+void
+DESTROY(self)
+        SV *self
+    PREINIT:
+        MAGIC *mg;
+    CODE:
+        mg = fec_magic(aTHX_ self);
+        if (mg && mg->mg_ptr) {
+            fec_obj *o = (fec_obj *)mg->mg_ptr;
+            mg->mg_ptr = NULL;
+            fec_obj_free(aTHX_ o);
+        }
