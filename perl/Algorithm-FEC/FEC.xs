@@ -17,6 +17,10 @@
 
 #include "algorithm_fec.h"
 
+#ifndef sv_utf8_downgrade_nomg /* perl < 5.32: sv_utf8_downgrade ran no magic */
+#define sv_utf8_downgrade_nomg(sv, fail_ok) sv_utf8_downgrade(sv, fail_ok)
+#endif
+
 #define KIND_MEM 0
 #define KIND_FILE 1
 
@@ -33,11 +37,12 @@ typedef struct {
 } fec_slot;
 
 typedef struct fec_obj {
-    afec_session *s;
+    afec_session *s;   /* NULL once DESTROY has run */
     uint32_t k, n;
     size_t bs;
     int state;
-    fec_slot *slots; /* k entries, meaningful when state != ST_NONE */
+    unsigned long gen; /* changes whenever the held blocks change */
+    fec_slot *slots;   /* k entries, meaningful when state != ST_NONE */
 } fec_obj;
 
 typedef fec_obj *AlgFEC;
@@ -52,39 +57,47 @@ tmpbuf(pTHX_ size_t bytes)
     return SvPVX(sv);
 }
 
+/* Keeps sv alive until the end of the current statement. */
+static SV *
+hold(pTHX_ SV *sv)
+{
+    return sv_2mortal(SvREFCNT_inc_simple_NN(sv));
+}
+
 static void
 slots_clear(pTHX_ fec_obj *o)
 {
     uint32_t i;
-    if (o->slots) {
-        for (i = 0; i < o->k; i++) {
-            SV *sv = o->slots[i].sv;
-            o->slots[i].sv = NULL;
-            SvREFCNT_dec(sv);
-        }
-    }
+    o->gen++;
     o->state = ST_NONE;
+    for (i = 0; i < o->k; i++) {
+        SV *sv = o->slots[i].sv;
+        o->slots[i].sv = NULL;
+        SvREFCNT_dec(sv);
+    }
 }
 
+/* DESTROY: the session and the blocks go; the struct stays until the referent is
+ * freed (a method running further up the stack may still look at it). */
 static void
-fec_obj_free(pTHX_ fec_obj *o)
+fec_release(pTHX_ fec_obj *o)
 {
-    if (!o)
-        return;
     slots_clear(aTHX_ o);
-    Safefree(o->slots);
-    o->slots = NULL;
     afec_session_free(o->s);
     o->s = NULL;
-    Safefree(o);
 }
 
 static int
 fec_mg_free(pTHX_ SV *sv, MAGIC *mg)
 {
+    fec_obj *o = (fec_obj *)mg->mg_ptr;
     PERL_UNUSED_ARG(sv);
-    fec_obj_free(aTHX_ (fec_obj *)mg->mg_ptr);
-    mg->mg_ptr = NULL;
+    if (o) {
+        fec_release(aTHX_ o);
+        Safefree(o->slots);
+        Safefree(o);
+        mg->mg_ptr = NULL;
+    }
     return 0;
 }
 
@@ -100,6 +113,7 @@ fec_magic(pTHX_ SV *sv)
     return mg_findext(SvRV(sv), PERL_MAGIC_ext, &fec_vtbl);
 }
 
+/* The typemap's check of the invocant. */
 static fec_obj *
 fec_from_sv(pTHX_ SV *sv, const char *func)
 {
@@ -111,7 +125,20 @@ fec_from_sv(pTHX_ SV *sv, const char *func)
     if (!mg || !mg->mg_ptr || !((fec_obj *)mg->mg_ptr)->s)
         croak("Algorithm::FEC::%s: the invocant is not an Algorithm::FEC object made by new "
               "(or it was already destroyed)", func);
+    /* The struct lives as long as the referent: keep that for the call. */
+    hold(aTHX_ SvRV(sv));
     return (fec_obj *)mg->mg_ptr;
+}
+
+/* After Perl code may have run (tie magic): the object must be as it was. */
+static void
+check_unchanged(pTHX_ fec_obj *o, unsigned long gen, const char *func)
+{
+    if (!o->s)
+        croak("%s: the object was destroyed during the call", func);
+    if (o->gen != gen)
+        croak("%s: the object's blocks were replaced during the call (by tie or other magic)",
+              func);
 }
 
 /* Reads an integer argument. 0: ok; 1: not an integer; 2: does not fit an IV. */
@@ -203,12 +230,15 @@ arg_array(pTHX_ SV *ref, uint32_t want, const char *func, const char *what)
     AV *av;
     SvGETMAGIC(ref);
     if (!SvROK(ref) || SvTYPE(SvRV(ref)) != SVt_PVAV || (UV)(av_len((AV *)SvRV(ref)) + 1) != want)
-        croak("%s: %" SVf " (%s) must be a reference to an array of size %lu", func, SVfARG(ref),
-              what, (unsigned long)want);
+        croak("%s: %" SVf " (%s) must be a reference to an array of size %lu", func,
+              SVfARG(SvOK(ref) ? ref : sv_2mortal(newSVpvs("undef"))), what,
+              (unsigned long)want);
     av = (AV *)SvRV(ref);
     if (SvRMAGICAL((SV *)av))
         croak("%s: the %s array must be a plain array (tied or magical arrays are not supported)",
               func, what);
+    /* Keep it alive for the call, whatever magic on its elements does. */
+    sv_2mortal(SvREFCNT_inc_simple_NN((SV *)av));
     return av;
 }
 
@@ -265,7 +295,8 @@ is_handle(pTHX_ SV *sv)
 }
 
 /* Classifies one block argument: a byte string, a filehandle (region at offset
- * 0) or [filehandle, offset]. Does not take a reference. */
+ * 0) or [filehandle, offset]. Runs the element's get-magic (once); keeps the element
+ * alive for the call; takes no lasting reference. */
 static void
 classify(pTHX_ SV *el, fec_slot *slot, const char *func, const char *name, IV pos)
 {
@@ -275,6 +306,7 @@ classify(pTHX_ SV *el, fec_slot *slot, const char *func, const char *name, IV po
     if (!el)
         croak("%s: %s does not exist; a block is a string, a filehandle or "
               "[filehandle, offset]", func, LBL);
+    hold(aTHX_ el);
     SvGETMAGIC(el);
     if (SvROK(el) && SvTYPE(SvRV(el)) == SVt_PVAV && !SvOBJECT(SvRV(el))) {
         AV *pair = (AV *)SvRV(el);
@@ -313,20 +345,20 @@ classify(pTHX_ SV *el, fec_slot *slot, const char *func, const char *name, IV po
           LBL, SVfARG(el));
 }
 
-/* The bytes of a string block that is only read: the current buffer, or a
- * downgraded private copy of a UTF-8 flagged string. */
+/* The bytes of a string block that is only read: its buffer, or a downgraded copy
+ * of a UTF-8 flagged string. Runs no magic (the caller has), so no Perl code runs
+ * between taking this pointer and the afec_* call. */
 static unsigned char *
 str_read(pTHX_ SV *sv, size_t bs, const char *func, const char *name, IV pos)
 {
     STRLEN len;
     char *p;
-    SvGETMAGIC(sv);
     if (!SvOK(sv) || SvROK(sv))
         croak("%s: %s is no longer a string", func, LBL);
     if (SvUTF8(sv)) {
         SV *tmp = sv_newmortal();
         sv_setsv_flags(tmp, sv, SV_NOSTEAL);
-        if (!sv_utf8_downgrade(tmp, TRUE))
+        if (!sv_utf8_downgrade_nomg(tmp, TRUE))
             croak("%s: %s (a string) contains characters above 255; blocks are bytes "
                   "(encode the string first)", func, LBL);
         sv = tmp;
@@ -337,18 +369,18 @@ str_read(pTHX_ SV *sv, size_t bs, const char *func, const char *name, IV pos)
     return (unsigned char *)p;
 }
 
-/* Checks a string block that will be written: defined, writable, bytes, the right
- * size. Changes only its representation (UTF-8 downgrade), never its value. */
+/* Checks a string block that will be written: writable, defined, bytes, the right
+ * size. Changes only its representation (UTF-8 downgrade), never its value. Runs
+ * no magic. */
 static void
 str_write_check(pTHX_ SV *sv, size_t bs, const char *func, const char *name, IV pos)
 {
     STRLEN len;
-    SvGETMAGIC(sv);
     if (SvREADONLY(sv))
         croak("%s: %s is a read-only scalar and would be written", func, LBL);
     if (!SvOK(sv) || SvROK(sv))
         croak("%s: %s is no longer a string", func, LBL);
-    if (SvUTF8(sv) && !sv_utf8_downgrade(sv, TRUE))
+    if (SvUTF8(sv) && !sv_utf8_downgrade_nomg(sv, TRUE))
         croak("%s: %s (a string) contains characters above 255; blocks are bytes "
               "(encode the string first)", func, LBL);
     (void)SvPV_nomg(sv, len);
@@ -357,7 +389,8 @@ str_write_check(pTHX_ SV *sv, size_t bs, const char *func, const char *name, IV 
 }
 
 /* After str_write_check: a private buffer (copy-on-write broken, shared hash keys
- * un-shared), string only. */
+ * un-shared, so no other scalar sees the write), string only (stale numeric values
+ * dropped). */
 static unsigned char *
 str_write_ptr(pTHX_ SV *sv)
 {
@@ -367,56 +400,63 @@ str_write_ptr(pTHX_ SV *sv)
     return (unsigned char *)p;
 }
 
-
 /* afec_block descriptors for the held blocks, strings at their current address.
- * targets (may be NULL): positions that will be written. */
+ * targets (may be NULL): positions that will be written. *snap (if given): the
+ * slots as they were used, each scalar kept alive for the call. */
 static afec_block *
-held_blocks(pTHX_ fec_obj *o, const unsigned char *targets, const char *func)
+held_blocks(pTHX_ fec_obj *o, const unsigned char *targets, const char *func, fec_slot **snap)
 {
-    afec_block *ab = (afec_block *)tmpbuf(aTHX_ o->k * sizeof(afec_block));
+    uint32_t k = o->k, i;
+    afec_block *ab = (afec_block *)tmpbuf(aTHX_ k * sizeof(afec_block));
+    fec_slot *sl = (fec_slot *)tmpbuf(aTHX_ k * sizeof(fec_slot));
+    unsigned long gen = o->gen;
     const char *name = "block";
-    uint32_t i;
-    /* First every check, then the (invisible) buffer changes, then the pointers
-     * of the blocks only read: nothing happens to any scalar if one block is
-     * wrong, and no pointer taken goes stale. */
-    if (targets) {
-        for (i = 0; i < o->k; i++) {
-            fec_slot *sl = &o->slots[i];
-            if (sl->kind == KIND_MEM && targets[i])
-                str_write_check(aTHX_ sl->sv, o->bs, func, name, (IV)i);
+#define IS_TARGET(i) (targets && targets[i])
+    Copy(o->slots, sl, k, fec_slot);
+    /* 1. Magic (Perl code may run): first and once. */
+    for (i = 0; i < k; i++) {
+        if (sl[i].kind == KIND_MEM) {
+            hold(aTHX_ sl[i].sv);
+            SvGETMAGIC(sl[i].sv);
         }
     }
-    for (i = 0; i < o->k; i++) {
-        fec_slot *sl = &o->slots[i];
-        ab[i].fd = sl->fd;
-        ab[i].offset = sl->offset;
+    check_unchanged(aTHX_ o, gen, func);
+    /* 2. Every check, before any scalar is touched. */
+    for (i = 0; i < k; i++)
+        if (sl[i].kind == KIND_MEM && IS_TARGET(i))
+            str_write_check(aTHX_ sl[i].sv, o->bs, func, name, (IV)i);
+    /* 3. Pointers: targets get private buffers first, so no pointer taken goes stale. */
+    for (i = 0; i < k; i++) {
+        ab[i].fd = sl[i].fd;
+        ab[i].offset = sl[i].offset;
         ab[i].ptr = NULL;
         ab[i].len = 0;
-        if (sl->kind == KIND_MEM && targets && targets[i]) {
-            ab[i].ptr = str_write_ptr(aTHX_ sl->sv);
+        if (sl[i].kind == KIND_MEM && IS_TARGET(i)) {
+            ab[i].ptr = str_write_ptr(aTHX_ sl[i].sv);
             ab[i].len = o->bs;
         }
     }
-    for (i = 0; i < o->k; i++) {
-        fec_slot *sl = &o->slots[i];
-        if (sl->kind == KIND_MEM && !(targets && targets[i])) {
-            ab[i].ptr = str_read(aTHX_ sl->sv, o->bs, func, name, (IV)i);
+    for (i = 0; i < k; i++) {
+        if (sl[i].kind == KIND_MEM && !IS_TARGET(i)) {
+            ab[i].ptr = str_read(aTHX_ sl[i].sv, o->bs, func, name, (IV)i);
             ab[i].len = o->bs;
         }
     }
+#undef IS_TARGET
+    if (snap)
+        *snap = sl;
     return ab;
 }
 
-/* Fills ab from a slot just classified (strings: size-checked, read-only use). */
+/* Fills ab from a slot classify made (strings: size-checked, read-only use). */
 static void
 slot_block(pTHX_ fec_obj *o, fec_slot *sl, afec_block *ab, const char *func, const char *name, IV pos)
 {
     ab->fd = sl->fd;
     ab->offset = sl->offset;
-    if (sl->kind == KIND_FILE) {
-        ab->ptr = NULL;
-        ab->len = 0;
-    } else {
+    ab->ptr = NULL;
+    ab->len = 0;
+    if (sl->kind == KIND_MEM) {
         ab->ptr = str_read(aTHX_ sl->sv, o->bs, func, name, pos);
         ab->len = o->bs;
     }
@@ -452,7 +492,7 @@ read_indices(pTHX_ fec_obj *o, AV *av, uint32_t *idx, const char *func)
     }
 }
 
-/* Puts the elements of av in the order perm gives: new[i] = old[perm[i]]. Swaps
+/* Puts the elements of av in the order perm gives: new[i] = old[perm[i]]. Moves
  * the scalars themselves, as the original does. */
 static void
 permute_av(pTHX_ AV *av, const size_t *perm, uint32_t k)
@@ -542,10 +582,11 @@ set_encode_blocks(self, blocks = &PL_sv_undef)
         av = arg_array(aTHX_ blocks, self->k, func, "blocks");
         ns = (fec_slot *)tmpbuf(aTHX_ self->k * sizeof(fec_slot));
         ab = (afec_block *)tmpbuf(aTHX_ self->k * sizeof(afec_block));
-        for (i = 0; i < self->k; i++) {
+        /* Magic first (Perl code may run), then the pointers. */
+        for (i = 0; i < self->k; i++)
             classify(aTHX_ av_elem(aTHX_ av, i), &ns[i], func, "block", (IV)i);
+        for (i = 0; i < self->k; i++)
             slot_block(aTHX_ self, &ns[i], &ab[i], func, "block", (IV)i);
-        }
         rc = afec_set_encode_blocks(self->s, ab, self->k);
         if (rc != AFEC_OK)
             croak_afec(aTHX_ rc, func);
@@ -580,7 +621,7 @@ encode(self, ...)
                   "set_encode_blocks again)");
         if (self->state != ST_ENCODE)
             croak("no blocks specified by a preceding call to set_encode_blocks");
-        ab = held_blocks(aTHX_ self, NULL, func);
+        ab = held_blocks(aTHX_ self, NULL, func, NULL);
         if (nidx == 1) {
             SV *out = sv_2mortal(newSV(self->bs));
             rc = afec_encode(self->s, idx[0], ab, self->k, (unsigned char *)SvPVX(out), self->bs);
@@ -632,14 +673,16 @@ set_decode_blocks(self, blocks, indices)
         reordered = (fec_slot *)tmpbuf(aTHX_ self->k * sizeof(fec_slot));
         ab = (afec_block *)tmpbuf(aTHX_ self->k * sizeof(afec_block));
         read_indices(aTHX_ self, iav, idx, func);
-        for (i = 0; i < self->k; i++) {
+        /* Magic first (Perl code may run), then the checks and pointers. */
+        for (i = 0; i < self->k; i++)
             classify(aTHX_ av_elem(aTHX_ bav, i), &ns[i], func, "block", (IV)i);
-            slot_block(aTHX_ self, &ns[i], &ab[i], func, "block", (IV)i);
+        for (i = 0; i < self->k; i++) {
             /* A block holding a check index receives a data block: say now if it
              * cannot (decode checks again). */
             if (ns[i].kind == KIND_MEM && idx[i] >= self->k && SvREADONLY(ns[i].sv))
                 croak("%s: block #%lu is a read-only scalar and decode would write it", func,
                       (unsigned long)i);
+            slot_block(aTHX_ self, &ns[i], &ab[i], func, "block", (IV)i);
         }
         rc = afec_set_decode_blocks(self->s, ab, idx, perm, self->k);
         if (rc != AFEC_OK)
@@ -680,6 +723,7 @@ decode(self)
         const char *func = "decode";
         unsigned char *targets;
         afec_block *ab;
+        fec_slot *used;
         uint32_t i;
         int rc;
     CODE:
@@ -689,14 +733,16 @@ decode(self)
         rc = afec_decode_targets(self->s, targets, self->k);
         if (rc != AFEC_OK)
             croak_afec(aTHX_ rc, func);
-        ab = held_blocks(aTHX_ self, targets, func);
+        ab = held_blocks(aTHX_ self, targets, func, &used);
         rc = afec_decode(self->s, ab, self->k);
         if (rc != AFEC_OK)
             croak_afec(aTHX_ rc, func);
-        for (i = 0; i < self->k; i++)
-            if (targets[i] && self->slots[i].kind == KIND_MEM)
-                SvSETMAGIC(self->slots[i].sv);
+        /* The session holds nothing now; neither do we. Then set-magic (Perl code
+         * may run) on the scalars written, which `used` keeps alive. */
         slots_clear(aTHX_ self);
+        for (i = 0; i < self->k; i++)
+            if (targets[i] && used[i].kind == KIND_MEM)
+                SvSETMAGIC(used[i].sv);
 
 void
 copy(self, src, dst)
@@ -711,6 +757,8 @@ copy(self, src, dst)
     CODE:
         classify(aTHX_ src, &ss, func, "the source block", -1);
         classify(aTHX_ dst, &ds, func, "the destination block", -1);
+        if (!self->s)
+            croak("%s: the object was destroyed during the call", func);
         if (ds.kind == KIND_MEM)
             str_write_check(aTHX_ dst, self->bs, func, "the destination block", -1);
         db.fd = ds.fd;
@@ -725,9 +773,9 @@ copy(self, src, dst)
         rc = afec_copy(self->s, &sb, &db);
         if (rc != AFEC_OK)
             croak_afec(aTHX_ rc, func);
+        slots_clear(aTHX_ self);
         if (ds.kind == KIND_MEM)
             SvSETMAGIC(dst);
-        slots_clear(aTHX_ self);
 
 void
 DESTROY(self)
@@ -735,9 +783,8 @@ DESTROY(self)
     PREINIT:
         MAGIC *mg;
     CODE:
+        /* Silently ignores anything that is not a live object of ours (a fake
+         * blessed by hand, a second DESTROY). */
         mg = fec_magic(aTHX_ self);
-        if (mg && mg->mg_ptr) {
-            fec_obj *o = (fec_obj *)mg->mg_ptr;
-            mg->mg_ptr = NULL;
-            fec_obj_free(aTHX_ o);
-        }
+        if (mg && mg->mg_ptr)
+            fec_release(aTHX_ (fec_obj *)mg->mg_ptr);

@@ -173,6 +173,67 @@ sub is_cow { my $f = B::svref_2object(\$_[0])->FLAGS; defined &B::SVf_IsCOW && (
     is($b[0], $data[0], 'tied target reads back the decoded block');
 }
 
+# --- magic that runs Perl code against the object in the middle of a call
+{
+    package Evil;
+    sub TIESCALAR { my ($c, $v, $code) = @_; bless { v => $v, code => $code }, $c }
+    sub FETCH { my $s = shift; $s->{code}->() if $s->{code}; $s->{v} }
+    sub STORE { $_[0]{v} = $_[1] }
+    package main;
+    my @cases = (
+        ['FETCH frees the encode blocks', qr/blocks were replaced during the call/, sub {
+            my $f = Algorithm::FEC->new($k, $n, $bs);
+            my @d = @data;
+            tie $d[1], 'Evil', $data[1], sub { $f->set_encode_blocks(undef) };
+            $f->set_encode_blocks(\@d);     # FETCH runs here too: frees nothing yet
+            $f->set_encode_blocks(\@d);
+            $f->encode(3);
+        }],
+        ['FETCH calls DESTROY', qr/destroyed during the call/, sub {
+            my $f = Algorithm::FEC->new($k, $n, $bs);
+            my @d = @data;
+            my $armed = 0;
+            tie $d[1], 'Evil', $data[1], sub { $f->DESTROY if $armed };
+            $f->set_encode_blocks(\@d);
+            $armed = 1;
+            $f->encode(3);
+        }],
+        ['FETCH drops the last reference to the object', qr/^$/, sub {
+            my $f = Algorithm::FEC->new($k, $n, $bs);
+            my @d = @data;
+            my $armed = 0;
+            tie $d[1], 'Evil', $data[1], sub { undef $f if $armed };
+            $f->set_encode_blocks(\@d);
+            $armed = 1;
+            my $r = $f->encode(3);
+            die "wrong result\n" unless $r eq $all[3];
+        }],
+        ['FETCH of a data block rewrites a decode target', qr/^$/, sub {
+            my $f = Algorithm::FEC->new($k, $n, $bs);
+            my @b = ($all[4], undef, $all[3]);
+            tie $b[1], 'Evil', $data[1], sub { $b[0] = "$all[4]" };    # new buffer for the target
+            my @i = (4, 1, 3);
+            $f->set_decode_blocks(\@b, \@i);
+            $f->decode;
+            die "wrong result\n" unless $b[0] eq $data[0] && $b[2] eq $data[2];
+        }],
+        ['FETCH empties the blocks array during set_decode_blocks', qr/^$|./, sub {
+            my $f = Algorithm::FEC->new($k, $n, $bs);
+            my @b = ($all[4], undef, $all[3]);
+            tie $b[1], 'Evil', $data[1], sub { @b = () };
+            my @i = (4, 1, 3);
+            $f->set_decode_blocks(\@b, \@i);
+            $f->decode;
+        }],
+    );
+    for my $c (@cases) {
+        my ($name, $re, $code) = @$c;
+        my ($status, $err) = in_child($code);
+        is($status & 127, 0, "$name: no signal");
+        like($err, $re, "$name: " . ($re eq qr/^$/ ? 'works' : $re eq qr/^$|./ ? 'croaks or works' : 'croaks cleanly'));
+    }
+}
+
 # --- the same scalar twice (aliases): a clear croak, not corruption
 {
     my $x = $all[4];
