@@ -60,6 +60,25 @@ sub is_cow { my $f = B::svref_2object(\$_[0])->FLAGS; defined &B::SVf_IsCOW && (
     is_deeply(\@b, [$z, $z, $z], 'zeros decode to zeros');
 }
 
+# --- equal data blocks share one buffer (copy-on-write), or one scalar twice
+{
+    my $z = "\0" x $bs;
+    my @d = ($z, $z, 'x' x $bs);
+    my $f = Algorithm::FEC->new($k, $n, $bs);
+    $f->set_encode_blocks(\@d);
+    my @c = $f->encode(0 .. $n - 1);
+    is_deeply([ @c[0 .. 2] ], \@d, 'equal data blocks (one shared buffer) encode');
+    my $g = Algorithm::FEC->new($k, $n, $bs);
+    sub { $g->set_encode_blocks(\@_) }->($z, $z, 'x' x $bs);   # the same scalar twice
+    is_deeply([ $g->encode(0 .. $n - 1) ], \@c, 'one scalar given twice as a data block');
+    my @b = ($z, $z, $c[3]);                                   # data 0 and 1: equal, shared
+    my @i = (0, 1, 3);
+    $f->set_decode_blocks(\@b, \@i);
+    $f->decode;
+    is_deeply(\@b, \@d, 'decode with equal data blocks sharing a buffer');
+    is($z, "\0" x $bs, '... the shared buffer is unchanged');
+}
+
 # --- read-only scalars
 {
     my @b = ($all[4], $all[3], $data[1]);
