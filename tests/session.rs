@@ -70,8 +70,8 @@ fn encode_from_memory_and_unaligned_file_regions() {
             .collect(),
     )
     .unwrap();
-    for i in 0..n {
-        assert_eq!(s.encode(i).unwrap(), want[i], "file blocks, index {i}");
+    for (i, w) in want.iter().enumerate() {
+        assert_eq!(&s.encode(i).unwrap(), w, "file blocks, index {i}");
     }
     assert_eq!(
         s.encode_many(&[8, 2, 6]).unwrap(),
