@@ -129,10 +129,10 @@ fn decode_in_place_into_a_file_at_unaligned_offsets() {
     assert_eq!(indices, [6, 1, 4, 3]);
     let mem = s.decode().unwrap();
     assert!(mem.iter().all(Option::is_none));
-    for j in 0..k {
+    for (j, dj) in d.iter().enumerate() {
         assert_eq!(
-            read_at(&mut f, base + j as u64 * stride, bs),
-            d[j],
+            &read_at(&mut f, base + j as u64 * stride, bs),
+            dj,
             "on disk, block {j}"
         );
     }
