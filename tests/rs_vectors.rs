@@ -74,7 +74,10 @@ fn every_row() {
     let rows = rows();
     let (mut enc, mut dec, mut over, mut over_err, mut over_ok) = (0, 0, 0, 0, 0);
     for r in &rows {
-        let ctx = format!("line {} ({} RS({},{}) {})", r.line, r.kind, r.n, r.k, r.note);
+        let ctx = format!(
+            "line {} ({} RS({},{}) {})",
+            r.line, r.kind, r.n, r.k, r.note
+        );
         let rs = RsCoder::new(r.n, r.k).unwrap();
 
         // Columns that hold for every row.

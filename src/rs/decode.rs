@@ -130,7 +130,11 @@ pub(super) fn correct(rs: &RsCoder, word: &mut [u8], erasures: &[usize]) -> Resu
         for (jm, lg) in terms.iter_mut() {
             sum ^= EXP[*lg as usize];
             let next = *lg + *jm;
-            *lg = if next >= Q as u16 { next - Q as u16 } else { next };
+            *lg = if next >= Q as u16 {
+                next - Q as u16
+            } else {
+                next
+            };
         }
         if sum == 0 {
             positions[found] = i;

@@ -91,11 +91,11 @@ impl RsCoder {
         for received in coded.chunks_exact(n) {
             let word = &mut word[..n];
             word.copy_from_slice(received);
-            let fixed = self.correct_in_place(word, &[]).map_err(|_| {
-                RsError::UncorrectableCodeword {
-                    index: report.codewords,
-                }
-            })?;
+            let fixed =
+                self.correct_in_place(word, &[])
+                    .map_err(|_| RsError::UncorrectableCodeword {
+                        index: report.codewords,
+                    })?;
             out.extend_from_slice(&word[..k]);
             report.codewords += 1;
             if fixed > 0 {
