@@ -39,14 +39,28 @@ pub(crate) static EXP: [u8; 2 * Q] = build_exp();
 /// `LOG[a] = log_3(a)` for `a ≠ 0`; `LOG[0]` is meaningless.
 pub(crate) static LOG: [u8; 256] = build_log(&EXP);
 
+const fn build_mul(exp: &[u8; 2 * Q], log: &[u8; 256]) -> [[u8; 256]; 256] {
+    let mut t = [[0u8; 256]; 256];
+    let mut a = 1;
+    while a < 256 {
+        let mut b = 1;
+        while b < 256 {
+            t[a][b] = exp[log[a] as usize + log[b] as usize];
+            b += 1;
+        }
+        a += 1;
+    }
+    t
+}
+
+/// The full product table, `MUL[a][b] = a·b` (64 KiB): branch-free multiplication,
+/// and `&MUL[c]` is the "multiply by c" map for a whole vector.
+pub(crate) static MUL: [[u8; 256]; 256] = build_mul(&EXP, &LOG);
+
 /// a·b.
 #[inline]
 pub(crate) fn mul(a: u8, b: u8) -> u8 {
-    if a == 0 || b == 0 {
-        0
-    } else {
-        EXP[LOG[a as usize] as usize + LOG[b as usize] as usize]
-    }
+    MUL[a as usize][b as usize]
 }
 
 /// 1/a; the caller guarantees a ≠ 0.

@@ -58,7 +58,7 @@
 //! [`RsCoder::encode_stream`] / [`RsCoder::decode_stream`] cut a buffer into
 //! consecutive codewords (see [`stream`] for the framing), and [`protect_file`] /
 //! [`repair_file`] do the same for a `Read`/`Write` pair in constant memory, inside a
-//! small self-describing container (format in [`file`]).
+//! small self-describing container (format in [`mod@file`]).
 
 mod decode;
 mod field;
@@ -72,6 +72,17 @@ use std::fmt;
 
 /// Largest codeword length: the number of non-zero elements of GF(2^8).
 pub const MAX_N: usize = 255;
+
+/// Size the division tables of one coder may grow to.
+const TABLE_BUDGET: usize = 64 * 1024;
+/// Most bytes the division consumes per step.
+const MAX_WIDTH: usize = 8;
+/// Vector lane of the division kernel; table rows are padded to a multiple of it.
+const LANE: usize = 16;
+/// A codeword plus the slack the padded rows may spill into.
+const SCRATCH_LEN: usize = 256 + LANE;
+/// Working space of the division kernel.
+type Scratch = [u8; SCRATCH_LEN];
 
 /// Everything that can go wrong in the `rs` module (apart from I/O, see [`FileError`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -155,8 +166,8 @@ pub struct Decoded {
 
 /// An RS(n, k) coder: n-byte codewords carrying k message bytes each.
 ///
-/// Construction precomputes the generator polynomial and a 256 × (n − k) table of its
-/// multiples (at most 64 KiB); after that every method takes `&self`, so one coder can
+/// Construction precomputes the generator polynomial and tables of multiples of
+/// x^(n−k+j) mod g(x) (at most 64 KiB, or 256 × (n − k) bytes if that is more); after that every method takes `&self`, so one coder can
 /// be shared between threads.
 #[derive(Clone)]
 pub struct RsCoder {
@@ -164,7 +175,14 @@ pub struct RsCoder {
     k: usize,
     /// g(x), highest degree first; `gen[0] == 1`, length n − k + 1.
     gen: Vec<u8>,
-    /// `table[f·(n−k) + j] = f · gen[j + 1]`: one row per feedback byte.
+    /// Bytes consumed per step of the division (1..=8), chosen so `table` stays
+    /// within 64 KiB.
+    width: usize,
+    /// n − k rounded up to a whole number of lanes: the length of a table row.
+    pad: usize,
+    /// `width` tables of 256 rows of `pad` bytes: row `v` of table `j` is
+    /// v · (x^(n−k+j) mod g(x)), highest degree first, then zeros. Table 0 is v · g(x)
+    /// without its leading term.
     table: Vec<u8>,
 }
 
@@ -194,13 +212,32 @@ impl RsCoder {
                 gen[j] ^= field::mul(gen[j - 1], a);
             }
         }
-        let mut table = vec![0u8; 256 * nsym];
-        for (f, row) in table.chunks_exact_mut(nsym).enumerate() {
-            for (t, &g) in row.iter_mut().zip(&gen[1..]) {
-                *t = field::mul(f as u8, g);
+        let pad = nsym.div_ceil(LANE) * LANE;
+        let width = (TABLE_BUDGET / (256 * pad)).clamp(1, MAX_WIDTH);
+        let mut table = vec![0u8; width * 256 * pad];
+        // p = x^(n−k+j) mod g(x), highest degree first, starting from j = 0.
+        let mut p: Vec<u8> = gen[1..].to_vec();
+        for t in table.chunks_exact_mut(256 * pad) {
+            for (v, row) in t.chunks_exact_mut(pad).enumerate() {
+                for (r, &c) in row.iter_mut().zip(&p) {
+                    *r = field::mul(v as u8, c);
+                }
             }
+            // p ← x·p mod g.
+            let top = p[0];
+            for j in 0..nsym - 1 {
+                p[j] = p[j + 1] ^ field::mul(top, gen[j + 1]);
+            }
+            p[nsym - 1] = field::mul(top, gen[nsym]);
         }
-        Ok(RsCoder { n, k, gen, table })
+        Ok(RsCoder {
+            n,
+            k,
+            gen,
+            width,
+            pad,
+            table,
+        })
     }
 
     /// Codeword length n.
@@ -228,23 +265,54 @@ impl RsCoder {
         &self.gen
     }
 
-    /// Divides the n-byte word `w` (as a polynomial) by g(x) in place: afterwards
-    /// `w[k..]` holds the remainder and `w[..k]` is garbage. The inner loop is a plain
-    /// XOR of one table row into a window, which the compiler vectorises.
-    fn divide_in_place(&self, w: &mut [u8]) {
-        let nsym = self.n - self.k;
-        debug_assert_eq!(w.len(), self.n);
-        for i in 0..self.k {
-            let (head, tail) = w.split_at_mut(i + 1);
-            let f = head[i] as usize;
-            if f == 0 {
-                continue;
+    /// Divides the n-byte word in `w[..n]` (as a polynomial) by g(x) in place:
+    /// afterwards `w[k..n]` holds the remainder, `w[..k]` is garbage and the slack
+    /// after n is unchanged.
+    ///
+    /// `width` leading coefficients u_0..u_{w−1} are reduced at once: their
+    /// contribution u(x)·x^(n−k) mod g(x) is the XOR of one table row per coefficient,
+    /// added into the next n − k bytes. The rows are independent, so the feedback
+    /// chain is one step per `width` bytes. Rows are padded with zeros to whole
+    /// 16-byte lanes (hence the slack), so the XOR runs on fixed-size lanes the
+    /// compiler turns into vector instructions.
+    fn divide(&self, w: &mut Scratch) {
+        let (k, width, pad) = (self.k, self.width, self.pad);
+        let stride = 256 * pad;
+        let mut i = 0;
+        while i + width <= k {
+            let mut offs = [0usize; MAX_WIDTH];
+            for (m, o) in offs[..width].iter_mut().enumerate() {
+                *o = (width - 1 - m) * stride + usize::from(w[i + m]) * pad;
             }
-            let row = &self.table[f * nsym..(f + 1) * nsym];
-            for (x, t) in tail[..nsym].iter_mut().zip(row) {
-                *x ^= *t;
+            let offs = &offs[..width];
+            let win = &mut w[i + width..i + width + pad];
+            for (c, lane) in win.chunks_exact_mut(LANE).enumerate() {
+                let mut x = [0u8; LANE];
+                x.copy_from_slice(lane);
+                for &o in offs {
+                    let row = &self.table[o + c * LANE..o + (c + 1) * LANE];
+                    for (a, b) in x.iter_mut().zip(row) {
+                        *a ^= *b;
+                    }
+                }
+                lane.copy_from_slice(&x);
             }
+            i += width;
         }
+        while i < k {
+            let o = usize::from(w[i]) * pad;
+            let row = &self.table[o..o + pad];
+            for (a, b) in w[i + 1..i + 1 + pad].iter_mut().zip(row) {
+                *a ^= *b;
+            }
+            i += 1;
+        }
+    }
+
+    /// Writes the parity of the message in `w[..k]` into `w[k..n]`.
+    fn parity(&self, w: &mut Scratch) {
+        w[self.k..self.n].fill(0);
+        self.divide(w);
     }
 
     /// Encodes `message` (at most k bytes, left-padded with zero bytes to k) into `out`,
@@ -263,11 +331,12 @@ impl RsCoder {
             });
         }
         let pad = self.k - message.len();
-        out.fill(0);
-        out[pad..self.k].copy_from_slice(message);
-        self.divide_in_place(out);
+        let mut w: Scratch = [0; SCRATCH_LEN];
+        w[pad..self.k].copy_from_slice(message);
+        self.parity(&mut w);
         out[..pad].fill(0);
         out[pad..self.k].copy_from_slice(message);
+        out[self.k..].copy_from_slice(&w[self.k..self.n]);
         Ok(())
     }
 
@@ -279,11 +348,11 @@ impl RsCoder {
         Ok(out)
     }
 
-    /// Writes the remainder of `word` mod g(x) into `rem[..n−k]`; `scratch` is n bytes.
-    fn remainder(&self, word: &[u8], scratch: &mut [u8; MAX_N]) {
-        let w = &mut scratch[..self.n];
-        w.copy_from_slice(word);
-        self.divide_in_place(w);
+    /// The remainder of the n-byte `word` mod g(x) (n − k bytes, in `scratch`).
+    fn remainder<'a>(&self, word: &[u8], scratch: &'a mut Scratch) -> &'a [u8] {
+        scratch[..self.n].copy_from_slice(word);
+        self.divide(scratch);
+        &scratch[self.k..self.n]
     }
 
     /// Whether `codeword` is a valid codeword (n bytes, divisible by g(x)). A word of
@@ -292,9 +361,10 @@ impl RsCoder {
         if codeword.len() != self.n {
             return false;
         }
-        let mut scratch = [0u8; MAX_N];
-        self.remainder(codeword, &mut scratch);
-        scratch[self.k..self.n].iter().all(|&b| b == 0)
+        let mut scratch: Scratch = [0; SCRATCH_LEN];
+        self.remainder(codeword, &mut scratch)
+            .iter()
+            .all(|&b| b == 0)
     }
 
     /// Corrects the n-byte `word` in place, treating the positions in `erasures` as

@@ -13,7 +13,7 @@
 //! pieces of a stream (each a whole number of chunks/codewords), so a stream can be
 //! processed with bounded memory; [`StreamReport`] numbers codewords across calls.
 
-use super::{RsCoder, RsError, MAX_N};
+use super::{RsCoder, RsError, Scratch, MAX_N, SCRATCH_LEN};
 
 /// What [`RsCoder::decode_stream`] did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -48,12 +48,14 @@ impl RsCoder {
         let start = out.len();
         let count = data.len().div_ceil(k);
         out.resize(start + count * n, 0);
+        let mut w: Scratch = [0; SCRATCH_LEN];
         for (chunk, word) in data.chunks(k).zip(out[start..].chunks_exact_mut(n)) {
-            // Full k-byte message, zero-padded at its end: write it and divide.
+            // A full k-byte message, zero-padded at its end.
+            w[..chunk.len()].copy_from_slice(chunk);
+            w[chunk.len()..k].fill(0);
+            self.parity(&mut w);
             word[..chunk.len()].copy_from_slice(chunk);
-            self.divide_in_place(word);
-            word[..k].fill(0);
-            word[..chunk.len()].copy_from_slice(chunk);
+            word[k..].copy_from_slice(&w[k..n]);
         }
     }
 
