@@ -626,3 +626,10 @@ fn beyond_t_can_only_land_on_a_genuine_codeword() {
     assert_eq!(d.message, [0, 1]);
     assert_eq!(d.corrected, 1);
 }
+
+#[test]
+fn protected_len_saturates() {
+    assert_eq!(protected_len(u64::MAX, 255, 1), u64::MAX);
+    assert_eq!(protected_len(0, 255, 223), 64);
+    assert_eq!(protected_len(224, 255, 223), 64 + 510);
+}

@@ -128,10 +128,14 @@ pub struct RepairReport {
     pub trailer_corrected: usize,
 }
 
-/// Size of the container for `length` input bytes under RS(n, k) (k ≥ 1).
+/// Size of the container for `length` input bytes under RS(n, k) (k ≥ 1), saturating
+/// at `u64::MAX`.
 pub fn protected_len(length: u64, n: usize, k: usize) -> u64 {
     let k = k.max(1) as u64;
-    (HEADER_LEN + TRAILER_LEN) as u64 + length.div_ceil(k).saturating_mul(n as u64)
+    length
+        .div_ceil(k)
+        .saturating_mul(n as u64)
+        .saturating_add((HEADER_LEN + TRAILER_LEN) as u64)
 }
 
 /// Reads until `buf` is full or the input ends; returns the bytes read.
