@@ -35,6 +35,7 @@ pub mod error;
 pub mod ffi;
 pub mod gf;
 pub mod kernels;
+pub mod rs;
 pub mod session;
 
 pub use block::Block;
