@@ -33,6 +33,7 @@ pub mod code;
 pub mod error;
 pub mod gf;
 pub mod kernels;
+mod ntt;
 
 pub use code::{Code, Decoder, Shard};
 pub use error::Error;
