@@ -35,6 +35,7 @@ pub mod error;
 pub mod ffi;
 pub mod gf;
 pub mod kernels;
+mod ntt;
 pub mod rs;
 pub mod session;
 
