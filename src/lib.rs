@@ -35,6 +35,8 @@ pub mod error;
 pub mod ffi;
 pub mod gf;
 pub mod kernels;
+mod ntt;
+pub mod rs;
 pub mod session;
 
 pub use block::Block;

@@ -13,7 +13,7 @@ use crate::gf::Field;
 
 /// Bytes processed per step when blocks are file regions: after each step the pages
 /// are released, so peak memory stays small whatever the block size.
-const FILE_CHUNK: usize = 32 << 20;
+const FILE_CHUNK: usize = 4 << 20;
 
 /// What can go wrong in a session call. Nothing has been written when one is returned.
 #[derive(Debug, thiserror::Error)]

@@ -105,6 +105,7 @@ proptest! {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "too slow under Miri")]
 fn large_gf16_decode_with_every_kind_of_loss() {
     // e·(k−e) and e² above 2^22: the decoder makes coefficient rows batch by batch
     // instead of keeping them all.

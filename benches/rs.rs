@@ -1,0 +1,58 @@
+//! Reed–Solomon RS(255, 223) throughput over a 1 MiB stream: encode, decode of clean
+//! codewords, and decode with t = 16 errors in every codeword.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use algorithm_fec::rs::RsCoder;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+const LEN: usize = 1 << 20;
+
+fn data() -> Vec<u8> {
+    let mut x = 0x1234_5678u32;
+    (0..LEN)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let rs = RsCoder::new(255, 223).unwrap();
+    let data = data();
+    let coded = rs.encode_stream(&data);
+
+    // 16 errors (= t) at distinct positions in every codeword.
+    let mut noisy = coded.clone();
+    for (w, word) in noisy.chunks_exact_mut(255).enumerate() {
+        for e in 0..16 {
+            let p = (w * 7 + e * 15) % 255;
+            word[p] ^= (e as u8).wrapping_mul(29) | 1;
+        }
+    }
+    assert_eq!(
+        rs.decode_stream(&noisy).unwrap().1.corrected_bytes,
+        16 * (coded.len() / 255) as u64
+    );
+
+    let mut g = c.benchmark_group("rs255_223_1MiB");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .throughput(Throughput::Bytes(LEN as u64));
+    g.bench_function("encode", |b| b.iter(|| rs.encode_stream(black_box(&data))));
+    g.bench_function("decode_clean", |b| {
+        b.iter(|| rs.decode_stream(black_box(&coded)).unwrap())
+    });
+    g.bench_function("decode_16_errors", |b| {
+        b.iter(|| rs.decode_stream(black_box(&noisy)).unwrap())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
