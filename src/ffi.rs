@@ -153,22 +153,36 @@ fn offset(position: usize, b: &afec_block) -> Result<u64, Fail> {
         .map_err(|_| invalid(format!("block #{position}: negative offset {}", b.offset)))
 }
 
-/// Refuses memory blocks that overlap: a call must never hold a writable view of
-/// bytes it also reads through another block.
-fn check_disjoint(blocks: &[(usize, *const u8, usize)]) -> Result<(), Fail> {
-    let mut spans: Vec<(usize, usize, usize)> = blocks
+/// A memory span of one call: (position, start, length, written by the call).
+type Span = (usize, *const u8, usize, bool);
+
+/// Refuses a written memory block that overlaps any other block of the call: the
+/// call must never hold a writable view of bytes it also reads elsewhere. Blocks
+/// that are only read may share bytes (Perl's equal strings share one buffer).
+fn check_disjoint(spans: &[Span]) -> Result<(), Fail> {
+    let mut spans: Vec<(usize, usize, usize, bool)> = spans
         .iter()
-        .filter(|(_, p, l)| !p.is_null() && *l > 0)
-        .map(|&(i, p, l)| (p as usize, p as usize + l, i))
+        .filter(|(_, p, l, _)| !p.is_null() && *l > 0)
+        .map(|&(i, p, l, w)| (p as usize, p as usize + l, i, w))
         .collect();
     spans.sort_unstable();
-    for w in spans.windows(2) {
-        if w[1].0 < w[0].1 {
-            return Err(invalid(format!(
-                "blocks #{} and #{} overlap in memory",
-                w[0].2.min(w[1].2),
-                w[0].2.max(w[1].2)
-            )));
+    // Sweep by start; remember the furthest-reaching read and written spans so far.
+    let mut reach: [Option<(usize, usize)>; 2] = [None, None]; // (end, position)
+    for &(start, end, i, w) in &spans {
+        for (kind, r) in reach.iter().enumerate() {
+            if let Some((r_end, j)) = *r {
+                if start < r_end && (w || kind == 1) {
+                    return Err(invalid(format!(
+                        "blocks #{} and #{} overlap in memory, and one of them is written",
+                        j.min(i),
+                        j.max(i)
+                    )));
+                }
+            }
+        }
+        let slot = &mut reach[usize::from(w)];
+        if slot.is_none_or(|(e, _)| end > e) {
+            *slot = Some((end, i));
         }
     }
     Ok(())
@@ -369,14 +383,14 @@ pub unsafe extern "C" fn afec_encode_many(
         if outs.iter().any(|o| o.is_null()) {
             return Err(invalid("null output buffer"));
         }
-        let spans: Vec<(usize, *const u8, usize)> = blocks
+        let spans: Vec<Span> = blocks
             .iter()
             .enumerate()
-            .map(|(i, b)| (i, b.ptr as *const u8, b.len))
+            .map(|(i, b)| (i, b.ptr as *const u8, b.len, false))
             .chain(
                 outs.iter()
                     .enumerate()
-                    .map(|(i, &o)| (count + i, o as *const u8, out_len)),
+                    .map(|(i, &o)| (count + i, o as *const u8, out_len, true)),
             )
             .collect();
         check_disjoint(&spans)?;
@@ -526,10 +540,10 @@ pub unsafe extern "C" fn afec_decode(
             }
             .into());
         }
-        let spans: Vec<(usize, *const u8, usize)> = blocks
+        let spans: Vec<Span> = blocks
             .iter()
             .enumerate()
-            .map(|(i, b)| (i, b.ptr as *const u8, b.len))
+            .map(|(i, b)| (i, b.ptr as *const u8, b.len, targets[i]))
             .collect();
         check_disjoint(&spans)?;
         let mut ext = ext(blocks, |p| targets[p]);
@@ -555,7 +569,7 @@ pub unsafe extern "C" fn afec_copy(
         let dst = dst
             .as_ref()
             .ok_or_else(|| invalid("null destination block"))?;
-        check_disjoint(&[(0, src.ptr, src.len), (1, dst.ptr, dst.len)])?;
+        check_disjoint(&[(0, src.ptr, src.len, false), (1, dst.ptr, dst.len, true)])?;
         let (src_file, dst_file);
         let from = if src.ptr.is_null() {
             src_file = borrow_fd(0, src)?;

@@ -400,49 +400,6 @@ str_write_ptr(pTHX_ SV *sv)
     return (unsigned char *)p;
 }
 
-typedef struct {
-    const unsigned char *p;
-    uint32_t i;
-} ptr_pos;
-
-static int
-ptr_pos_cmp(const void *a, const void *b)
-{
-    const ptr_pos *x = (const ptr_pos *)a, *y = (const ptr_pos *)b;
-    if (x->p != y->p)
-        return x->p < y->p ? -1 : 1;
-    return x->i < y->i ? -1 : x->i > y->i;
-}
-
-/* Read-only string blocks may share one buffer: Perl's copy-on-write makes equal
- * strings share it (two zero-filled padding blocks, say), or one scalar is given
- * twice. The ABI refuses any overlap between the blocks of a call, even blocks it
- * only reads, so every repeat gets a private copy for the call. (Written blocks
- * have private buffers already; see str_write_ptr.) */
-static void
-unshare_reads(pTHX_ afec_block *ab, uint32_t k, const unsigned char *targets, size_t bs)
-{
-    ptr_pos *v = (ptr_pos *)tmpbuf(aTHX_ k * sizeof(ptr_pos));
-    uint32_t i, m = 0;
-    for (i = 0; i < k; i++) {
-        if (ab[i].ptr && !(targets && targets[i])) {
-            v[m].p = ab[i].ptr;
-            v[m].i = i;
-            m++;
-        }
-    }
-    if (m < 2)
-        return;
-    qsort(v, m, sizeof(ptr_pos), ptr_pos_cmp);
-    for (i = 1; i < m; i++) {
-        if (v[i].p < v[i - 1].p + bs) {
-            unsigned char *c = (unsigned char *)tmpbuf(aTHX_ bs);
-            Copy(v[i].p, c, bs, unsigned char);
-            ab[v[i].i].ptr = c;
-        }
-    }
-}
-
 /* afec_block descriptors for the held blocks, strings at their current address.
  * targets (may be NULL): positions that will be written. *snap (if given): the
  * slots as they were used, each scalar kept alive for the call. */
@@ -486,7 +443,6 @@ held_blocks(pTHX_ fec_obj *o, const unsigned char *targets, const char *func, fe
         }
     }
 #undef IS_TARGET
-    unshare_reads(aTHX_ ab, k, targets, o->bs);
     if (snap)
         *snap = sl;
     return ab;

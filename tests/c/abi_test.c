@@ -70,6 +70,11 @@ int main(int argc, char **argv) {
     CHECK(strcmp(afec_last_error(), "encode: block_index 5 out of range, must be 0 <= block_index < 5") == 0,
           "range message: %s", afec_last_error());
     CHECK(afec_encode(s, 1, blocks, 3, d[0] + 10, 70) == AFEC_EINVAL, "output overlapping a block");
+    /* Blocks that are only read may share one buffer (equal Perl strings do). */
+    afec_block shared[3] = {mem(d[1], 70), mem(d[1], 70), mem(d[2], 70)};
+    CHECK(afec_set_encode_blocks(s, shared, 3) == AFEC_OK, "set shared read-only blocks");
+    CHECK(afec_encode(s, 4, shared, 3, out, 70) == AFEC_OK, "encode from shared read-only blocks");
+    CHECK(afec_set_encode_blocks(s, blocks, 3) == AFEC_OK, "set_encode_blocks again");
     afec_block short_blocks[3] = {mem(d[0], 69), mem(d[1], 70), mem(d[2], 70)};
     CHECK(afec_set_encode_blocks(s, short_blocks, 3) == AFEC_EINVAL, "short string");
     CHECK(strcmp(afec_last_error(), "block #0 (a string) has size 69, not 70") == 0, "size message");
