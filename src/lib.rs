@@ -33,6 +33,7 @@ pub mod code;
 pub mod error;
 pub mod gf;
 pub mod kernels;
+pub mod zfec;
 
 pub use code::{Code, Shard};
 pub use error::Error;
