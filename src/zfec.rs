@@ -97,7 +97,7 @@ pub enum HeaderError {
         m: usize,
     },
     /// The header claims padding but the share has no data after it.
-    #[error("the header says {padlen} padding bytes, but the share holds no data")]
+    #[error("the header says padlen={padlen}, but the share holds no data")]
     PaddingWithoutData {
         /// The stored padlen.
         padlen: usize,
