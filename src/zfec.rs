@@ -408,6 +408,12 @@ fn column_bytes(shares: usize) -> usize {
     ((8 << 20) / shares.max(1)).clamp(64 << 10, 1 << 20) / CHUNK_SIZE * CHUNK_SIZE
 }
 
+/// Column length for share data of `data_len` bytes: no more than needed.
+fn batch_len(col: usize, data_len: u64) -> usize {
+    let need = data_len.div_ceil(CHUNK_SIZE as u64) * CHUNK_SIZE as u64;
+    col.min(usize::try_from(need).unwrap_or(usize::MAX)).max(CHUNK_SIZE)
+}
+
 fn check_params(k: usize, m: usize) -> Result<Code, Error> {
     if !(1..=m).contains(&k) || m > MAX_SHARES {
         return Err(Error::Params { k, m });
@@ -814,7 +820,7 @@ impl<R: Read> ShareSet<R> {
         let k = self.k;
         self.shares.truncate(k);
         let nums: Vec<usize> = self.shares.iter().map(|s| s.header.sharenum).collect();
-        let col = column_bytes(k);
+        let col = batch_len(column_bytes(k), self.data_len);
         let mut cols = vec![vec![0u8; col]; k];
         let mut outbuf = Vec::with_capacity(k * col);
         let total = self.output_len();
@@ -860,7 +866,7 @@ impl<R: Read> ShareSet<R> {
     pub fn verify(mut self, progress: &mut dyn FnMut(u64)) -> Result<VerifyReport, Error> {
         let code = self.code();
         let n = self.shares.len();
-        let col = column_bytes(n);
+        let col = batch_len(column_bytes(n), self.data_len);
         let mut cols = vec![vec![0u8; col]; n];
         let nums: Vec<usize> = self.shares.iter().map(|s| s.header.sharenum).collect();
         let mut v = Verifier {
