@@ -167,7 +167,9 @@ pub enum Error {
         other_len: u64,
     },
     /// The same share number given twice.
-    #[error("{share} and {other} are both share number {sharenum}: each share may be given only once")]
+    #[error(
+        "{share} and {other} are both share number {sharenum}: each share may be given only once"
+    )]
     DuplicateShare {
         /// The repeated share number.
         sharenum: usize,
@@ -411,7 +413,8 @@ fn column_bytes(shares: usize) -> usize {
 /// Column length for share data of `data_len` bytes: no more than needed.
 fn batch_len(col: usize, data_len: u64) -> usize {
     let need = data_len.div_ceil(CHUNK_SIZE as u64) * CHUNK_SIZE as u64;
-    col.min(usize::try_from(need).unwrap_or(usize::MAX)).max(CHUNK_SIZE)
+    col.min(usize::try_from(need).unwrap_or(usize::MAX))
+        .max(CHUNK_SIZE)
 }
 
 fn check_params(k: usize, m: usize) -> Result<Code, Error> {

@@ -198,7 +198,11 @@ fn encode_from_pipe_equals_encode_from_file() {
     let input = gen(3 * 5 * 4096 * 70 + 12_347);
     let d = encoded("data", &input, 5, 9);
     let p = tmp();
-    let o = run(p.path(), &["encode", "-k", "5", "-m", "9", "-p", "data", "-"], Some(&input));
+    let o = run(
+        p.path(),
+        &["encode", "-k", "5", "-m", "9", "-p", "data", "-"],
+        Some(&input),
+    );
     assert_ok(&o);
     for i in 0..9 {
         let n = share("data", i, 9);
@@ -215,14 +219,31 @@ fn encode_from_pipe_equals_encode_from_file() {
         listing(s.path()),
         (0..8).map(|i| share("stdin", i, 8)).collect::<Vec<_>>()
     );
-    let o = run(s.path(), &["decode", "-o", "-", "stdin.7_8.fec", "stdin.3_8.fec", "stdin.5_8.fec"], None);
+    let o = run(
+        s.path(),
+        &[
+            "decode",
+            "-o",
+            "-",
+            "stdin.7_8.fec",
+            "stdin.3_8.fec",
+            "stdin.5_8.fec",
+        ],
+        None,
+    );
     assert_ok(&o);
     assert_eq!(o.stdout, b"hello");
 }
 
 #[test]
 fn round_trip_any_k_including_silly_parameters() {
-    for (k, m, size) in [(1, 1, 1000), (1, 4, 5000), (4, 4, 100_000), (2, 3, 0), (7, 256, 99_999)] {
+    for (k, m, size) in [
+        (1, 1, 1000),
+        (1, 4, 5000),
+        (4, 4, 100_000),
+        (2, 3, 0),
+        (7, 256, 99_999),
+    ] {
         let input = gen(size);
         let d = encoded("f", &input, k, m);
         // The last k shares (parity where there is any), given in reverse.
@@ -231,7 +252,10 @@ fn round_trip_any_k_including_silly_parameters() {
         args.extend(shares.iter().map(String::as_str));
         let o = run(d.path(), &args, None);
         assert_ok(&o);
-        assert!(fs::read(d.path().join("out")).unwrap() == input, "k={k} m={m}");
+        assert!(
+            fs::read(d.path().join("out")).unwrap() == input,
+            "k={k} m={m}"
+        );
         let mut args = vec!["verify"];
         let all: Vec<String> = (0..m).map(|i| share("f", i, m)).collect();
         args.extend(all.iter().map(String::as_str));
@@ -244,7 +268,11 @@ fn round_trip_any_k_including_silly_parameters() {
 #[test]
 fn fewer_than_k_shares() {
     let d = encoded("f", &gen(50_000), 3, 5);
-    let o = run(d.path(), &["decode", "-o", "out", "f.0_5.fec", "f.4_5.fec"], None);
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "f.0_5.fec", "f.4_5.fec"],
+        None,
+    );
     assert_fails(&o, 5, "need at least 3 shares to rebuild the file, got 2");
     assert!(!d.path().join("out").exists());
     assert_no_temp(d.path());
@@ -258,20 +286,51 @@ fn shares_of_different_files() {
     // Same parameters, different size (and padlen).
     fs::write(d.path().join("b"), gen(50_001)).unwrap();
     assert_ok(&run(d.path(), &["encode", "-k", "3", "-m", "5", "b"], None));
-    let o = run(d.path(), &["decode", "-o", "out", "a.0_5.fec", "a.1_5.fec", "b.2_5.fec"], None);
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "a.0_5.fec", "a.1_5.fec", "b.2_5.fec"],
+        None,
+    );
     assert_fails(&o, 6, "b.2_5.fec and a.0_5.fec are not shares of the same file: b.2_5.fec says padlen=0, a.0_5.fec says padlen=1");
     // Same padlen, different size.
     fs::write(d.path().join("c"), gen(50_003)).unwrap();
     assert_ok(&run(d.path(), &["encode", "-k", "3", "-m", "5", "c"], None));
-    let o = run(d.path(), &["decode", "-o", "out", "a.0_5.fec", "c.1_5.fec", "a.2_5.fec"], None);
-    assert_fails(&o, 6, "c.1_5.fec holds 16668 data bytes but a.0_5.fec holds 16667");
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "a.0_5.fec", "c.1_5.fec", "a.2_5.fec"],
+        None,
+    );
+    assert_fails(
+        &o,
+        6,
+        "c.1_5.fec holds 16668 data bytes but a.0_5.fec holds 16667",
+    );
     // Different m.
     assert_ok(&run(d.path(), &["encode", "-k", "3", "-m", "6", "a"], None));
-    let o = run(d.path(), &["verify", "a.0_5.fec", "a.1_6.fec", "a.2_5.fec"], None);
+    let o = run(
+        d.path(),
+        &["verify", "a.0_5.fec", "a.1_6.fec", "a.2_5.fec"],
+        None,
+    );
     assert_fails(&o, 6, "says m=6");
     // Different k.
-    assert_ok(&run(d.path(), &["encode", "-k", "2", "-m", "5", "-p", "a2", "a"], None));
-    let o = run(d.path(), &["decode", "-o", "out", "a.0_5.fec", "a2.1_5.fec", "a.2_5.fec"], None);
+    assert_ok(&run(
+        d.path(),
+        &["encode", "-k", "2", "-m", "5", "-p", "a2", "a"],
+        None,
+    ));
+    let o = run(
+        d.path(),
+        &[
+            "decode",
+            "-o",
+            "out",
+            "a.0_5.fec",
+            "a2.1_5.fec",
+            "a.2_5.fec",
+        ],
+        None,
+    );
     assert_fails(&o, 6, "a2.1_5.fec says k=2, a.0_5.fec says k=3");
     assert!(!d.path().join("out").exists());
     assert_no_temp(d.path());
@@ -281,27 +340,55 @@ fn shares_of_different_files() {
 fn truncated_and_corrupt_shares() {
     let d = encoded("f", &gen(50_000), 3, 5);
     // Shorter than its header.
-    fs::write(d.path().join("cut"), &fs::read(d.path().join("f.3_5.fec")).unwrap()[..1]).unwrap();
-    let o = run(d.path(), &["decode", "-o", "out", "f.0_5.fec", "f.1_5.fec", "cut"], None);
-    assert_fails(&o, 7, "cut: too short to hold a zfec header: needs 2 bytes, has 1");
+    fs::write(
+        d.path().join("cut"),
+        &fs::read(d.path().join("f.3_5.fec")).unwrap()[..1],
+    )
+    .unwrap();
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "f.0_5.fec", "f.1_5.fec", "cut"],
+        None,
+    );
+    assert_fails(
+        &o,
+        7,
+        "cut: too short to hold a zfec header: needs 2 bytes, has 1",
+    );
     fs::write(d.path().join("empty"), b"").unwrap();
-    let o = run(d.path(), &["decode", "-o", "out", "empty", "f.0_5.fec", "f.1_5.fec"], None);
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "empty", "f.0_5.fec", "f.1_5.fec"],
+        None,
+    );
     assert_fails(&o, 7, "empty: too short to hold a zfec header");
     // A header only, but it claims padding: no room for it.
     let mut h = fs::read(d.path().join("f.3_5.fec")).unwrap();
     h.truncate(2);
     fs::write(d.path().join("hdr"), &h).unwrap();
     let o = run(d.path(), &["decode", "-o", "out", "hdr"], None);
-    assert_fails(&o, 7, "hdr: the header says padlen=1, but the share holds no data");
+    assert_fails(
+        &o,
+        7,
+        "hdr: the header says padlen=1, but the share holds no data",
+    );
     // k > m in the header: m=5 gives 3 bits for k-1; 7 means k=8.
     fs::write(d.path().join("bad_k"), [0x04, 0b1110_0000, 0]).unwrap();
-    let o = run(d.path(), &["decode", "-o", "out", "bad_k", "f.0_5.fec", "f.1_5.fec"], None);
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "bad_k", "f.0_5.fec", "f.1_5.fec"],
+        None,
+    );
     assert_fails(&o, 7, "bad_k: k=8 is not in 1..=m (m=5)");
     // Truncated data: sizes differ.
     let mut t = fs::read(d.path().join("f.4_5.fec")).unwrap();
     t.truncate(t.len() - 10);
     fs::write(d.path().join("short"), &t).unwrap();
-    let o = run(d.path(), &["decode", "-o", "out", "f.0_5.fec", "f.1_5.fec", "short"], None);
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "f.0_5.fec", "f.1_5.fec", "short"],
+        None,
+    );
     assert_fails(&o, 6, "one of them is truncated");
     assert!(!d.path().join("out").exists());
     assert_no_temp(d.path());
@@ -315,7 +402,11 @@ fn share_number_not_below_m() {
     assert_eq!(&s[..2], &[0x04, 0x40]);
     s[1] = 0x40 | 6;
     fs::write(d.path().join("six"), &s).unwrap();
-    let o = run(d.path(), &["decode", "-o", "out", "six", "f.0_5.fec", "f.1_5.fec"], None);
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "six", "f.0_5.fec", "f.1_5.fec"],
+        None,
+    );
     assert_fails(&o, 9, "six: share number 6 is not below m=5");
     assert!(!d.path().join("out").exists());
 }
@@ -324,14 +415,26 @@ fn share_number_not_below_m() {
 fn duplicate_shares() {
     let d = encoded("f", &gen(30_000), 3, 5);
     fs::copy(d.path().join("f.1_5.fec"), d.path().join("copy")).unwrap();
-    let o = run(d.path(), &["decode", "-o", "out", "f.1_5.fec", "f.4_5.fec", "copy"], None);
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "f.1_5.fec", "f.4_5.fec", "copy"],
+        None,
+    );
     assert_fails(&o, 8, "copy and f.1_5.fec are both share number 1");
-    let o = run(d.path(), &["decode", "-o", "out", "f.1_5.fec", "f.4_5.fec", "f.1_5.fec"], None);
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "f.1_5.fec", "f.4_5.fec", "f.1_5.fec"],
+        None,
+    );
     assert_fails(&o, 8, "f.1_5.fec and f.1_5.fec are the same file");
     #[cfg(unix)]
     {
         std::os::unix::fs::symlink("f.4_5.fec", d.path().join("link")).unwrap();
-        let o = run(d.path(), &["verify", "f.1_5.fec", "f.4_5.fec", "./link", "f.0_5.fec"], None);
+        let o = run(
+            d.path(),
+            &["verify", "f.1_5.fec", "f.4_5.fec", "./link", "f.0_5.fec"],
+            None,
+        );
         assert_fails(&o, 8, "./link and f.4_5.fec are the same file");
     }
     assert!(!d.path().join("out").exists());
@@ -344,7 +447,11 @@ fn existing_output_needs_force() {
     let d = encoded("f", &input, 2, 4);
     // Encode again: every share exists.
     let o = run(d.path(), &["encode", "-k", "2", "-m", "4", "f"], None);
-    assert_fails(&o, 4, "f.0_4.fec exists (and 3 more share files): give -f to overwrite");
+    assert_fails(
+        &o,
+        4,
+        "f.0_4.fec exists (and 3 more share files): give -f to overwrite",
+    );
     // Only one exists: nothing may be written.
     let e = tmp();
     fs::write(e.path().join("f"), &input).unwrap();
@@ -361,10 +468,18 @@ fn existing_output_needs_force() {
     );
     // Decode onto an existing file.
     fs::write(d.path().join("out"), b"keep").unwrap();
-    let o = run(d.path(), &["decode", "-o", "out", "f.1_4.fec", "f.3_4.fec"], None);
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "f.1_4.fec", "f.3_4.fec"],
+        None,
+    );
     assert_fails(&o, 4, "out exists: give -f to overwrite");
     assert_eq!(fs::read(d.path().join("out")).unwrap(), b"keep");
-    let o = run(d.path(), &["decode", "-f", "-o", "out", "f.1_4.fec", "f.3_4.fec"], None);
+    let o = run(
+        d.path(),
+        &["decode", "-f", "-o", "out", "f.1_4.fec", "f.3_4.fec"],
+        None,
+    );
     assert_ok(&o);
     assert!(fs::read(d.path().join("out")).unwrap() == input);
     assert_no_temp(d.path());
@@ -437,7 +552,11 @@ fn verify_names_a_corrupted_share() {
         q.push("-q");
         assert_fails(&run(d.path(), &q, None), 10, "is corrupt");
         // With k+1 shares the disagreement is found but not pinned.
-        let o = run(d.path(), &["verify", "f.0_6.fec", "f.1_6.fec", "f.2_6.fec", "f.4_6.fec"], None);
+        let o = run(
+            d.path(),
+            &["verify", "f.0_6.fec", "f.1_6.fec", "f.2_6.fec", "f.4_6.fec"],
+            None,
+        );
         assert_fails(&o, 10, "with only k+1 shares a bad share cannot be told");
         fs::write(&p, &orig).unwrap();
     }
@@ -446,7 +565,11 @@ fn verify_names_a_corrupted_share() {
 #[test]
 fn quiet_and_help() {
     let d = encoded("f", &gen(1000), 2, 3);
-    let o = run(d.path(), &["-q", "verify", "f.0_3.fec", "f.1_3.fec", "f.2_3.fec"], None);
+    let o = run(
+        d.path(),
+        &["-q", "verify", "f.0_3.fec", "f.1_3.fec", "f.2_3.fec"],
+        None,
+    );
     assert_ok(&o);
     assert!(o.stdout.is_empty() && o.stderr.is_empty());
     let o = run(d.path(), &["--help"], None);
@@ -466,4 +589,65 @@ fn quiet_and_help() {
         String::from_utf8_lossy(&o.stdout).trim(),
         format!("fec {}", env!("CARGO_PKG_VERSION"))
     );
+}
+
+/// The real zfec/zunfec, if installed (PATH, or the `ZFEC` / `ZUNFEC` variables):
+/// identical shares, and each decodes the other's. Skipped (passing) otherwise.
+#[test]
+fn cross_check_with_real_zfec_if_installed() {
+    let find = |var: &str, name: &str| -> Option<Vec<String>> {
+        if let Ok(v) = std::env::var(var) {
+            return Some(v.split_whitespace().map(String::from).collect());
+        }
+        std::env::split_paths(&std::env::var_os("PATH")?)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+            .map(|p| vec![p.display().to_string()])
+    };
+    let (Some(zfec), Some(zunfec)) = (find("ZFEC", "zfec"), find("ZUNFEC", "zunfec")) else {
+        eprintln!("zfec/zunfec not installed: cross-check skipped");
+        return;
+    };
+    let tool = |cmd: &[String], args: &[&str], dir: &Path| {
+        let o = Command::new(&cmd[0])
+            .args(&cmd[1..])
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{cmd:?} {args:?}: {}", stderr(&o));
+    };
+    for (k, m, size) in [
+        (2, 2, 8193),
+        (3, 10, 100_000),
+        (17, 33, 300_001),
+        (64, 256, 262_145),
+    ] {
+        let input = gen(size);
+        let ours = encoded("in", &input, k, m);
+        let theirs = tmp();
+        fs::write(theirs.path().join("in"), &input).unwrap();
+        tool(
+            &zfec,
+            &["-q", "-k", &k.to_string(), "-m", &m.to_string(), "in"],
+            theirs.path(),
+        );
+        for i in 0..m {
+            let n = share("in", i, m);
+            assert!(
+                fs::read(ours.path().join(&n)).unwrap()
+                    == fs::read(theirs.path().join(&n)).unwrap(),
+                "k={k} m={m} {n}"
+            );
+        }
+        let last: Vec<String> = (m - k..m).map(|i| share("in", i, m)).collect();
+        let mut a = vec!["-o", "back"];
+        a.extend(last.iter().map(String::as_str));
+        tool(&zunfec, &a, ours.path());
+        assert!(fs::read(ours.path().join("back")).unwrap() == input);
+        let mut a = vec!["decode", "-o", "back"];
+        a.extend(last.iter().map(String::as_str));
+        assert_ok(&run(theirs.path(), &a, None));
+        assert!(fs::read(theirs.path().join("back")).unwrap() == input);
+    }
 }

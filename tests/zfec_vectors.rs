@@ -57,7 +57,11 @@ fn headers_tsv_build_and_parse() {
         assert_eq!(Header::len_for(m, k), bytes.len());
         let mut with_data = bytes.clone();
         with_data.extend_from_slice(&[0xff; 7]);
-        assert_eq!(Header::parse(&with_data).unwrap(), (h, bytes.len()), "parse {r:?}");
+        assert_eq!(
+            Header::parse(&with_data).unwrap(),
+            (h, bytes.len()),
+            "parse {r:?}"
+        );
         let mut cur = Cursor::new(&with_data);
         assert_eq!(Header::read_from(&mut cur).unwrap().unwrap(), h);
         assert_eq!(cur.position() as usize, bytes.len());
@@ -95,11 +99,26 @@ fn header_round_trip_all_parameters() {
 
 #[test]
 fn header_rejects_out_of_range_fields() {
-    assert_eq!(Header::new(0, 1, 0, 0), Err(HeaderError::MOutOfRange { m: 0 }));
-    assert_eq!(Header::new(257, 1, 0, 0), Err(HeaderError::MOutOfRange { m: 257 }));
-    assert_eq!(Header::new(3, 4, 0, 0), Err(HeaderError::KOutOfRange { k: 4, m: 3 }));
-    assert_eq!(Header::new(3, 0, 0, 0), Err(HeaderError::KOutOfRange { k: 0, m: 3 }));
-    assert_eq!(Header::new(3, 2, 2, 0), Err(HeaderError::PadlenTooLarge { padlen: 2, k: 2 }));
+    assert_eq!(
+        Header::new(0, 1, 0, 0),
+        Err(HeaderError::MOutOfRange { m: 0 })
+    );
+    assert_eq!(
+        Header::new(257, 1, 0, 0),
+        Err(HeaderError::MOutOfRange { m: 257 })
+    );
+    assert_eq!(
+        Header::new(3, 4, 0, 0),
+        Err(HeaderError::KOutOfRange { k: 4, m: 3 })
+    );
+    assert_eq!(
+        Header::new(3, 0, 0, 0),
+        Err(HeaderError::KOutOfRange { k: 0, m: 3 })
+    );
+    assert_eq!(
+        Header::new(3, 2, 2, 0),
+        Err(HeaderError::PadlenTooLarge { padlen: 2, k: 2 })
+    );
     assert_eq!(
         Header::new(3, 2, 1, 3),
         Err(HeaderError::ShareNumOutOfRange { sharenum: 3, m: 3 })
@@ -118,16 +137,31 @@ fn header_rejects_out_of_range_fields() {
     // m=10, k=3, padlen=0, sharenum=12 (1100)
     assert_eq!(
         Header::parse(&[0x09, 0x23, 0x00]),
-        Err(HeaderError::ShareNumOutOfRange { sharenum: 12, m: 10 })
+        Err(HeaderError::ShareNumOutOfRange {
+            sharenum: 12,
+            m: 10
+        })
     );
-    assert_eq!(Header::parse(&[]), Err(HeaderError::TooShort { needed: 2, got: 0 }));
-    assert_eq!(Header::parse(&[7]), Err(HeaderError::TooShort { needed: 2, got: 1 }));
+    assert_eq!(
+        Header::parse(&[]),
+        Err(HeaderError::TooShort { needed: 2, got: 0 })
+    );
+    assert_eq!(
+        Header::parse(&[7]),
+        Err(HeaderError::TooShort { needed: 2, got: 1 })
+    );
 }
 
 #[test]
 fn file_names() {
-    assert_eq!(zfec::share_file_name("in0.bin", 0, 10, ".fec"), "in0.bin.00_10.fec");
-    assert_eq!(zfec::share_file_name("in0.bin", 9, 10, ".fec"), "in0.bin.09_10.fec");
+    assert_eq!(
+        zfec::share_file_name("in0.bin", 0, 10, ".fec"),
+        "in0.bin.00_10.fec"
+    );
+    assert_eq!(
+        zfec::share_file_name("in0.bin", 9, 10, ".fec"),
+        "in0.bin.09_10.fec"
+    );
     assert_eq!(zfec::share_file_name("f", 2, 3, ".fec"), "f.2_3.fec");
     assert_eq!(zfec::share_file_name("f", 7, 256, ""), "f.007_256");
 }
@@ -150,7 +184,11 @@ fn cases() -> Vec<Case> {
             let input = fs::read(dir.join(&r[1])).unwrap();
             assert_eq!(input.len(), r[2].parse::<usize>().unwrap());
             assert_eq!(sha(&input), r[3]);
-            let (k, m, padlen) = (r[4].parse().unwrap(), r[5].parse().unwrap(), r[6].parse().unwrap());
+            let (k, m, padlen) = (
+                r[4].parse().unwrap(),
+                r[5].parse().unwrap(),
+                r[6].parse().unwrap(),
+            );
             let shares: Vec<(String, Vec<u8>)> = (0..m)
                 .map(|i| {
                     let name = zfec::share_file_name(&r[1], i, m, ".fec");
@@ -223,8 +261,15 @@ fn encode_matches_real_zfec() {
         }
         // The sized (non-seeking) variant writes the same bytes.
         let mut outs = vec![Vec::new(); case.m];
-        zfec::encode_sized(case.k, case.m, case.input.len() as u64, &case.input[..], &mut outs, &mut |_| {})
-            .unwrap();
+        zfec::encode_sized(
+            case.k,
+            case.m,
+            case.input.len() as u64,
+            &case.input[..],
+            &mut outs,
+            &mut |_| {},
+        )
+        .unwrap();
         for (o, (_, want)) in outs.iter().zip(&case.shares) {
             assert_eq!(o, want);
         }
@@ -235,9 +280,27 @@ fn encode_matches_real_zfec() {
 fn encode_sized_rejects_wrong_size() {
     let mut outs = vec![Vec::new(); 3];
     let err = zfec::encode_sized(2, 3, 10, &[1u8; 11][..], &mut outs, &mut |_| {}).unwrap_err();
-    assert!(matches!(err, Error::InputSize { expected: 10, got: 11 }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::InputSize {
+                expected: 10,
+                got: 11
+            }
+        ),
+        "{err}"
+    );
     let err = zfec::encode_sized(2, 3, 10, &[1u8; 9][..], &mut outs, &mut |_| {}).unwrap_err();
-    assert!(matches!(err, Error::InputSize { expected: 10, got: 9 }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::InputSize {
+                expected: 10,
+                got: 9
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -261,7 +324,17 @@ fn round_trips_around_segment_boundaries() {
     let mut rng = Rng(7);
     for (k, m) in [(1, 1), (1, 2), (2, 2), (3, 8), (5, 7), (16, 32), (100, 256)] {
         let seg = k * zfec::CHUNK_SIZE;
-        let mut sizes = vec![0, 1, k - 1, k, k + 1, seg - 1, seg, seg + 1, 3 * seg + k / 2 + 1];
+        let mut sizes = vec![
+            0,
+            1,
+            k - 1,
+            k,
+            k + 1,
+            seg - 1,
+            seg,
+            seg + 1,
+            3 * seg + k / 2 + 1,
+        ];
         sizes.retain(|&s| s < 4 << 20);
         sizes.sort();
         sizes.dedup();
@@ -283,7 +356,10 @@ fn round_trips_around_segment_boundaries() {
                 })
                 .collect();
             let mut out = Vec::new();
-            ShareSet::new(shares).unwrap().decode(&mut out, &mut |_| {}).unwrap();
+            ShareSet::new(shares)
+                .unwrap()
+                .decode(&mut out, &mut |_| {})
+                .unwrap();
             assert!(out == input, "k={k} m={m} size={size}");
         }
     }

@@ -73,7 +73,13 @@ shares a disagreement is found but cannot be pinned on one share.";
 )]
 struct Cli {
     /// Print details: parameters, files, timing.
-    #[arg(short, long, global = true, conflicts_with = "quiet", display_order = 100)]
+    #[arg(
+        short,
+        long,
+        global = true,
+        conflicts_with = "quiet",
+        display_order = 100
+    )]
     verbose: bool,
     /// Print nothing but errors (no progress bar either).
     #[arg(short, long, global = true, display_order = 101)]
@@ -106,13 +112,23 @@ struct EncodeArgs {
           value_parser = clap::value_parser!(u16).range(1..=256))]
     m: u16,
     /// Directory to write the share files to.
-    #[arg(short = 'd', long = "output-dir", value_name = "DIR", default_value = ".")]
+    #[arg(
+        short = 'd',
+        long = "output-dir",
+        value_name = "DIR",
+        default_value = "."
+    )]
     dir: PathBuf,
     /// Share file name prefix [default: the input's file name; `stdin` for -].
     #[arg(short = 'p', long = "prefix", value_name = "PREFIX")]
     prefix: Option<String>,
     /// Share file name suffix.
-    #[arg(short = 's', long = "suffix", value_name = "SUFFIX", default_value = ".fec")]
+    #[arg(
+        short = 's',
+        long = "suffix",
+        value_name = "SUFFIX",
+        default_value = ".fec"
+    )]
     suffix: String,
     /// Overwrite existing share files.
     #[arg(short = 'f', long = "force")]
@@ -125,7 +141,12 @@ struct EncodeArgs {
 #[derive(Args)]
 struct DecodeArgs {
     /// Where to write the rebuilt file, or - for standard output.
-    #[arg(short = 'o', long = "outputfile", visible_alias = "output", value_name = "OUT")]
+    #[arg(
+        short = 'o',
+        long = "outputfile",
+        visible_alias = "output",
+        value_name = "OUT"
+    )]
     output: PathBuf,
     /// Overwrite OUT if it exists.
     #[arg(short = 'f', long = "force")]
@@ -241,7 +262,10 @@ impl Bar {
 
 fn rate(bytes: u64, start: Instant) -> String {
     let s = start.elapsed().as_secs_f64();
-    format!("{bytes} bytes in {s:.2} s ({:.1} MB/s)", bytes as f64 / s.max(1e-9) / 1e6)
+    format!(
+        "{bytes} bytes in {s:.2} s ({:.1} MB/s)",
+        bytes as f64 / s.max(1e-9) / 1e6
+    )
 }
 
 fn exists(p: &Path) -> bool {
@@ -325,12 +349,16 @@ fn encode(a: EncodeArgs, ui: &Ui) -> Result<(), Failure> {
     let (input, size, default_prefix): (Box<dyn Read>, Option<u64>, String) = if stdin {
         (Box::new(io::stdin().lock()), None, "stdin".into())
     } else {
-        let f = File::open(&a.input).map_err(|e| failure(3, format!("cannot read {shown}: {e}")))?;
+        let f =
+            File::open(&a.input).map_err(|e| failure(3, format!("cannot read {shown}: {e}")))?;
         let meta = f
             .metadata()
             .map_err(|e| failure(3, format!("cannot read {shown}: {e}")))?;
         if meta.is_dir() {
-            return Err(failure(3, format!("cannot read {shown}: it is a directory")));
+            return Err(failure(
+                3,
+                format!("cannot read {shown}: it is a directory"),
+            ));
         }
         let base = a
             .input
@@ -393,11 +421,18 @@ fn encode(a: EncodeArgs, ui: &Ui) -> Result<(), Failure> {
         ),
         e => from_lib(e, &shown),
     })?;
-    persist_all(tmps.into_iter().zip(names.iter().cloned()).collect(), a.force)?;
+    persist_all(
+        tmps.into_iter().zip(names.iter().cloned()).collect(),
+        a.force,
+    )?;
     for n in &names {
         ui.info(format!("wrote {} ({} bytes)", n.display(), enc.share_len));
     }
-    ui.info(format!("encoded {}; padlen {}", rate(enc.size, start), enc.padlen));
+    ui.info(format!(
+        "encoded {}; padlen {}",
+        rate(enc.size, start),
+        enc.padlen
+    ));
     Ok(())
 }
 
@@ -429,7 +464,9 @@ fn open_shares(paths: &[PathBuf]) -> Result<ShareSet<File>, Failure> {
             if let Some((_, first)) = ids.iter().find(|(i, _)| *i == id) {
                 return Err(failure(
                     8,
-                    format!("{name} and {first} are the same file: each share may be given only once"),
+                    format!(
+                        "{name} and {first} are the same file: each share may be given only once"
+                    ),
                 ));
             }
             ids.push((id, name.clone()));
