@@ -404,11 +404,18 @@ fn read_full<R: Read + ?Sized>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
     Ok(got)
 }
 
-/// Bytes of each share handled per batch: large sequential I/O, ~8 MiB of columns
-/// in all, a whole number of chunks.
+/// Bytes of each share handled per batch: about 1 MiB of columns in all, a whole
+/// number of chunks, at least 16 KiB per share. Keeping a batch within the L2
+/// cache matters more than the size of each read and write: the kernel's copy
+/// into the page cache from a multi-MiB buffer that has fallen out of cache cost
+/// more than the encoding itself in measurements (1 GiB, k=3, m=10: system time
+/// 1.6-3.6 s with 8 MiB batches, 1.2-1.3 s with 1 MiB).
 fn column_bytes(shares: usize) -> usize {
-    ((8 << 20) / shares.max(1)).clamp(64 << 10, 1 << 20) / CHUNK_SIZE * CHUNK_SIZE
+    ((1 << 20) / shares.max(1)).clamp(16 << 10, 1 << 20) / CHUNK_SIZE * CHUNK_SIZE
 }
+
+/// Bytes per write of decoded output: large, yet small enough to stay in cache.
+const OUT_PIECE: usize = 256 << 10;
 
 /// Column length for share data of `data_len` bytes: no more than needed.
 fn batch_len(col: usize, data_len: u64) -> usize {
@@ -448,7 +455,8 @@ fn write_name(sharenum: usize) -> impl Fn(io::Error) -> Error {
 /// so the outputs must be seekable; they are left positioned at their end.
 /// `progress` is called with the input bytes consumed so far.
 ///
-/// Memory stays constant: about 8 MiB of buffers whatever the input size.
+/// Memory stays constant whatever the input size: about 2 MiB of buffers (4 MiB
+/// more for m = 256).
 pub fn encode<R: Read, W: Write + Seek>(
     k: usize,
     m: usize,
@@ -825,7 +833,7 @@ impl<R: Read> ShareSet<R> {
         let nums: Vec<usize> = self.shares.iter().map(|s| s.header.sharenum).collect();
         let col = batch_len(column_bytes(k), self.data_len);
         let mut cols = vec![vec![0u8; col]; k];
-        let mut outbuf = Vec::with_capacity(k * col);
+        let mut outbuf = Vec::with_capacity(OUT_PIECE + k * CHUNK_SIZE);
         let total = self.output_len();
         let mut done = 0u64;
         let mut written = 0u64;
@@ -836,21 +844,26 @@ impl<R: Read> ShareSet<R> {
             let mut idx = nums.clone();
             code.decode(&mut blocks, &mut idx)
                 .expect("indices and sizes checked");
-            outbuf.clear();
+            done += len as u64;
+            // Interleave into a small buffer and write it while it is still in
+            // cache: the kernel's copy from a cold multi-MiB buffer costs more
+            // than the decoding.
             for start in (0..len).step_by(CHUNK_SIZE) {
                 let end = len.min(start + CHUNK_SIZE);
                 for b in &blocks {
                     outbuf.extend_from_slice(&b[start..end]);
                 }
+                if outbuf.len() >= OUT_PIECE || end == len {
+                    let keep = outbuf.len().min((total - written) as usize);
+                    out.write_all(&outbuf[..keep])
+                        .map_err(|source| Error::Write {
+                            name: "the output".into(),
+                            source,
+                        })?;
+                    written += keep as u64;
+                    outbuf.clear();
+                }
             }
-            done += len as u64;
-            let keep = outbuf.len().min((total - written) as usize);
-            out.write_all(&outbuf[..keep])
-                .map_err(|source| Error::Write {
-                    name: "the output".into(),
-                    source,
-                })?;
-            written += keep as u64;
             progress(written);
         }
         out.flush().map_err(|source| Error::Write {
@@ -1042,6 +1055,9 @@ impl Verifier<'_> {
             .zip(&bufs)
             .filter_map(|(&p, b)| {
                 let have = &views[p][range.clone()];
+                if have == b.as_slice() {
+                    return None;
+                }
                 let mut count = 0u64;
                 let mut first = None;
                 for (i, (x, y)) in have.iter().zip(b).enumerate() {
