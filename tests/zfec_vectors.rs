@@ -364,3 +364,72 @@ fn round_trips_around_segment_boundaries() {
         }
     }
 }
+
+fn encode_vec(k: usize, m: usize, input: &[u8]) -> Vec<Vec<u8>> {
+    let mut outs = vec![Cursor::new(Vec::new()); m];
+    zfec::encode(k, m, input, &mut outs, &mut |_| {}).unwrap();
+    outs.into_iter().map(Cursor::into_inner).collect()
+}
+
+fn verify_vec(files: &[Vec<u8>], pick: &[usize]) -> zfec::VerifyReport {
+    let shares = pick
+        .iter()
+        .map(|&i| {
+            let f = files[i].clone();
+            let len = f.len() as u64;
+            Share::open(format!("s{i}"), Cursor::new(f), len).unwrap()
+        })
+        .collect();
+    ShareSet::new(shares).unwrap().verify(&mut |_| {}).unwrap()
+}
+
+#[test]
+fn verify_blames_the_right_shares() {
+    let input: Vec<u8> = (0..299_999u32).map(|i| (i * 31 + i / 7) as u8).collect();
+    let (k, m) = (3, 7);
+    let clean = encode_vec(k, m, &input);
+    let all: Vec<usize> = (0..m).collect();
+    assert!(verify_vec(&clean, &all).is_consistent());
+    let hlen = Header::len_for(m, k); // 8+3+2+3 bits: 2 bytes
+    assert_eq!(hlen, 2);
+    // Two bad shares in different 4 KiB stretches of one batch: both found.
+    let mut f = clean.clone();
+    f[1][hlen + 10] ^= 1;
+    f[5][hlen + 9000] ^= 0xff;
+    f[5][hlen + 9001] ^= 0xff;
+    let r = verify_vec(&f, &all);
+    assert!(!r.is_consistent());
+    assert!(r.unattributed.is_empty(), "{r:?}");
+    let bad: Vec<(usize, u64, Option<u64>)> = r
+        .bad_shares()
+        .map(|s| (s.sharenum, s.bad_bytes, s.first_bad_offset))
+        .collect();
+    assert_eq!(
+        bad,
+        [
+            (1, 1, Some(hlen as u64 + 10)),
+            (5, 2, Some(hlen as u64 + 9000))
+        ]
+    );
+    // Two bad shares in one stretch: found, not blamed.
+    let mut f = clean.clone();
+    f[0][hlen + 100] ^= 1;
+    f[6][hlen + 200] ^= 1;
+    let r = verify_vec(&f, &all);
+    assert_eq!(r.bad_shares().count(), 0);
+    assert_eq!(r.unattributed, [0..4096]);
+    // k + 1 shares: found, not blamed.
+    let mut f = clean.clone();
+    f[4][hlen + 5] ^= 1;
+    let r = verify_vec(&f, &[0, 1, 2, 4]);
+    assert!(!r.is_consistent() && r.bad_shares().count() == 0);
+    // Non-zero padding (the last byte of data share 2) is caught even with only k shares.
+    let mut f = clean.clone();
+    let last = f[2].len() - 1;
+    f[2][last] = 1;
+    let r = verify_vec(&f, &[0, 1, 2]);
+    assert!(!r.compared && !r.padding_ok && !r.is_consistent());
+    let r = verify_vec(&f, &all);
+    assert!(!r.padding_ok);
+    assert_eq!(r.bad_shares().map(|s| s.sharenum).collect::<Vec<_>>(), [2]);
+}
