@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo bench --bench cli                       # 1 GiB, k=3, m=10
-//! FEC_BENCH_SIZE=64M FEC_BENCH_K=4 FEC_BENCH_M=12 cargo bench --bench cli
+//! FEC_BENCH_SIZE=64M FEC_BENCH_K=4 FEC_BENCH_M=12 FEC_BENCH_ROUNDS=1 cargo bench --bench cli
 //! ```
 //!
 //! Files go to a temporary directory under `FEC_BENCH_DIR` (default: the system
@@ -142,72 +142,75 @@ fn main() {
     let data_k: Vec<&str> = names[..k].iter().map(String::as_str).collect();
     let (ks, ms) = (k.to_string(), m.to_string());
 
-    let mut rows: Vec<(&str, f64, Option<f64>)> = Vec::new();
-    fs::create_dir(d.join("fec")).unwrap();
-    let t_enc = timed(
-        &fec,
-        &[
-            "encode", "-q", "-k", &ks, "-m", &ms, "-p", "in", "-d", "fec", "in",
-        ],
-        d,
-    );
+    let rounds = env_num("FEC_BENCH_ROUNDS", 2).max(1);
     let fd = d.join("fec");
-    let t_dec_parity = {
-        let mut a = vec!["decode", "-q", "-o", "../out"];
-        a.extend(&parity_k);
-        timed(&fec, &a, &fd)
+    let zd = d.join("zfec");
+    fs::create_dir(&fd).unwrap();
+    fs::create_dir(&zd).unwrap();
+    let clear = |dir: &Path| {
+        for e in fs::read_dir(dir).unwrap() {
+            fs::remove_file(e.unwrap().path()).unwrap();
+        }
     };
-    assert!(same_files(&input, &d.join("out")), "fec decode differs");
-    fs::remove_file(d.join("out")).unwrap();
-    let t_dec_data = {
-        let mut a = vec!["decode", "-q", "-o", "../out"];
-        a.extend(&data_k);
-        timed(&fec, &a, &fd)
-    };
-    fs::remove_file(d.join("out")).unwrap();
-    let t_verify = {
-        let mut a = vec!["verify", "-q"];
-        a.extend(names.iter().map(String::as_str));
-        timed(&fec, &a, &fd)
-    };
-    let (mut z_enc, mut z_dec_parity, mut z_dec_data) = (None, None, None);
-    if let Some(z) = &zfec {
-        fs::create_dir(d.join("zfec")).unwrap();
-        z_enc = Some(timed(
-            z,
-            &["-q", "-k", &ks, "-m", &ms, "-p", "in", "-d", "zfec", "in"],
-            d,
-        ));
-        let identical = names
-            .iter()
-            .all(|n| same_files(&fd.join(n), &d.join("zfec").join(n)));
+    let best = |a: Option<f64>, b: f64| Some(a.map_or(b, |a| a.min(b)));
+    // fec and zfec alternate, best of `rounds` each, so that neither always runs
+    // right after the other's writes.
+    let (mut t_enc, mut z_enc) = (None, None);
+    for _ in 0..rounds {
+        clear(&fd);
+        let enc = [
+            "encode", "-q", "-k", &ks, "-m", &ms, "-p", "in", "-d", "fec", "in",
+        ];
+        t_enc = best(t_enc, timed(&fec, &enc, d));
+        if let Some(z) = &zfec {
+            clear(&zd);
+            let a = ["-q", "-k", &ks, "-m", &ms, "-p", "in", "-d", "zfec", "in"];
+            z_enc = best(z_enc, timed(z, &a, d));
+        }
+    }
+    if zfec.is_some() {
+        let identical = names.iter().all(|n| same_files(&fd.join(n), &zd.join(n)));
         println!(
             "shares of fec and zfec byte-identical: {}",
             if identical { "yes" } else { "NO" }
         );
         assert!(identical);
-        for n in &names {
-            fs::remove_file(d.join("zfec").join(n)).unwrap();
-        }
+        clear(&zd);
     }
-    if let Some(z) = &zunfec {
-        if k >= 2 {
-            // zunfec needs at least 2 shares; it reads fec's shares (identical anyway).
-            let mut a = vec!["-o", "../zout"];
-            a.extend(&parity_k);
-            z_dec_parity = Some(timed(z, &a, &fd));
-            assert!(same_files(&input, &d.join("zout")), "zunfec output differs");
-            fs::remove_file(d.join("zout")).unwrap();
-            let mut a = vec!["-o", "../zout"];
-            a.extend(&data_k);
-            z_dec_data = Some(timed(z, &a, &fd));
-            fs::remove_file(d.join("zout")).unwrap();
+    let decode = |shares: &[&str]| {
+        let (mut t, mut z) = (None, None);
+        for _ in 0..rounds {
+            let mut a = vec!["decode", "-q", "-o", "../out"];
+            a.extend(shares);
+            t = best(t, timed(&fec, &a, &fd));
+            assert!(same_files(&input, &d.join("out")), "fec decode differs");
+            fs::remove_file(d.join("out")).unwrap();
+            // zunfec needs at least 2 shares; it reads fec's shares (identical).
+            if let (Some(zu), true) = (&zunfec, k >= 2) {
+                let mut a = vec!["-o", "../zout"];
+                a.extend(shares);
+                z = best(z, timed(zu, &a, &fd));
+                assert!(same_files(&input, &d.join("zout")), "zunfec output differs");
+                fs::remove_file(d.join("zout")).unwrap();
+            }
         }
+        (t.unwrap(), z)
+    };
+    let (t_dec_parity, z_dec_parity) = decode(&parity_k);
+    let (t_dec_data, z_dec_data) = decode(&data_k);
+    let mut t_verify = None;
+    for _ in 0..rounds {
+        let mut a = vec!["verify", "-q"];
+        a.extend(names.iter().map(String::as_str));
+        t_verify = best(t_verify, timed(&fec, &a, &fd));
     }
-    rows.push(("encode", t_enc, z_enc));
-    rows.push(("decode, k parity shares", t_dec_parity, z_dec_parity));
-    rows.push(("decode, k data shares", t_dec_data, z_dec_data));
-    rows.push(("verify, all m shares", t_verify, None));
+    let rows = [
+        ("encode", t_enc.unwrap(), z_enc),
+        ("decode, k parity shares", t_dec_parity, z_dec_parity),
+        ("decode, k data shares", t_dec_data, z_dec_data),
+        ("verify, all m shares", t_verify.unwrap(), None),
+    ];
+    println!("best of {rounds} runs each, fec and zfec alternating");
     println!(
         "{:<26} {:>9} {:>10} {:>10} {:>10}",
         "", "fec s", "fec MB/s", "zfec MB/s", "fec/zfec"
