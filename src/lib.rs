@@ -38,6 +38,7 @@ pub mod kernels;
 mod ntt;
 pub mod rs;
 pub mod session;
+pub mod zfec;
 
 pub use block::Block;
 pub use code::{Code, Decoder, Shard};

@@ -1,0 +1,614 @@
+//! `fec`: split a file into m shares any k of which rebuild it, in zfec's share
+//! format (byte-identical to `zfec` / `zunfec`), plus `fec verify`.
+
+use std::fs::{self, File};
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use algorithm_fec::zfec::{self, HeaderError, Share, ShareSet};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tempfile::NamedTempFile;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0   success (verify: every share consistent)
+  1   other error: cannot write the output, missing output directory, ...
+  2   usage error: unknown option, bad value, k or m out of range
+  3   cannot read the input file or a share file
+  4   an output file exists (give -f to overwrite)
+  5   fewer than k shares given
+  6   shares of different files: m, k, padlen or size differ
+  7   corrupt share: shorter than its header, truncated, or an invalid header
+  8   duplicate share: one share number, or one file, given twice
+  9   a share number in a header is not below m
+  10  verify: the shares disagree (the bad share is named when it can be told)";
+
+const ABOUT: &str = "Split a file into m shares any k of which rebuild it (zfec's share format)";
+
+const LONG_ABOUT: &str = "\
+Split a file into m shares any k of which rebuild it, with Rizzo's Vandermonde
+erasure code over GF(2^8). Shares are byte-identical to those of zfec's `zfec`
+command and can be decoded by `zunfec`, and the other way round.
+
+Each share file is a 2-4 byte header (m, k, padding, share number) followed by
+ceil(size/k) bytes. Memory use is constant whatever the file size, and no partial
+output is ever left behind: files are written under temporary names and renamed
+at the end.";
+
+const TOP_EXAMPLES: &str = "\
+Examples:
+  fec encode -k 3 -m 5 photo.jpg        # photo.jpg.0_5.fec ... photo.jpg.4_5.fec
+  fec decode -o photo.jpg photo.jpg.1_5.fec photo.jpg.3_5.fec photo.jpg.4_5.fec
+  fec verify photo.jpg.*_5.fec";
+
+const ENCODE_EXAMPLES: &str = "\
+Examples:
+  fec encode big.iso                     # 8 shares, any 3 rebuild: ./big.iso.0_8.fec ...
+  fec encode -k 4 -m 10 -d /mnt/shares backup.tar
+  tar c dir | fec encode -k 2 -m 4 -p dir.tar -   # from a pipe: dir.tar.0_4.fec ...";
+
+const DECODE_EXAMPLES: &str = "\
+Examples:
+  fec decode -o big.iso big.iso.2_8.fec big.iso.5_8.fec big.iso.7_8.fec
+  fec decode -o - shares/*.fec | tar x   # any k or more shares, any order, any names";
+
+const VERIFY_EXAMPLES: &str = "\
+Examples:
+  fec verify big.iso.*_8.fec
+
+With k+2 or more shares a single bad share (per 4 KiB stretch) is named; with k+1
+shares a disagreement is found but cannot be pinned on one share.";
+
+#[derive(Parser)]
+#[command(
+    name = "fec",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_long_help = format!("{TOP_EXAMPLES}\n\n{EXIT_CODES}"),
+    propagate_version = true
+)]
+struct Cli {
+    /// Print details: parameters, files, timing.
+    #[arg(
+        short,
+        long,
+        global = true,
+        conflicts_with = "quiet",
+        display_order = 100
+    )]
+    verbose: bool,
+    /// Print nothing but errors (no progress bar either).
+    #[arg(short, long, global = true, display_order = 101)]
+    quiet: bool,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Split a file (or standard input) into m share files.
+    #[command(after_long_help = format!("{ENCODE_EXAMPLES}\n\n{EXIT_CODES}"))]
+    Encode(EncodeArgs),
+    /// Rebuild a file from any k or more of its shares.
+    #[command(after_long_help = format!("{DECODE_EXAMPLES}\n\n{EXIT_CODES}"))]
+    Decode(DecodeArgs),
+    /// Check that shares agree: re-encode from k, compare the rest, name a bad one.
+    #[command(after_long_help = format!("{VERIFY_EXAMPLES}\n\n{EXIT_CODES}"))]
+    Verify(VerifyArgs),
+}
+
+#[derive(Args)]
+struct EncodeArgs {
+    /// Shares required to rebuild the file (1..=256).
+    #[arg(short = 'k', long = "requiredshares", value_name = "K", default_value_t = 3,
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    k: u16,
+    /// Shares to make in all (k..=256).
+    #[arg(short = 'm', long = "totalshares", value_name = "M", default_value_t = 8,
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    m: u16,
+    /// Directory to write the share files to.
+    #[arg(
+        short = 'd',
+        long = "output-dir",
+        value_name = "DIR",
+        default_value = "."
+    )]
+    dir: PathBuf,
+    /// Share file name prefix [default: the input's file name; `stdin` for -].
+    #[arg(short = 'p', long = "prefix", value_name = "PREFIX")]
+    prefix: Option<String>,
+    /// Share file name suffix.
+    #[arg(
+        short = 's',
+        long = "suffix",
+        value_name = "SUFFIX",
+        default_value = ".fec"
+    )]
+    suffix: String,
+    /// Overwrite existing share files.
+    #[arg(short = 'f', long = "force")]
+    force: bool,
+    /// The file to encode, or - for standard input.
+    #[arg(value_name = "FILE")]
+    input: PathBuf,
+}
+
+#[derive(Args)]
+struct DecodeArgs {
+    /// Where to write the rebuilt file, or - for standard output.
+    #[arg(
+        short = 'o',
+        long = "outputfile",
+        visible_alias = "output",
+        value_name = "OUT"
+    )]
+    output: PathBuf,
+    /// Overwrite OUT if it exists.
+    #[arg(short = 'f', long = "force")]
+    force: bool,
+    /// Share files: any k or more, in any order, with any names.
+    #[arg(value_name = "SHARE", required = true)]
+    shares: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// Share files of one file (more than k to have something to compare).
+    #[arg(value_name = "SHARE", required = true)]
+    shares: Vec<PathBuf>,
+}
+
+/// An error to report and the exit code that goes with it.
+struct Failure {
+    code: u8,
+    msg: String,
+}
+
+fn failure(code: u8, msg: impl Into<String>) -> Failure {
+    Failure {
+        code,
+        msg: msg.into(),
+    }
+}
+
+/// Exit code and message for a library error; `input` names the encoder's input.
+fn from_lib(e: zfec::Error, input: &str) -> Failure {
+    use zfec::Error as E;
+    let code = match &e {
+        E::Params { .. } => 2,
+        E::Header {
+            source: HeaderError::ShareNumOutOfRange { .. },
+            ..
+        } => 9,
+        E::Header { .. } | E::Truncated { .. } => 7,
+        E::TooFewShares { .. } => 5,
+        E::Mismatch { .. } | E::SizeMismatch { .. } => 6,
+        E::DuplicateShare { .. } => 8,
+        E::Read { .. } => 3,
+        _ => 1,
+    };
+    let msg = match e {
+        E::Read { name, source } if name == "the input" => format!("cannot read {input}: {source}"),
+        e => e.to_string(),
+    };
+    failure(code, msg)
+}
+
+/// Terminal output: progress bar, verbose and normal messages (all on stderr, so
+/// `decode -o -` keeps stdout for the data).
+struct Ui {
+    verbose: bool,
+    quiet: bool,
+}
+
+/// Runs shorter than this get no progress bar.
+const BAR_THRESHOLD: u64 = 8 << 20;
+
+impl Ui {
+    fn info(&self, msg: impl AsRef<str>) {
+        if self.verbose {
+            eprintln!("{}", msg.as_ref());
+        }
+    }
+
+    /// A bar that shows itself only on a terminal, and only once past
+    /// [`BAR_THRESHOLD`] bytes (so short runs, and pipes of unknown size that stay
+    /// short, print nothing).
+    fn bar(&self, total: Option<u64>, what: &'static str) -> Bar {
+        let enabled = !self.quiet && io::stderr().is_terminal();
+        let bar = ProgressBar::with_draw_target(total, ProgressDrawTarget::hidden());
+        let style = match total {
+            Some(_) => ProgressStyle::with_template(
+                "{msg} [{bar:40}] {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
+            ),
+            None => ProgressStyle::with_template("{msg} {spinner} {bytes} {binary_bytes_per_sec}"),
+        };
+        if let Ok(style) = style {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(what);
+        Bar {
+            bar,
+            enabled,
+            shown: false,
+        }
+    }
+}
+
+struct Bar {
+    bar: ProgressBar,
+    enabled: bool,
+    shown: bool,
+}
+
+impl Bar {
+    fn set(&mut self, pos: u64) {
+        self.bar.set_position(pos);
+        if self.enabled && !self.shown && pos >= BAR_THRESHOLD {
+            self.shown = true;
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+fn rate(bytes: u64, start: Instant) -> String {
+    let s = start.elapsed().as_secs_f64();
+    format!(
+        "{bytes} bytes in {s:.2} s ({:.1} MB/s)",
+        bytes as f64 / s.max(1e-9) / 1e6
+    )
+}
+
+fn exists(p: &Path) -> bool {
+    fs::symlink_metadata(p).is_ok()
+}
+
+/// A temporary file next to `target`, with the permissions a new file would get.
+fn temp_beside(target: &Path) -> Result<NamedTempFile, Failure> {
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let prefix = format!(".{name}.");
+    let mut b = tempfile::Builder::new();
+    b.prefix(&prefix).suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(fs::Permissions::from_mode(0o666));
+    }
+    b.tempfile_in(dir).map_err(|e| {
+        failure(
+            1,
+            format!("cannot create a temporary file in {}: {e}", dir.display()),
+        )
+    })
+}
+
+/// Renames finished temporaries to their names; on any failure removes the ones
+/// already renamed (the rest are deleted when dropped).
+fn persist_all(files: Vec<(NamedTempFile, PathBuf)>, force: bool) -> Result<(), Failure> {
+    let mut done: Vec<PathBuf> = Vec::new();
+    for (tmp, name) in files {
+        let r = if force {
+            tmp.persist(&name).map(drop)
+        } else {
+            tmp.persist_noclobber(&name).map(drop)
+        };
+        if let Err(e) = r {
+            for d in &done {
+                let _ = fs::remove_file(d);
+            }
+            return Err(if e.error.kind() == io::ErrorKind::AlreadyExists {
+                failure(
+                    4,
+                    format!("{} exists (give -f to overwrite)", name.display()),
+                )
+            } else {
+                failure(1, format!("cannot create {}: {}", name.display(), e.error))
+            });
+        }
+        done.push(name);
+    }
+    Ok(())
+}
+
+fn encode(a: EncodeArgs, ui: &Ui) -> Result<(), Failure> {
+    let (k, m) = (usize::from(a.k), usize::from(a.m));
+    if k > m {
+        let mut cmd = Cli::command();
+        cmd.build();
+        cmd.find_subcommand_mut("encode")
+            .expect("encode is a subcommand")
+            .clone()
+            .error(
+                clap::error::ErrorKind::ValueValidation,
+                format!("k={k} must not exceed m={m} (1 <= k <= m <= 256)"),
+            )
+            .exit();
+    }
+    let stdin = a.input.as_os_str() == "-";
+    let shown = if stdin {
+        "standard input".to_string()
+    } else {
+        a.input.display().to_string()
+    };
+    let (input, size, default_prefix): (Box<dyn Read>, Option<u64>, String) = if stdin {
+        (Box::new(io::stdin().lock()), None, "stdin".into())
+    } else {
+        let f =
+            File::open(&a.input).map_err(|e| failure(3, format!("cannot read {shown}: {e}")))?;
+        let meta = f
+            .metadata()
+            .map_err(|e| failure(3, format!("cannot read {shown}: {e}")))?;
+        if meta.is_dir() {
+            return Err(failure(
+                3,
+                format!("cannot read {shown}: it is a directory"),
+            ));
+        }
+        let base = a
+            .input
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "stdin".into());
+        let size = meta.is_file().then_some(meta.len());
+        (Box::new(f), size, base)
+    };
+    let prefix = a.prefix.unwrap_or(default_prefix);
+    if prefix.is_empty() {
+        return Err(failure(2, "the share file prefix must not be empty"));
+    }
+    if !a.dir.is_dir() {
+        return Err(failure(
+            1,
+            format!("output directory {} does not exist", a.dir.display()),
+        ));
+    }
+    let names: Vec<PathBuf> = (0..m)
+        .map(|i| {
+            let name = zfec::share_file_name(&prefix, i, m, &a.suffix);
+            if a.dir.as_os_str() == "." {
+                PathBuf::from(name)
+            } else {
+                a.dir.join(name)
+            }
+        })
+        .collect();
+    if !a.force {
+        let existing: Vec<&PathBuf> = names.iter().filter(|p| exists(p)).collect();
+        if let Some(first) = existing.first() {
+            let more = match existing.len() {
+                1 => String::new(),
+                n => format!(" (and {} more share files)", n - 1),
+            };
+            return Err(failure(
+                4,
+                format!("{} exists{more}: give -f to overwrite", first.display()),
+            ));
+        }
+    }
+    ui.info(format!(
+        "encoding {shown}{} into {m} shares, any {k} of which rebuild it",
+        size.map(|s| format!(" ({s} bytes)")).unwrap_or_default()
+    ));
+    let tmps: Vec<NamedTempFile> = names
+        .iter()
+        .map(|n| temp_beside(n))
+        .collect::<Result<_, _>>()?;
+    let start = Instant::now();
+    let mut bar = ui.bar(size, "encoding");
+    let mut outs: Vec<&File> = tmps.iter().map(|t| t.as_file()).collect();
+    let r = zfec::encode(k, m, input, &mut outs, &mut |p| bar.set(p));
+    bar.finish();
+    let enc = r.map_err(|e| match e {
+        zfec::Error::Write { source, .. } => failure(
+            1,
+            format!("cannot write share files in {}: {source}", a.dir.display()),
+        ),
+        e => from_lib(e, &shown),
+    })?;
+    persist_all(
+        tmps.into_iter().zip(names.iter().cloned()).collect(),
+        a.force,
+    )?;
+    for n in &names {
+        ui.info(format!("wrote {} ({} bytes)", n.display(), enc.share_len));
+    }
+    ui.info(format!(
+        "encoded {}; padlen {}",
+        rate(enc.size, start),
+        enc.padlen
+    ));
+    Ok(())
+}
+
+/// The identity of an open file, to catch one file given twice under two names.
+#[cfg(unix)]
+fn file_id(meta: &fs::Metadata, _: &Path) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_: &fs::Metadata, path: &Path) -> Option<PathBuf> {
+    fs::canonicalize(path).ok()
+}
+
+/// Opens and checks share files: readable, distinct files, valid headers, one file.
+fn open_shares(paths: &[PathBuf]) -> Result<ShareSet<File>, Failure> {
+    let mut ids = Vec::new();
+    let mut shares = Vec::new();
+    for p in paths {
+        let name = p.display().to_string();
+        let unreadable = |e: io::Error| failure(3, format!("cannot read {name}: {e}"));
+        let f = File::open(p).map_err(unreadable)?;
+        let meta = f.metadata().map_err(unreadable)?;
+        if meta.is_dir() {
+            return Err(failure(3, format!("cannot read {name}: it is a directory")));
+        }
+        if let Some(id) = file_id(&meta, p) {
+            if let Some((_, first)) = ids.iter().find(|(i, _)| *i == id) {
+                return Err(failure(
+                    8,
+                    format!(
+                        "{name} and {first} are the same file: each share may be given only once"
+                    ),
+                ));
+            }
+            ids.push((id, name.clone()));
+        }
+        shares.push(Share::open(name, f, meta.len()).map_err(|e| from_lib(e, ""))?);
+    }
+    ShareSet::new(shares).map_err(|e| from_lib(e, ""))
+}
+
+fn describe(set: &ShareSet<File>) -> String {
+    format!(
+        "{} shares of a {}-byte file (k={}, m={}, padlen={})",
+        set.shares().len(),
+        set.output_len(),
+        set.k(),
+        set.m(),
+        set.padlen()
+    )
+}
+
+fn decode(a: DecodeArgs, ui: &Ui) -> Result<(), Failure> {
+    let to_stdout = a.output.as_os_str() == "-";
+    if !to_stdout && !a.force && exists(&a.output) {
+        return Err(failure(
+            4,
+            format!("{} exists: give -f to overwrite", a.output.display()),
+        ));
+    }
+    let set = open_shares(&a.shares)?;
+    ui.info(describe(&set));
+    ui.info(format!(
+        "decoding from {}",
+        set.shares()
+            .iter()
+            .take(set.k())
+            .map(|s| format!("{} (share {})", s.name(), s.header().sharenum))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    let start = Instant::now();
+    let mut bar = ui.bar(Some(set.output_len()), "decoding");
+    let lib_err = |e: zfec::Error, to: &str| match e {
+        zfec::Error::Write { source, .. } => failure(1, format!("cannot write {to}: {source}")),
+        e => from_lib(e, ""),
+    };
+    let written = if to_stdout {
+        let r = set.decode(io::stdout().lock(), &mut |p| bar.set(p));
+        bar.finish();
+        r.map_err(|e| lib_err(e, "standard output"))?
+    } else {
+        let tmp = temp_beside(&a.output)?;
+        let r = set.decode(tmp.as_file(), &mut |p| bar.set(p));
+        bar.finish();
+        let written = r.map_err(|e| lib_err(e, &a.output.display().to_string()))?;
+        persist_all(vec![(tmp, a.output.clone())], a.force)?;
+        written
+    };
+    ui.info(format!("decoded {}", rate(written, start)));
+    Ok(())
+}
+
+fn verify(a: VerifyArgs, ui: &Ui) -> Result<bool, Failure> {
+    let set = open_shares(&a.shares)?;
+    let what = describe(&set);
+    ui.info(&what);
+    let start = Instant::now();
+    let mut bar = ui.bar(Some(set.output_len()), "verifying");
+    let r = set.verify(&mut |p| bar.set(p));
+    bar.finish();
+    let report = r.map_err(|e| from_lib(e, ""))?;
+    ui.info(format!("verified {}", rate(report.size, start)));
+    if ui.verbose {
+        for s in &report.shares {
+            eprintln!(
+                "  share {:>3} {}: {}",
+                s.sharenum,
+                s.name,
+                if s.bad_bytes == 0 { "ok" } else { "BAD" }
+            );
+        }
+    }
+    if report.is_consistent() {
+        if !ui.quiet {
+            if report.compared {
+                println!("OK: {what} agree");
+            } else {
+                println!(
+                    "OK: {what} decode, but with only k shares there is nothing to compare them with; give more than k"
+                );
+            }
+        }
+        return Ok(true);
+    }
+    for s in report.bad_shares() {
+        eprintln!(
+            "fec: {} (share {}) is corrupt: {} {} from what the other shares say, the first at byte {}",
+            s.name,
+            s.sharenum,
+            s.bad_bytes,
+            if s.bad_bytes == 1 { "byte differs" } else { "bytes differ" },
+            s.first_bad_offset.unwrap_or(0)
+        );
+    }
+    if !report.unattributed.is_empty() {
+        let bytes: u64 = report.unattributed.iter().map(|r| r.end - r.start).sum();
+        let first = &report.unattributed[0];
+        eprintln!(
+            "fec: the shares disagree in {bytes} data bytes (first range {}..{} after the header) and no single share explains it{}",
+            first.start,
+            first.end,
+            if report.shares.len() == report.k + 1 {
+                ": with only k+1 shares a bad share cannot be told; give more"
+            } else {
+                ": more than one share is bad there"
+            }
+        );
+    }
+    if !report.padding_ok {
+        eprintln!("fec: the padding at the end of the file does not decode to zeros: some share is corrupt");
+    }
+    eprintln!("fec: verify failed: {what} do not agree");
+    Ok(false)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ui = Ui {
+        verbose: cli.verbose,
+        quiet: cli.quiet,
+    };
+    let r = match cli.cmd {
+        Cmd::Encode(a) => encode(a, &ui).map(|()| true),
+        Cmd::Decode(a) => decode(a, &ui).map(|()| true),
+        Cmd::Verify(a) => verify(a, &ui),
+    };
+    match r {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(10),
+        Err(f) => {
+            let _ = io::stdout().flush();
+            eprintln!("fec: {}", f.msg);
+            ExitCode::from(f.code)
+        }
+    }
+}

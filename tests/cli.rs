@@ -1,0 +1,653 @@
+//! The `fec` binary end to end: zfec compatibility, pipes, and every error's exit
+//! code, message, and that no output or temporary file is left behind.
+#![cfg(feature = "cli")]
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use algorithm_fec::zfec;
+
+const FEC: &str = env!("CARGO_BIN_EXE_fec");
+
+fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/zfec")
+}
+
+/// Runs `fec` in `dir` with `args`, feeding `stdin` if given.
+fn run(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(FEC)
+        .args(args)
+        .current_dir(dir)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        let mut pipe = child.stdin.take().unwrap();
+        let input = input.to_vec();
+        // A thread, so a large input cannot deadlock against the output pipes.
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(&input);
+        });
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[track_caller]
+fn assert_fails(o: &Output, code: i32, msg: &str) {
+    assert_eq!(o.status.code(), Some(code), "stderr: {}", stderr(o));
+    assert!(
+        stderr(o).contains(msg),
+        "expected {msg:?} in stderr: {}",
+        stderr(o)
+    );
+}
+
+#[track_caller]
+fn assert_ok(o: &Output) {
+    assert!(o.status.success(), "{:?}: {}", o.status, stderr(o));
+}
+
+/// Sorted names of the files in `dir`.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[track_caller]
+fn assert_no_temp(dir: &Path) {
+    let l = listing(dir);
+    assert!(
+        l.iter().all(|n| !n.ends_with(".tmp")),
+        "temporary file left: {l:?}"
+    );
+}
+
+/// The MANIFEST's input generator.
+fn gen(size: usize) -> Vec<u8> {
+    (0..size as u64)
+        .map(|i| (((i + 1) * 2654435761) >> 13) as u8)
+        .collect()
+}
+
+fn tmp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+/// Encodes `input` (written as `name` in a fresh dir) with k, m; returns the dir.
+fn encoded(name: &str, input: &[u8], k: usize, m: usize) -> tempfile::TempDir {
+    let d = tmp();
+    fs::write(d.path().join(name), input).unwrap();
+    let o = run(
+        d.path(),
+        &["encode", "-k", &k.to_string(), "-m", &m.to_string(), name],
+        None,
+    );
+    assert_ok(&o);
+    assert!(o.stdout.is_empty() && o.stderr.is_empty());
+    d
+}
+
+fn share(name: &str, i: usize, m: usize) -> String {
+    zfec::share_file_name(name, i, m, ".fec")
+}
+
+#[test]
+fn encode_is_byte_identical_to_zfec() {
+    for (case, input, k, m) in [
+        ("in0_k3_m10", "in0.bin", 3, 10),
+        ("in1_k3_m10", "in1.bin", 3, 10),
+        ("in12345_k3_m10", "in12345.bin", 3, 10),
+        ("in12345_k4_m10", "in12345.bin", 4, 10),
+        ("in12345_k1_m3", "in12345.bin", 1, 3),
+    ] {
+        let src = data_dir().join(case);
+        let out = tmp();
+        let o = run(
+            out.path(),
+            &[
+                "encode",
+                "-k",
+                &k.to_string(),
+                "-m",
+                &m.to_string(),
+                "-d",
+                "shares",
+                src.join(input).to_str().unwrap(),
+            ],
+            None,
+        )
+        .status;
+        // -d must exist: that is an error (1) first.
+        assert_eq!(o.code(), Some(1));
+        fs::create_dir(out.path().join("shares")).unwrap();
+        let o = run(
+            out.path(),
+            &[
+                "encode",
+                "--requiredshares",
+                &k.to_string(),
+                "--totalshares",
+                &m.to_string(),
+                "--output-dir",
+                "shares",
+                src.join(input).to_str().unwrap(),
+            ],
+            None,
+        );
+        assert_ok(&o);
+        let made = listing(&out.path().join("shares"));
+        assert_eq!(made.len(), m);
+        for i in 0..m {
+            let n = share(input, i, m);
+            assert_eq!(
+                fs::read(out.path().join("shares").join(&n)).unwrap(),
+                fs::read(src.join(&n)).unwrap(),
+                "{case} {n}"
+            );
+        }
+    }
+}
+
+#[test]
+fn decode_real_zfec_shares_to_stdout_and_file() {
+    let src = data_dir().join("in12345_k4_m10");
+    let want = fs::read(src.join("in12345.bin")).unwrap();
+    let shares: Vec<String> = [9, 2, 6, 7]
+        .iter()
+        .map(|&i| src.join(share("in12345.bin", i, 10)).display().to_string())
+        .collect();
+    let d = tmp();
+    let mut args = vec!["decode", "-o", "-"];
+    args.extend(shares.iter().map(String::as_str));
+    let o = run(d.path(), &args, None);
+    assert_ok(&o);
+    assert!(o.stdout == want);
+    // -v talks on stderr only, stdout stays the data.
+    args.push("-v");
+    let o = run(d.path(), &args, None);
+    assert_ok(&o);
+    assert!(o.stdout == want);
+    assert!(stderr(&o).contains("k=4, m=10, padlen=3"), "{}", stderr(&o));
+    args[2] = "out.bin";
+    args.pop();
+    let o = run(d.path(), &args, None);
+    assert_ok(&o);
+    assert!(fs::read(d.path().join("out.bin")).unwrap() == want);
+    assert_eq!(listing(d.path()), ["out.bin"]);
+}
+
+#[test]
+fn encode_from_pipe_equals_encode_from_file() {
+    // Several segments plus a short one, padlen != 0.
+    let input = gen(3 * 5 * 4096 * 70 + 12_347);
+    let d = encoded("data", &input, 5, 9);
+    let p = tmp();
+    let o = run(
+        p.path(),
+        &["encode", "-k", "5", "-m", "9", "-p", "data", "-"],
+        Some(&input),
+    );
+    assert_ok(&o);
+    for i in 0..9 {
+        let n = share("data", i, 9);
+        assert!(
+            fs::read(d.path().join(&n)).unwrap() == fs::read(p.path().join(&n)).unwrap(),
+            "{n}"
+        );
+    }
+    // Without -p the prefix is "stdin".
+    let s = tmp();
+    let o = run(s.path(), &["encode", "-"], Some(b"hello"));
+    assert_ok(&o);
+    assert_eq!(
+        listing(s.path()),
+        (0..8).map(|i| share("stdin", i, 8)).collect::<Vec<_>>()
+    );
+    let o = run(
+        s.path(),
+        &[
+            "decode",
+            "-o",
+            "-",
+            "stdin.7_8.fec",
+            "stdin.3_8.fec",
+            "stdin.5_8.fec",
+        ],
+        None,
+    );
+    assert_ok(&o);
+    assert_eq!(o.stdout, b"hello");
+}
+
+#[test]
+fn round_trip_any_k_including_silly_parameters() {
+    for (k, m, size) in [
+        (1, 1, 1000),
+        (1, 4, 5000),
+        (4, 4, 100_000),
+        (2, 3, 0),
+        (7, 256, 99_999),
+    ] {
+        let input = gen(size);
+        let d = encoded("f", &input, k, m);
+        // The last k shares (parity where there is any), given in reverse.
+        let shares: Vec<String> = (m - k..m).rev().map(|i| share("f", i, m)).collect();
+        let mut args = vec!["decode", "-o", "out"];
+        args.extend(shares.iter().map(String::as_str));
+        let o = run(d.path(), &args, None);
+        assert_ok(&o);
+        assert!(
+            fs::read(d.path().join("out")).unwrap() == input,
+            "k={k} m={m}"
+        );
+        let mut args = vec!["verify"];
+        let all: Vec<String> = (0..m).map(|i| share("f", i, m)).collect();
+        args.extend(all.iter().map(String::as_str));
+        let o = run(d.path(), &args, None);
+        assert_ok(&o);
+        assert!(String::from_utf8_lossy(&o.stdout).starts_with("OK: "));
+    }
+}
+
+#[test]
+fn fewer_than_k_shares() {
+    let d = encoded("f", &gen(50_000), 3, 5);
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "f.0_5.fec", "f.4_5.fec"],
+        None,
+    );
+    assert_fails(&o, 5, "need at least 3 shares to rebuild the file, got 2");
+    assert!(!d.path().join("out").exists());
+    assert_no_temp(d.path());
+    let o = run(d.path(), &["verify", "f.1_5.fec"], None);
+    assert_fails(&o, 5, "need at least 3 shares");
+}
+
+#[test]
+fn shares_of_different_files() {
+    let d = encoded("a", &gen(50_000), 3, 5);
+    // Same parameters, different size (and padlen).
+    fs::write(d.path().join("b"), gen(50_001)).unwrap();
+    assert_ok(&run(d.path(), &["encode", "-k", "3", "-m", "5", "b"], None));
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "a.0_5.fec", "a.1_5.fec", "b.2_5.fec"],
+        None,
+    );
+    assert_fails(&o, 6, "b.2_5.fec and a.0_5.fec are not shares of the same file: b.2_5.fec says padlen=0, a.0_5.fec says padlen=1");
+    // Same padlen, different size.
+    fs::write(d.path().join("c"), gen(50_003)).unwrap();
+    assert_ok(&run(d.path(), &["encode", "-k", "3", "-m", "5", "c"], None));
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "a.0_5.fec", "c.1_5.fec", "a.2_5.fec"],
+        None,
+    );
+    assert_fails(
+        &o,
+        6,
+        "c.1_5.fec holds 16668 data bytes but a.0_5.fec holds 16667",
+    );
+    // Different m.
+    assert_ok(&run(d.path(), &["encode", "-k", "3", "-m", "6", "a"], None));
+    let o = run(
+        d.path(),
+        &["verify", "a.0_5.fec", "a.1_6.fec", "a.2_5.fec"],
+        None,
+    );
+    assert_fails(&o, 6, "says m=6");
+    // Different k.
+    assert_ok(&run(
+        d.path(),
+        &["encode", "-k", "2", "-m", "5", "-p", "a2", "a"],
+        None,
+    ));
+    let o = run(
+        d.path(),
+        &[
+            "decode",
+            "-o",
+            "out",
+            "a.0_5.fec",
+            "a2.1_5.fec",
+            "a.2_5.fec",
+        ],
+        None,
+    );
+    assert_fails(&o, 6, "a2.1_5.fec says k=2, a.0_5.fec says k=3");
+    assert!(!d.path().join("out").exists());
+    assert_no_temp(d.path());
+}
+
+#[test]
+fn truncated_and_corrupt_shares() {
+    let d = encoded("f", &gen(50_000), 3, 5);
+    // Shorter than its header.
+    fs::write(
+        d.path().join("cut"),
+        &fs::read(d.path().join("f.3_5.fec")).unwrap()[..1],
+    )
+    .unwrap();
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "f.0_5.fec", "f.1_5.fec", "cut"],
+        None,
+    );
+    assert_fails(
+        &o,
+        7,
+        "cut: too short to hold a zfec header: needs 2 bytes, has 1",
+    );
+    fs::write(d.path().join("empty"), b"").unwrap();
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "empty", "f.0_5.fec", "f.1_5.fec"],
+        None,
+    );
+    assert_fails(&o, 7, "empty: too short to hold a zfec header");
+    // A header only, but it claims padding: no room for it.
+    let mut h = fs::read(d.path().join("f.3_5.fec")).unwrap();
+    h.truncate(2);
+    fs::write(d.path().join("hdr"), &h).unwrap();
+    let o = run(d.path(), &["decode", "-o", "out", "hdr"], None);
+    assert_fails(
+        &o,
+        7,
+        "hdr: the header says padlen=1, but the share holds no data",
+    );
+    // k > m in the header: m=5 gives 3 bits for k-1; 7 means k=8.
+    fs::write(d.path().join("bad_k"), [0x04, 0b1110_0000, 0]).unwrap();
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "bad_k", "f.0_5.fec", "f.1_5.fec"],
+        None,
+    );
+    assert_fails(&o, 7, "bad_k: k=8 is not in 1..=m (m=5)");
+    // Truncated data: sizes differ.
+    let mut t = fs::read(d.path().join("f.4_5.fec")).unwrap();
+    t.truncate(t.len() - 10);
+    fs::write(d.path().join("short"), &t).unwrap();
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "f.0_5.fec", "f.1_5.fec", "short"],
+        None,
+    );
+    assert_fails(&o, 6, "one of them is truncated");
+    assert!(!d.path().join("out").exists());
+    assert_no_temp(d.path());
+}
+
+#[test]
+fn share_number_not_below_m() {
+    let d = encoded("f", &gen(30_000), 3, 5);
+    // m=5 (3 bits), k=3 (010), padlen (2 bits) 0, sharenum 3 bits = 6.
+    let mut s = fs::read(d.path().join("f.0_5.fec")).unwrap();
+    assert_eq!(&s[..2], &[0x04, 0x40]);
+    s[1] = 0x40 | 6;
+    fs::write(d.path().join("six"), &s).unwrap();
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "six", "f.0_5.fec", "f.1_5.fec"],
+        None,
+    );
+    assert_fails(&o, 9, "six: share number 6 is not below m=5");
+    assert!(!d.path().join("out").exists());
+}
+
+#[test]
+fn duplicate_shares() {
+    let d = encoded("f", &gen(30_000), 3, 5);
+    fs::copy(d.path().join("f.1_5.fec"), d.path().join("copy")).unwrap();
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "f.1_5.fec", "f.4_5.fec", "copy"],
+        None,
+    );
+    assert_fails(&o, 8, "copy and f.1_5.fec are both share number 1");
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "f.1_5.fec", "f.4_5.fec", "f.1_5.fec"],
+        None,
+    );
+    assert_fails(&o, 8, "f.1_5.fec and f.1_5.fec are the same file");
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("f.4_5.fec", d.path().join("link")).unwrap();
+        let o = run(
+            d.path(),
+            &["verify", "f.1_5.fec", "f.4_5.fec", "./link", "f.0_5.fec"],
+            None,
+        );
+        assert_fails(&o, 8, "./link and f.4_5.fec are the same file");
+    }
+    assert!(!d.path().join("out").exists());
+    assert_no_temp(d.path());
+}
+
+#[test]
+fn existing_output_needs_force() {
+    let input = gen(20_000);
+    let d = encoded("f", &input, 2, 4);
+    // Encode again: every share exists.
+    let o = run(d.path(), &["encode", "-k", "2", "-m", "4", "f"], None);
+    assert_fails(
+        &o,
+        4,
+        "f.0_4.fec exists (and 3 more share files): give -f to overwrite",
+    );
+    // Only one exists: nothing may be written.
+    let e = tmp();
+    fs::write(e.path().join("f"), &input).unwrap();
+    fs::write(e.path().join("f.2_4.fec"), b"mine").unwrap();
+    let o = run(e.path(), &["encode", "-k", "2", "-m", "4", "f"], None);
+    assert_fails(&o, 4, "f.2_4.fec exists: give -f");
+    assert_eq!(listing(e.path()), ["f", "f.2_4.fec"]);
+    assert_eq!(fs::read(e.path().join("f.2_4.fec")).unwrap(), b"mine");
+    let o = run(e.path(), &["encode", "-f", "-k", "2", "-m", "4", "f"], None);
+    assert_ok(&o);
+    assert_eq!(
+        fs::read(e.path().join("f.2_4.fec")).unwrap(),
+        fs::read(d.path().join("f.2_4.fec")).unwrap()
+    );
+    // Decode onto an existing file.
+    fs::write(d.path().join("out"), b"keep").unwrap();
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "f.1_4.fec", "f.3_4.fec"],
+        None,
+    );
+    assert_fails(&o, 4, "out exists: give -f to overwrite");
+    assert_eq!(fs::read(d.path().join("out")).unwrap(), b"keep");
+    let o = run(
+        d.path(),
+        &["decode", "-f", "-o", "out", "f.1_4.fec", "f.3_4.fec"],
+        None,
+    );
+    assert_ok(&o);
+    assert!(fs::read(d.path().join("out")).unwrap() == input);
+    assert_no_temp(d.path());
+    assert_no_temp(e.path());
+}
+
+#[test]
+fn unreadable_input() {
+    let d = tmp();
+    let o = run(d.path(), &["encode", "missing"], None);
+    assert_fails(&o, 3, "cannot read missing:");
+    let o = run(d.path(), &["encode", "."], None);
+    assert_fails(&o, 3, "cannot read .: it is a directory");
+    let o = run(d.path(), &["decode", "-o", "out", "missing.fec"], None);
+    assert_fails(&o, 3, "cannot read missing.fec:");
+    let o = run(d.path(), &["verify", "nope"], None);
+    assert_fails(&o, 3, "cannot read nope:");
+    assert!(listing(d.path()).is_empty());
+}
+
+/// A read error in the middle of encoding: the share files are never created and
+/// the temporaries are removed.
+#[cfg(target_os = "linux")]
+#[test]
+fn read_error_mid_encode_leaves_nothing() {
+    let d = tmp();
+    // Opening works; reading fails with EIO at address 0.
+    let o = run(d.path(), &["encode", "-p", "x", "/proc/self/mem"], None);
+    assert_fails(&o, 3, "cannot read /proc/self/mem:");
+    assert!(listing(d.path()).is_empty(), "{:?}", listing(d.path()));
+}
+
+#[test]
+fn usage_errors() {
+    let d = tmp();
+    let o = run(d.path(), &["encode", "-k", "5", "-m", "4", "x"], None);
+    assert_fails(&o, 2, "k=5 must not exceed m=4");
+    let o = run(d.path(), &["encode", "-m", "257", "x"], None);
+    assert_fails(&o, 2, "257 is not in 1..=256");
+    let o = run(d.path(), &["decode", "f.0_3.fec"], None);
+    assert_fails(&o, 2, "--outputfile <OUT>");
+    let o = run(d.path(), &["encode", "-q", "-v", "x"], None);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn verify_names_a_corrupted_share() {
+    let input = gen(200_000);
+    let d = encoded("f", &input, 3, 6);
+    let all: Vec<String> = (0..6).map(|i| share("f", i, 6)).collect();
+    let mut args = vec!["verify"];
+    args.extend(all.iter().map(String::as_str));
+    assert_ok(&run(d.path(), &args, None));
+    for bad in [1usize, 4] {
+        let p = d.path().join(share("f", bad, 6));
+        let orig = fs::read(&p).unwrap();
+        let mut b = orig.clone();
+        b[30_002] ^= 0x40;
+        b[50_000] ^= 1;
+        fs::write(&p, &b).unwrap();
+        let o = run(d.path(), &args, None);
+        assert_fails(
+            &o,
+            10,
+            &format!("f.{bad}_6.fec (share {bad}) is corrupt: 2 bytes differ from what the other shares say, the first at byte 30002"),
+        );
+        assert!(o.stdout.is_empty());
+        // -q does not hide the verdict.
+        let mut q = args.clone();
+        q.push("-q");
+        assert_fails(&run(d.path(), &q, None), 10, "is corrupt");
+        // With k+1 shares the disagreement is found but not pinned.
+        let o = run(
+            d.path(),
+            &["verify", "f.0_6.fec", "f.1_6.fec", "f.2_6.fec", "f.4_6.fec"],
+            None,
+        );
+        assert_fails(&o, 10, "with only k+1 shares a bad share cannot be told");
+        fs::write(&p, &orig).unwrap();
+    }
+}
+
+#[test]
+fn quiet_and_help() {
+    let d = encoded("f", &gen(1000), 2, 3);
+    let o = run(
+        d.path(),
+        &["-q", "verify", "f.0_3.fec", "f.1_3.fec", "f.2_3.fec"],
+        None,
+    );
+    assert_ok(&o);
+    assert!(o.stdout.is_empty() && o.stderr.is_empty());
+    let o = run(d.path(), &["--help"], None);
+    assert_ok(&o);
+    let help = String::from_utf8_lossy(&o.stdout);
+    for code in ["  5   fewer than k shares", "  10  verify", "Examples:"] {
+        assert!(help.contains(code), "{help}");
+    }
+    for sub in ["encode", "decode", "verify"] {
+        let o = run(d.path(), &[sub, "--help"], None);
+        assert_ok(&o);
+        let h = String::from_utf8_lossy(&o.stdout);
+        assert!(h.contains("Examples:") && h.contains("Exit codes:"), "{h}");
+    }
+    let o = run(d.path(), &["--version"], None);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        format!("fec {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+/// The real zfec/zunfec, if installed (PATH, or the `ZFEC` / `ZUNFEC` variables):
+/// identical shares, and each decodes the other's. Skipped (passing) otherwise.
+#[test]
+fn cross_check_with_real_zfec_if_installed() {
+    let find = |var: &str, name: &str| -> Option<Vec<String>> {
+        if let Ok(v) = std::env::var(var) {
+            return Some(v.split_whitespace().map(String::from).collect());
+        }
+        std::env::split_paths(&std::env::var_os("PATH")?)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+            .map(|p| vec![p.display().to_string()])
+    };
+    let (Some(zfec), Some(zunfec)) = (find("ZFEC", "zfec"), find("ZUNFEC", "zunfec")) else {
+        eprintln!("zfec/zunfec not installed: cross-check skipped");
+        return;
+    };
+    let tool = |cmd: &[String], args: &[&str], dir: &Path| {
+        let o = Command::new(&cmd[0])
+            .args(&cmd[1..])
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{cmd:?} {args:?}: {}", stderr(&o));
+    };
+    for (k, m, size) in [
+        (2, 2, 8193),
+        (3, 10, 100_000),
+        (17, 33, 300_001),
+        (64, 256, 262_145),
+    ] {
+        let input = gen(size);
+        let ours = encoded("in", &input, k, m);
+        let theirs = tmp();
+        fs::write(theirs.path().join("in"), &input).unwrap();
+        tool(
+            &zfec,
+            &["-q", "-k", &k.to_string(), "-m", &m.to_string(), "in"],
+            theirs.path(),
+        );
+        for i in 0..m {
+            let n = share("in", i, m);
+            assert!(
+                fs::read(ours.path().join(&n)).unwrap()
+                    == fs::read(theirs.path().join(&n)).unwrap(),
+                "k={k} m={m} {n}"
+            );
+        }
+        let last: Vec<String> = (m - k..m).map(|i| share("in", i, m)).collect();
+        let mut a = vec!["-o", "back"];
+        a.extend(last.iter().map(String::as_str));
+        tool(&zunfec, &a, ours.path());
+        assert!(fs::read(ours.path().join("back")).unwrap() == input);
+        let mut a = vec!["decode", "-o", "back"];
+        a.extend(last.iter().map(String::as_str));
+        assert_ok(&run(theirs.path(), &a, None));
+        assert!(fs::read(theirs.path().join("back")).unwrap() == input);
+    }
+}
