@@ -1,14 +1,38 @@
 //! The data loops: every "dst = Σ c·src" of the code goes through [`dot`].
 //!
 //! A kernel set is picked once per process, the fastest the CPU supports, unless the
-//! environment variable `ALGORITHM_FEC_KERNEL` names one (`scalar`, ...); tests use
-//! that to run every path on one machine. The code layer never sees which one runs.
+//! environment variable `ALGORITHM_FEC_KERNEL` names one; tests use that to run every
+//! path on one machine. The code layer never sees which one runs.
+//!
+//! | name | needs | method |
+//! |---|---|---|
+//! | `gfni` | AVX-512F/BW + GFNI | GF2P8AFFINEQB, 512-bit |
+//! | `avx512` | AVX-512F/BW | split-nibble PSHUFB tables, 512-bit |
+//! | `gfni256` | AVX2 + GFNI | GF2P8AFFINEQB, 256-bit |
+//! | `avx2` | AVX2 | split-nibble PSHUFB tables, 256-bit |
+//! | `ssse3` | SSSE3 | split-nibble PSHUFB tables, 128-bit |
+//! | `scalar` | — | 256-entry product tables |
+//!
+//! Every SIMD kernel makes all outputs of a call in as few passes over the sources as
+//! the registers allow (up to 8 outputs per pass), see `simd.rs`. With the cargo
+//! feature `parallel`, big calls are also cut by length across threads (see
+//! [`set_threads`]); the bytes written do not depend on the thread count.
 
 use std::sync::OnceLock;
 
 use crate::gf::Field;
 
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
+#[cfg(target_arch = "x86_64")]
+mod gfni;
 mod scalar;
+#[cfg(target_arch = "x86_64")]
+mod simd;
+#[cfg(target_arch = "x86_64")]
+mod ssse3;
 
 /// The signature every kernel implements: `dsts[r] = Σ_j coeffs[r·m + j] · srcs[j]`
 /// with `m = srcs.len()`, over one field; with `add`, the sum is XORed into what
@@ -32,13 +56,51 @@ impl Kernel {
     }
 }
 
-/// All kernels compiled into this build, fastest first.
-const KERNELS: &[Kernel] = &[Kernel {
-    name: "scalar",
-    available: || true,
-    dot8: scalar::dot8,
-    dot16: scalar::dot16,
-}];
+/// All kernels compiled into this build, fastest first (measured on Zen 4; the
+/// order only matters where a CPU has several).
+const KERNELS: &[Kernel] = &[
+    #[cfg(target_arch = "x86_64")]
+    Kernel {
+        name: "gfni",
+        available: gfni::available,
+        dot8: gfni::dot8,
+        dot16: gfni::dot16,
+    },
+    #[cfg(target_arch = "x86_64")]
+    Kernel {
+        name: "avx512",
+        available: avx512::available,
+        dot8: avx512::dot8,
+        dot16: avx512::dot16,
+    },
+    #[cfg(target_arch = "x86_64")]
+    Kernel {
+        name: "gfni256",
+        available: gfni::available256,
+        dot8: gfni::w256::dot8,
+        dot16: gfni::w256::dot16,
+    },
+    #[cfg(target_arch = "x86_64")]
+    Kernel {
+        name: "avx2",
+        available: avx2::available,
+        dot8: avx2::dot8,
+        dot16: avx2::dot16,
+    },
+    #[cfg(target_arch = "x86_64")]
+    Kernel {
+        name: "ssse3",
+        available: ssse3::available,
+        dot8: ssse3::dot8,
+        dot16: ssse3::dot16,
+    },
+    Kernel {
+        name: "scalar",
+        available: || true,
+        dot8: |c, s, d, add| striped(scalar::dot8, c, s, d, add),
+        dot16: |c, s, d, add| striped(scalar::dot16, c, s, d, add),
+    },
+];
 
 /// The names of the kernels this CPU can run, fastest first.
 pub fn available() -> Vec<&'static str> {
@@ -78,24 +140,76 @@ pub fn active() -> &'static Kernel {
 }
 
 /// `dsts[r] = Σ_j coeffs[r·srcs.len() + j] · srcs[j]` over `field` (XORed into
-/// `dsts[r]` with `add`), in stripes so the sources stay in cache while every output
-/// is produced.
+/// `dsts[r]` with `add`), with the active kernel.
 ///
 /// The caller (the code layer) guarantees the shapes; they are re-checked in debug
-/// builds only.
+/// builds only (the SIMD kernels check what their pointer arithmetic relies on).
 pub(crate) fn dot(field: Field, coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut [u8]], add: bool) {
-    debug_assert_eq!(coeffs.len(), srcs.len() * dsts.len());
+    debug_assert!(shape_ok(field, coeffs, srcs, dsts));
+    run(active(), field, coeffs, srcs, dsts, add);
+}
+
+/// [`dot`] with the kernel named `name` instead of the active one, for tests and
+/// benchmarks that compare kernels in one process. `None` (and nothing written) if
+/// there is no such kernel or this CPU cannot run it.
+///
+/// # Panics
+/// If the shapes are wrong: `coeffs.len() != srcs.len() · dsts.len()`, slices of
+/// different lengths, a length that is not a whole number of symbols, or a
+/// coefficient outside the field.
+#[doc(hidden)]
+pub fn dot_with(
+    name: &str,
+    field: Field,
+    coeffs: &[u16],
+    srcs: &[&[u8]],
+    dsts: &mut [&mut [u8]],
+    add: bool,
+) -> Option<()> {
+    assert!(shape_ok(field, coeffs, srcs, dsts), "dot_with: bad shapes");
+    let kernel = KERNELS
+        .iter()
+        .find(|k| k.name == name && (k.available)())?;
+    run(kernel, field, coeffs, srcs, dsts, add);
+    Some(())
+}
+
+fn shape_ok(field: Field, coeffs: &[u16], srcs: &[&[u8]], dsts: &[&mut [u8]]) -> bool {
     let len = dsts.first().map_or(0, |d| d.len());
-    debug_assert!(srcs.iter().all(|s| s.len() == len));
-    debug_assert!(dsts.iter().all(|d| d.len() == len));
-    debug_assert_eq!(len % field.symbol_bytes(), 0);
+    coeffs.len() == srcs.len() * dsts.len()
+        && srcs.iter().all(|s| s.len() == len)
+        && dsts.iter().all(|d| d.len() == len)
+        && len % field.symbol_bytes() == 0
+        && coeffs.iter().all(|&c| usize::from(c) < field.size())
+}
+
+fn run(
+    kernel: &Kernel,
+    field: Field,
+    coeffs: &[u16],
+    srcs: &[&[u8]],
+    dsts: &mut [&mut [u8]],
+    add: bool,
+) {
+    let len = dsts.first().map_or(0, |d| d.len());
     if dsts.is_empty() || len == 0 {
         return;
     }
     let f = match field {
-        Field::Gf8 => active().dot8,
-        Field::Gf16 => active().dot16,
+        Field::Gf8 => kernel.dot8,
+        Field::Gf16 => kernel.dot16,
     };
+    #[cfg(feature = "parallel")]
+    if parallel::run(f, coeffs, srcs, dsts, add) {
+        return;
+    }
+    f(coeffs, srcs, dsts, add);
+}
+
+/// The scalar kernel makes one output at a time, so it goes in stripes: the sources
+/// of a stripe stay in cache while every output is produced.
+fn striped(f: DotFn, coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut [u8]], add: bool) {
+    let len = dsts.first().map_or(0, |d| d.len());
     let stripe = stripe_len(srcs.len() + dsts.len());
     let mut start = 0;
     while start < len {
@@ -111,4 +225,86 @@ pub(crate) fn dot(field: Field, coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut
 /// L2 (256 KiB), and a stripe is never shorter than 1 KiB.
 fn stripe_len(blocks: usize) -> usize {
     ((256 * 1024 / blocks.max(1)) & !63).max(1024)
+}
+
+#[cfg(feature = "parallel")]
+pub use parallel::{set_threads, threads};
+
+/// Cutting big calls by length across rayon's threads.
+#[cfg(feature = "parallel")]
+mod parallel {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::OnceLock;
+
+    use rayon::prelude::*;
+
+    use super::DotFn;
+
+    /// Set by [`set_threads`]; 0 means the default.
+    static THREADS: AtomicUsize = AtomicUsize::new(0);
+
+    /// Calls reading fewer source bytes than this run on the calling thread: waking
+    /// other threads costs microseconds.
+    const MIN_WORK: usize = 1 << 20;
+    /// Nor is a thread given less than this many bytes of each block.
+    const MIN_PIECE: usize = 32 * 1024;
+
+    /// Sets how many threads a big call may use: 1 turns threading off, 0 restores
+    /// the default (`ALGORITHM_FEC_THREADS` if set, else rayon's thread count). More
+    /// threads than rayon's global pool has still run, just not all at once.
+    pub fn set_threads(n: usize) {
+        THREADS.store(n, Ordering::Relaxed);
+    }
+
+    /// How many threads a big call uses (see [`set_threads`]).
+    pub fn threads() -> usize {
+        match THREADS.load(Ordering::Relaxed) {
+            0 => {
+                static DEFAULT: OnceLock<usize> = OnceLock::new();
+                *DEFAULT.get_or_init(|| {
+                    std::env::var("ALGORITHM_FEC_THREADS")
+                        .ok()
+                        .and_then(|v| v.trim().parse().ok())
+                        .filter(|&n| n > 0)
+                        .unwrap_or_else(rayon::current_num_threads)
+                })
+            }
+            n => n,
+        }
+    }
+
+    /// Runs `f` on `threads()` length ranges in parallel if the call is big enough;
+    /// false (nothing done) otherwise. Each range is an independent call on disjoint
+    /// output bytes, so the result is the same bytes as one call.
+    pub(super) fn run(
+        f: DotFn,
+        coeffs: &[u16],
+        srcs: &[&[u8]],
+        dsts: &mut [&mut [u8]],
+        add: bool,
+    ) -> bool {
+        let len = dsts[0].len();
+        let t = threads().min(len / MIN_PIECE);
+        if t < 2 || len * srcs.len() < MIN_WORK {
+            return false;
+        }
+        // Pieces a multiple of 64 bytes: whole vectors, whole symbols.
+        let piece = len.div_ceil(t).next_multiple_of(64);
+        let mut outs: Vec<Vec<&mut [u8]>> = Vec::new();
+        for d in dsts.iter_mut() {
+            for (i, c) in d.chunks_mut(piece).enumerate() {
+                if outs.len() <= i {
+                    outs.push(Vec::with_capacity(srcs.len()));
+                }
+                outs[i].push(c);
+            }
+        }
+        outs.into_par_iter().enumerate().for_each(|(i, mut d)| {
+            let start = i * piece;
+            let end = len.min(start + piece);
+            let s: Vec<&[u8]> = srcs.iter().map(|s| &s[start..end]).collect();
+            f(coeffs, &s, &mut d, add);
+        });
+        true
+    }
 }
