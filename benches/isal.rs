@@ -7,7 +7,7 @@
 //!
 //! Without `isal` the ISA-L columns are left empty; without `parallel` the thread
 //! row is. Throughput is input bytes (k data blocks) per second, MB = 10^6 bytes,
-//! best of 5 batches of about 60 ms each. ISA-L gets the very coefficient rows our
+//! best of 10 batches of about 30 ms each. ISA-L gets the very coefficient rows our
 //! code uses (its GF(2^8) is also 0x11D), and its outputs are checked to be
 //! byte-identical to ours before anything is timed; its table set-up is not timed.
 
@@ -19,14 +19,15 @@ use std::time::Instant;
 
 use algorithm_fec::{kernels, Code, Field};
 
-/// Seconds per call: best of 5 batches of ~60 ms (the cores may be shared).
+/// Seconds per call: best of 10 batches of ~30 ms (the cores may be shared, and
+/// the best batch is the one least disturbed).
 fn time(mut f: impl FnMut()) -> f64 {
     f();
     let t = Instant::now();
     f();
     let one = t.elapsed().as_secs_f64().max(1e-9);
-    let iters = ((0.06 / one) as usize).max(1);
-    (0..5)
+    let iters = ((0.03 / one) as usize).max(1);
+    (0..10)
         .map(|_| {
             let t = Instant::now();
             for _ in 0..iters {
@@ -113,7 +114,11 @@ fn encode_all(k: usize, n: usize, len: usize) -> Row {
     let ours = time(|| code.encode_many(&d, &idx, &mut muts(&mut out)).unwrap());
     let base = isal_time(k, &rows(&code, &idx), &d, &out);
     Row {
-        name: format!("GF(2^8) encode k={k} n={n} {} KiB, all {} checks", len >> 10, n - k),
+        name: format!(
+            "GF(2^8) encode k={k} n={n} {} KiB, all {} checks",
+            len >> 10,
+            n - k
+        ),
         ours: mbs(k * len, ours),
         base: base.map(|t| mbs(k * len, t)),
         base_name: "ISA-L",
@@ -135,13 +140,20 @@ fn decode_4(len: usize) -> Row {
         .unwrap();
     let inputs: Vec<Vec<u8>> = indices
         .iter()
-        .map(|&i| if i < k { orig[i].clone() } else { checks[i - k].clone() })
+        .map(|&i| {
+            if i < k {
+                orig[i].clone()
+            } else {
+                checks[i - k].clone()
+            }
+        })
         .collect();
     // The 4 × 10 decode matrix, column by column: decode unit vectors of length 1.
     let mut dm = vec![0u16; lost.len() * k];
     for p in 0..k {
         let mut b: Vec<Vec<u8>> = (0..k).map(|j| vec![u8::from(j == p)]).collect();
-        code.decode(&mut muts(&mut b), &mut indices.clone()).unwrap();
+        code.decode(&mut muts(&mut b), &mut indices.clone())
+            .unwrap();
         for (q, &l) in lost.iter().enumerate() {
             dm[q * k + p] = u16::from(b[l][0]);
         }
@@ -181,8 +193,15 @@ fn per_index(k: usize, n: usize, len: usize) -> Row {
     let mut sc = vec![vec![0u8; len]; n - k];
     let scalar = time(|| {
         for (row, o) in m.iter().zip(sc.iter_mut()) {
-            kernels::dot_with("scalar", Field::Gf8, row, &d, &mut [o.as_mut_slice()], false)
-                .unwrap();
+            kernels::dot_with(
+                "scalar",
+                Field::Gf8,
+                row,
+                &d,
+                &mut [o.as_mut_slice()],
+                false,
+            )
+            .unwrap();
         }
     });
     assert!(sc == out);
@@ -214,7 +233,10 @@ fn gf16(k: usize, n: usize, len: usize, checks: usize) -> Row {
     let scalar = run("scalar", &mut sc);
     assert!(sc == out);
     Row {
-        name: format!("GF(2^16) encode k={k} n={n} {} KiB, {checks} checks", len >> 10),
+        name: format!(
+            "GF(2^16) encode k={k} n={n} {} KiB, {checks} checks",
+            len >> 10
+        ),
         ours: mbs(k * len, ours),
         base: Some(mbs(k * len, scalar)),
         base_name: "scalar",
@@ -258,7 +280,11 @@ fn main() {
                 .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
         })
         .unwrap_or_else(|| "unknown".into());
-    println!("CPU: {cpu}; kernel: {}; available: {:?}", kernels::active().name(), kernels::available());
+    println!(
+        "CPU: {cpu}; kernel: {}; available: {:?}",
+        kernels::active().name(),
+        kernels::available()
+    );
     #[cfg(feature = "parallel")]
     {
         // The single-thread rows are single-thread; only the thread row uses 2.
@@ -269,10 +295,19 @@ fn main() {
     let mut jobs: Vec<(&str, Box<dyn Fn() -> Option<Row>>)> = vec![
         ("enc1m", Box::new(move || Some(encode_all(10, 14, mib)))),
         ("dec1m", Box::new(move || Some(decode_4(mib)))),
-        ("enc64k", Box::new(move || Some(encode_all(10, 14, 64 * kib)))),
-        ("enc32", Box::new(move || Some(encode_all(32, 40, 64 * kib)))),
+        (
+            "enc64k",
+            Box::new(move || Some(encode_all(10, 14, 64 * kib))),
+        ),
+        (
+            "enc32",
+            Box::new(move || Some(encode_all(32, 40, 64 * kib))),
+        ),
         ("index", Box::new(move || Some(per_index(10, 14, mib)))),
-        ("gf16", Box::new(move || Some(gf16(1000, 1500, 64 * kib, 20)))),
+        (
+            "gf16",
+            Box::new(move || Some(gf16(1000, 1500, 64 * kib, 20))),
+        ),
     ];
     #[cfg(feature = "parallel")]
     jobs.push(("threads", Box::new(move || Some(threads(10, 14, mib)))));
@@ -289,7 +324,11 @@ fn main() {
             Some(r) => match r.base {
                 Some(b) => println!(
                     "| {} | {:.0} | {} | {:.0} | {:.2}× |",
-                    r.name, r.ours, r.base_name, b, r.ours / b
+                    r.name,
+                    r.ours,
+                    r.base_name,
+                    b,
+                    r.ours / b
                 ),
                 None => println!("| {} | {:.0} | {} | – | – |", r.name, r.ours, r.base_name),
             },

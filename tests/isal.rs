@@ -36,7 +36,12 @@ fn matrix(code: &Code, indices: &[usize]) -> Vec<u8> {
 
 #[test]
 fn isal_encodes_our_checks() {
-    for (k, n, len) in [(10, 14, 4096 + 13), (32, 40, 1000), (3, 5, 64), (200, 255, 256)] {
+    for (k, n, len) in [
+        (10, 14, 4096 + 13),
+        (32, 40, 1000),
+        (3, 5, 64),
+        (200, 255, 256),
+    ] {
         let code = Code::new(k, n).unwrap();
         let d = data(k, len);
         let d: Vec<&[u8]> = d.iter().map(|b| b.as_slice()).collect();

@@ -80,7 +80,9 @@ fn check(
 fn every_kernel_matches_scalar() {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut lens: Vec<usize> = vec![0, 2, 14, 16, 30, 32, 62, 64, 66, 126, 128, 130];
-    lens.extend([190, 254, 256, 258, 382, 510, 512, 514, 1022, 1024, 1026, 4094, 4096]);
+    lens.extend([
+        190, 254, 256, 258, 382, 510, 512, 514, 1022, 1024, 1026, 4094, 4096,
+    ]);
     for _ in 0..12 {
         lens.push(rng.below(2049) * 2);
     }

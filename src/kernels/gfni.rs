@@ -35,7 +35,13 @@ pub(super) fn available256() -> bool {
     super::avx2::available() && is_x86_feature_detected!("gfni")
 }
 
-entry_points!("avx512f,avx512bw,gfni", Gfni<Avx512>, available, dot8, dot16);
+entry_points!(
+    "avx512f,avx512bw,gfni",
+    Gfni<Avx512>,
+    available,
+    dot8,
+    dot16
+);
 
 /// The 256-bit entry points, in their own module so the names can repeat.
 pub(super) mod w256 {

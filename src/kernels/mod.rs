@@ -167,9 +167,7 @@ pub fn dot_with(
     add: bool,
 ) -> Option<()> {
     assert!(shape_ok(field, coeffs, srcs, dsts), "dot_with: bad shapes");
-    let kernel = KERNELS
-        .iter()
-        .find(|k| k.name == name && (k.available)())?;
+    let kernel = KERNELS.iter().find(|k| k.name == name && (k.available)())?;
     run(kernel, field, coeffs, srcs, dsts, add);
     Some(())
 }

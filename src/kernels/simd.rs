@@ -75,8 +75,10 @@ pub(super) trait Mul {
     type P16: Copy + Default;
     /// A source vector made ready (split into nibbles, or as is).
     type X: Copy;
-    /// Outputs per pass (at most 8): as many as the registers hold.
+    /// Outputs per pass (at most 8) and vectors per step (1 or 2) in GF(2^8), and
+    /// outputs per pass in GF(2^16): as many as the registers hold.
     const G8: usize;
+    const U8: usize;
     const G16: usize;
     fn prep8(c: u8) -> Self::P8;
     fn prep16(c: u16) -> Self::P16;
@@ -108,6 +110,7 @@ impl<S: Shuffle> Mul for Nibble<S> {
     // 16 registers (SSE, AVX2) or 32 (AVX-512): accumulators, the split source,
     // a table and a temporary must all fit.
     const G8: usize = if S::W == 64 { 8 } else { 4 };
+    const U8: usize = 2;
     const G16: usize = if S::W == 64 { 8 } else { 4 };
 
     fn prep8(c: u8) -> [Tab; 2] {
@@ -186,6 +189,7 @@ impl<S: Affine> Mul for Gfni<S> {
     // One temporary per product: with 32 registers, 8 outputs × 2 vectors (GF(2^8))
     // or 8 outputs × 2 planes (GF(2^16)) of accumulators still leave room.
     const G8: usize = if S::W == 64 { 8 } else { 4 };
+    const U8: usize = 2;
     const G16: usize = if S::W == 64 { 8 } else { 4 };
 
     fn prep8(c: u8) -> u64 {
@@ -228,7 +232,11 @@ impl<S: Affine> Mul for Gfni<S> {
 /// they stay in L2 while the stripes go by; more rows make another batch (which
 /// reads the sources again). Debug builds use a small budget so that the tests,
 /// which cannot afford huge shapes there, still run several batches.
-const PREP_BUDGET: usize = if cfg!(debug_assertions) { 16 * 1024 } else { 1 << 20 };
+const PREP_BUDGET: usize = if cfg!(debug_assertions) {
+    16 * 1024
+} else {
+    1 << 20
+};
 
 /// Sources plus outputs of one stripe fit in this many bytes (half a typical L2), so
 /// groups after the first read the sources from cache.
@@ -287,7 +295,11 @@ unsafe fn drive<T: Path>(coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut [u8]],
     let rows = dsts.len();
     let len = dsts.first().map_or(0, |d| d.len());
     // The pointer arithmetic below relies on these; they are cheap next to the work.
-    assert_eq!(coeffs.len(), m * rows, "one coefficient per source and output");
+    assert_eq!(
+        coeffs.len(),
+        m * rows,
+        "one coefficient per source and output"
+    );
     assert!(srcs.iter().all(|s| s.len() == len) && dsts.iter().all(|d| d.len() == len));
     let body = len - len % T::STEP;
     if body > 0 && rows > 0 {
@@ -339,6 +351,23 @@ unsafe fn drive<T: Path>(coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut [u8]],
     }
 }
 
+/// How far ahead of the current chunk each source is prefetched, in bytes.
+///
+/// The hardware prefetchers follow a few dozen streams; with hundreds of sources
+/// (GF(2^16) codes) every load would otherwise wait for memory. The line is needed
+/// only after a full round over all sources, so it has plenty of time to arrive.
+const PREFETCH: usize = 512;
+
+/// Hints that `src + off + PREFETCH` will be read soon. The address may lie past the
+/// buffer: a prefetch never faults, and `wrapping_add` keeps the arithmetic defined.
+#[inline(always)]
+fn prefetch(src: *const u8, off: usize) {
+    use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+    // SAFETY: PREFETCHh is SSE (baseline on x86_64) and does not access memory
+    // architecturally, so any address is allowed.
+    unsafe { _mm_prefetch::<_MM_HINT_T0>(src.wrapping_add(off + PREFETCH).cast()) }
+}
+
 /// One group of `G` GF(2^8) outputs over bytes `[from, to)` (a multiple of `U·W`).
 ///
 /// # Safety
@@ -365,6 +394,7 @@ unsafe fn pass8<M: Mul, const G: usize, const U: usize>(
             }
         }
         for (&s, p) in src.iter().zip(prep.chunks_exact(G)) {
+            prefetch(s, off);
             let mut x = [M::ready(M::S::zero()); U];
             for (u, x) in x.iter_mut().enumerate() {
                 *x = M::ready(M::S::load(s.add(off + u * w)));
@@ -405,6 +435,7 @@ unsafe fn pass16<M: Mul, const G: usize>(
         let mut lo = [M::S::zero(); G];
         let mut hi = [M::S::zero(); G];
         for (&s, p) in src.iter().zip(prep.chunks_exact(G)) {
+            prefetch(s, off);
             let (l, h) = M::S::deinterleave(M::S::load(s.add(off)), M::S::load(s.add(off + w)));
             let (l, h) = (M::ready(l), M::ready(h));
             for g in 0..G {
@@ -433,7 +464,7 @@ struct F16<M>(std::marker::PhantomData<M>);
 impl<M: Mul> Path for F8<M> {
     type P = M::P8;
     const GMAX: usize = M::G8;
-    const STEP: usize = 2 * M::S::W;
+    const STEP: usize = M::U8 * M::S::W;
     const TAIL: super::DotFn = super::scalar::dot8;
 
     fn prep(c: u16) -> M::P8 {
@@ -443,7 +474,13 @@ impl<M: Mul> Path for F8<M> {
     #[inline(always)]
     unsafe fn pass(p: &[M::P8], s: &[*const u8], d: &[*mut u8], from: usize, to: usize, add: bool) {
         // SAFETY: forwarded from the caller.
-        unsafe { by_group!(d.len(), pass8::<M, _, 2>(p, s, d, from, to, add)) }
+        unsafe {
+            if M::U8 == 1 {
+                by_group!(d.len(), pass8::<M, _, 1>(p, s, d, from, to, add))
+            } else {
+                by_group!(d.len(), pass8::<M, _, 2>(p, s, d, from, to, add))
+            }
+        }
     }
 }
 
@@ -458,7 +495,14 @@ impl<M: Mul> Path for F16<M> {
     }
 
     #[inline(always)]
-    unsafe fn pass(p: &[M::P16], s: &[*const u8], d: &[*mut u8], from: usize, to: usize, add: bool) {
+    unsafe fn pass(
+        p: &[M::P16],
+        s: &[*const u8],
+        d: &[*mut u8],
+        from: usize,
+        to: usize,
+        add: bool,
+    ) {
         // SAFETY: forwarded from the caller.
         unsafe { by_group!(d.len(), pass16::<M, _>(p, s, d, from, to, add)) }
     }
@@ -501,7 +545,12 @@ pub(super) unsafe fn dot16<M: Mul>(
 macro_rules! entry_points {
     ($features:literal, $m:ty, $available:ident, $dot8:ident, $dot16:ident) => {
         /// GF(2^8) dot product with this instruction set.
-        pub(in crate::kernels) fn $dot8(coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut [u8]], add: bool) {
+        pub(in crate::kernels) fn $dot8(
+            coeffs: &[u16],
+            srcs: &[&[u8]],
+            dsts: &mut [&mut [u8]],
+            add: bool,
+        ) {
             #[target_feature(enable = $features)]
             unsafe fn inner(c: &[u16], s: &[&[u8]], d: &mut [&mut [u8]], add: bool) {
                 // SAFETY: the features are enabled on this function.
@@ -514,7 +563,12 @@ macro_rules! entry_points {
         }
 
         /// GF(2^16) dot product with this instruction set.
-        pub(in crate::kernels) fn $dot16(coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut [u8]], add: bool) {
+        pub(in crate::kernels) fn $dot16(
+            coeffs: &[u16],
+            srcs: &[&[u8]],
+            dsts: &mut [&mut [u8]],
+            add: bool,
+        ) {
             #[target_feature(enable = $features)]
             unsafe fn inner(c: &[u16], s: &[&[u8]], d: &mut [&mut [u8]], add: bool) {
                 // SAFETY: the features are enabled on this function.
