@@ -125,50 +125,81 @@ fn encode_all(k: usize, n: usize, len: usize) -> Row {
     }
 }
 
-/// Decode of 4 lost data blocks (0, 2, 4, 6) from checks 10..14, k=10 n=14.
-fn decode_4(len: usize) -> Row {
-    let (k, n) = (10, 14);
-    let code = Code::new(k, n).unwrap();
-    let orig = data(k, len);
-    let lost = [0, 2, 4, 6];
-    let mut indices: Vec<usize> = (0..k).collect();
-    for (q, &p) in lost.iter().enumerate() {
-        indices[p] = k + q;
-    }
-    let mut checks = vec![vec![0u8; len]; n - k];
-    code.encode_many(&refs(&orig), &[10, 11, 12, 13], &mut muts(&mut checks))
-        .unwrap();
-    let inputs: Vec<Vec<u8>> = indices
-        .iter()
-        .map(|&i| {
-            if i < k {
-                orig[i].clone()
-            } else {
-                checks[i - k].clone()
-            }
-        })
-        .collect();
-    // The 4 × 10 decode matrix, column by column: decode unit vectors of length 1.
-    let mut dm = vec![0u16; lost.len() * k];
-    for p in 0..k {
-        let mut b: Vec<Vec<u8>> = (0..k).map(|j| vec![u8::from(j == p)]).collect();
-        code.decode(&mut muts(&mut b), &mut indices.clone())
+/// A k=10 n=14 decode with data blocks 0, 2, 4, 6 lost and checks 10..14 in their
+/// places: the original data, the decode inputs (in decode order), their indices and
+/// the 4 × 10 matrix that maps the inputs to the lost blocks.
+struct Decode {
+    code: Code,
+    orig: Vec<Vec<u8>>,
+    inputs: Vec<Vec<u8>>,
+    indices: Vec<usize>,
+    matrix: Vec<u16>,
+}
+
+const LOST: [usize; 4] = [0, 2, 4, 6];
+
+impl Decode {
+    fn new(len: usize) -> Decode {
+        let (k, n) = (10, 14);
+        let code = Code::new(k, n).unwrap();
+        let orig = data(k, len);
+        let mut indices: Vec<usize> = (0..k).collect();
+        for (q, &p) in LOST.iter().enumerate() {
+            indices[p] = k + q;
+        }
+        let mut checks = vec![vec![0u8; len]; n - k];
+        code.encode_many(&refs(&orig), &[10, 11, 12, 13], &mut muts(&mut checks))
             .unwrap();
-        for (q, &l) in lost.iter().enumerate() {
-            dm[q * k + p] = u16::from(b[l][0]);
+        let inputs: Vec<Vec<u8>> = indices
+            .iter()
+            .map(|&i| {
+                if i < k {
+                    orig[i].clone()
+                } else {
+                    checks[i - k].clone()
+                }
+            })
+            .collect();
+        // Column by column: decode unit vectors of length 1 (decoding is linear).
+        let mut matrix = vec![0u16; LOST.len() * k];
+        for p in 0..k {
+            let mut b: Vec<Vec<u8>> = (0..k).map(|j| vec![u8::from(j == p)]).collect();
+            code.decode(&mut muts(&mut b), &mut indices.clone())
+                .unwrap();
+            for (q, &l) in LOST.iter().enumerate() {
+                matrix[q * k + p] = u16::from(b[l][0]);
+            }
+        }
+        Decode {
+            code,
+            orig,
+            inputs,
+            indices,
+            matrix,
         }
     }
-    let mut blocks = inputs.clone();
-    let mut idx = indices.clone();
-    code.decode(&mut muts(&mut blocks), &mut idx).unwrap();
-    assert!(blocks == orig, "decode is wrong");
-    let ours = time(|| {
-        // In place: later rounds decode data as if it were checks; same work.
-        let mut idx = indices.clone();
-        code.decode(&mut muts(&mut blocks), &mut idx).unwrap();
-    });
-    let want: Vec<Vec<u8>> = lost.iter().map(|&l| orig[l].clone()).collect();
-    let base = isal_time(k, &dm, &refs(&inputs), &want);
+
+    /// Seconds per `Code::decode`, after checking it is right.
+    fn time_ours(&self) -> f64 {
+        let mut blocks = self.inputs.clone();
+        let mut idx = self.indices.clone();
+        self.code.decode(&mut muts(&mut blocks), &mut idx).unwrap();
+        assert!(blocks == self.orig, "decode is wrong");
+        time(|| {
+            // In place: later rounds decode data as if it were checks; same work.
+            let mut idx = self.indices.clone();
+            self.code.decode(&mut muts(&mut blocks), &mut idx).unwrap();
+        })
+    }
+}
+
+/// Decode of 4 lost data blocks, ours against ISA-L with the same decode matrix.
+fn decode_4(len: usize) -> Row {
+    let k = 10;
+    let d = Decode::new(len);
+    let ours = d.time_ours();
+    let want: Vec<Vec<u8>> = LOST.iter().map(|&l| d.orig[l].clone()).collect();
+    let base = isal_time(k, &d.matrix, &refs(&d.inputs), &want);
     Row {
         name: format!("GF(2^8) decode k=10 n=14 {} KiB, 4 data lost", len >> 10),
         ours: mbs(k * len, ours),
@@ -257,7 +288,7 @@ fn threads(k: usize, n: usize, len: usize) -> Row {
     };
     let one = at(1);
     let two = at(2);
-    kernels::set_threads(0);
+    kernels::set_threads(1);
     Row {
         name: format!("GF(2^8) encode k={k} n={n} {} KiB, 2 threads", len >> 10),
         ours: mbs(k * len, two),
@@ -265,6 +296,29 @@ fn threads(k: usize, n: usize, len: usize) -> Row {
         base_name: "1 thread",
     }
 }
+
+/// Code::decode (4 lost of k=10) on 2 threads against 1.
+#[cfg(feature = "parallel")]
+fn threads_decode(len: usize) -> Row {
+    let d = Decode::new(len);
+    kernels::set_threads(1);
+    let one = d.time_ours();
+    kernels::set_threads(2);
+    let two = d.time_ours();
+    kernels::set_threads(1);
+    Row {
+        name: format!(
+            "GF(2^8) decode k=10 n=14 {} KiB, 4 lost, 2 threads",
+            len >> 10
+        ),
+        ours: mbs(10 * len, two),
+        base: Some(mbs(10 * len, one)),
+        base_name: "1 thread",
+    }
+}
+
+/// A row of the table, under a key the command-line filter matches.
+type Job = Box<dyn Fn() -> Option<Row>>;
 
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument picks rows by substring.
@@ -292,7 +346,7 @@ fn main() {
     }
     let mib = 1 << 20;
     let kib = 1 << 10;
-    let mut jobs: Vec<(&str, Box<dyn Fn() -> Option<Row>>)> = vec![
+    let mut jobs: Vec<(&str, Job)> = vec![
         ("enc1m", Box::new(move || Some(encode_all(10, 14, mib)))),
         ("dec1m", Box::new(move || Some(decode_4(mib)))),
         (
@@ -311,12 +365,14 @@ fn main() {
     ];
     #[cfg(feature = "parallel")]
     jobs.push(("threads", Box::new(move || Some(threads(10, 14, mib)))));
+    #[cfg(feature = "parallel")]
+    jobs.push(("threads-dec", Box::new(move || Some(threads_decode(mib)))));
     #[cfg(not(feature = "parallel"))]
     jobs.push(("threads", Box::new(|| None)));
     println!();
     println!("| config | ours MB/s | baseline | baseline MB/s | ours / baseline |");
     println!("|---|---:|---|---:|---:|");
-    for (key, job) in &mut jobs {
+    for (key, job) in &jobs {
         if !filter.is_empty() && !filter.iter().any(|f| key.contains(f.as_str())) {
             continue;
         }

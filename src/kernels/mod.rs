@@ -177,7 +177,7 @@ fn shape_ok(field: Field, coeffs: &[u16], srcs: &[&[u8]], dsts: &[&mut [u8]]) ->
     coeffs.len() == srcs.len() * dsts.len()
         && srcs.iter().all(|s| s.len() == len)
         && dsts.iter().all(|d| d.len() == len)
-        && len % field.symbol_bytes() == 0
+        && len.is_multiple_of(field.symbol_bytes())
         && coeffs.iter().all(|&c| usize::from(c) < field.size())
 }
 
@@ -226,6 +226,8 @@ fn stripe_len(blocks: usize) -> usize {
 }
 
 #[cfg(feature = "parallel")]
+pub(crate) use parallel::split;
+#[cfg(feature = "parallel")]
 pub use parallel::{set_threads, threads};
 
 /// Cutting big calls by length across rayon's threads.
@@ -271,9 +273,48 @@ mod parallel {
         }
     }
 
-    /// Runs `f` on `threads()` length ranges in parallel if the call is big enough;
-    /// false (nothing done) otherwise. Each range is an independent call on disjoint
-    /// output bytes, so the result is the same bytes as one call.
+    thread_local! {
+        /// Set while this thread runs one piece of a split call: nested calls (the
+        /// kernels inside a decode piece) then stay on it instead of splitting again.
+        static IN_PIECE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    /// If the work is big enough (`read` bytes read in all, over blocks of `len`
+    /// bytes) and more than one thread is allowed, cuts `[0, len)` into one range per
+    /// thread, runs `f(start, end, pieces of dsts)` on them in parallel and returns
+    /// true; otherwise does nothing and returns false. Ranges are multiples of 64
+    /// bytes (whole vectors, whole symbols) and every output byte belongs to exactly
+    /// one of them, so the result is the same bytes as one call.
+    pub(crate) fn split(
+        len: usize,
+        read: usize,
+        dsts: &mut [&mut [u8]],
+        f: impl Fn(usize, usize, &mut [&mut [u8]]) + Sync,
+    ) -> bool {
+        let t = threads().min(len / MIN_PIECE);
+        if t < 2 || read < MIN_WORK || IN_PIECE.with(|c| c.get()) {
+            return false;
+        }
+        let piece = len.div_ceil(t).next_multiple_of(64);
+        let mut outs: Vec<Vec<&mut [u8]>> = Vec::new();
+        for d in dsts.iter_mut() {
+            for (i, c) in d.chunks_mut(piece).enumerate() {
+                if outs.len() <= i {
+                    outs.push(Vec::new());
+                }
+                outs[i].push(c);
+            }
+        }
+        outs.into_par_iter().enumerate().for_each(|(i, mut d)| {
+            let start = i * piece;
+            IN_PIECE.with(|c| c.set(true));
+            f(start, len.min(start + piece), &mut d);
+            IN_PIECE.with(|c| c.set(false));
+        });
+        true
+    }
+
+    /// [`split`] for one kernel call.
     pub(super) fn run(
         f: DotFn,
         coeffs: &[u16],
@@ -282,27 +323,9 @@ mod parallel {
         add: bool,
     ) -> bool {
         let len = dsts[0].len();
-        let t = threads().min(len / MIN_PIECE);
-        if t < 2 || len * srcs.len() < MIN_WORK {
-            return false;
-        }
-        // Pieces a multiple of 64 bytes: whole vectors, whole symbols.
-        let piece = len.div_ceil(t).next_multiple_of(64);
-        let mut outs: Vec<Vec<&mut [u8]>> = Vec::new();
-        for d in dsts.iter_mut() {
-            for (i, c) in d.chunks_mut(piece).enumerate() {
-                if outs.len() <= i {
-                    outs.push(Vec::with_capacity(srcs.len()));
-                }
-                outs[i].push(c);
-            }
-        }
-        outs.into_par_iter().enumerate().for_each(|(i, mut d)| {
-            let start = i * piece;
-            let end = len.min(start + piece);
+        split(len, len * srcs.len(), dsts, |start, end, d| {
             let s: Vec<&[u8]> = srcs.iter().map(|s| &s[start..end]).collect();
-            f(coeffs, &s, &mut d, add);
-        });
-        true
+            f(coeffs, &s, d, add);
+        })
     }
 }

@@ -28,7 +28,7 @@ pub struct Tables {
 impl Tables {
     /// `matrix` is row-major, `rows × k` GF(2^8) coefficients.
     pub fn new(k: usize, matrix: &[u8]) -> Tables {
-        assert!(k > 0 && matrix.len() % k == 0);
+        assert!(k > 0 && matrix.len().is_multiple_of(k));
         let rows = matrix.len() / k;
         let mut a = matrix.to_vec();
         let mut g = vec![0u8; 32 * k * rows];
