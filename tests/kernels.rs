@@ -170,7 +170,10 @@ fn threads_give_the_same_bytes() {
         ];
         let mut b: Vec<&mut [u8]> = blocks.iter_mut().map(|b| b.as_mut_slice()).collect();
         code.decode(&mut b, &mut [6, 1, 7, 3, 8, 5]).unwrap();
-        assert!(blocks.iter().zip(&data).all(|(b, d)| b == d), "{threads} threads");
+        assert!(
+            blocks.iter().zip(&data).all(|(b, d)| b == d),
+            "{threads} threads"
+        );
     }
     kernels::set_threads(0);
     assert!(kernels::threads() >= 1);

@@ -1,4 +1,4 @@
-//! The data loops: every "dst = Σ c·src" of the code goes through [`dot`].
+//! The data loops: every "dst = Σ c·src" of the code goes through one function, `dot`.
 //!
 //! A kernel set is picked once per process, the fastest the CPU supports, unless the
 //! environment variable `ALGORITHM_FEC_KERNEL` names one; tests use that to run every
@@ -16,7 +16,7 @@
 //! Every SIMD kernel makes all outputs of a call in as few passes over the sources as
 //! the registers allow (up to 8 outputs per pass), see `simd.rs`. With the cargo
 //! feature `parallel`, big calls are also cut by length across threads (see
-//! [`set_threads`]); the bytes written do not depend on the thread count.
+//! `set_threads`); the bytes written do not depend on the thread count.
 
 use std::sync::OnceLock;
 
