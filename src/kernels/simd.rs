@@ -541,9 +541,10 @@ pub(super) unsafe fn dot16<M: Mul>(
 
 /// Defines the two safe entry points of one kernel: `#[target_feature]` wrappers
 /// around [`dot8`]/[`dot16`] with method `$m`, callable through a [`super::Kernel`]
-/// only after `available()` said yes.
+/// only after `available()` said yes. `before` runs first, outside the features.
 macro_rules! entry_points {
-    ($features:literal, $m:ty, $available:ident, $dot8:ident, $dot16:ident) => {
+    ($features:literal, $m:ty, $available:ident, $dot8:ident, $dot16:ident
+        $(, before = $before:path)?) => {
         /// GF(2^8) dot product with this instruction set.
         pub(in crate::kernels) fn $dot8(
             coeffs: &[u16],
@@ -557,6 +558,7 @@ macro_rules! entry_points {
                 unsafe { $crate::kernels::simd::dot8::<$m>(c, s, d, add) }
             }
             debug_assert!($available());
+            $($before();)?
             // SAFETY: this function is only reachable through a `Kernel` whose
             // `available()` (the same features, detected at run time) returned true.
             unsafe { inner(coeffs, srcs, dsts, add) }
@@ -575,6 +577,7 @@ macro_rules! entry_points {
                 unsafe { $crate::kernels::simd::dot16::<$m>(c, s, d, add) }
             }
             debug_assert!($available());
+            $($before();)?
             // SAFETY: as above.
             unsafe { inner(coeffs, srcs, dsts, add) }
         }

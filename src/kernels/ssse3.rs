@@ -69,4 +69,27 @@ pub(super) fn available() -> bool {
     is_x86_feature_detected!("ssse3")
 }
 
-entry_points!("ssse3", Nibble<Sse>, available, dot8, dot16);
+/// Clears the upper halves of the vector registers on CPUs that have them.
+///
+/// Legacy-SSE instructions after AVX code that left those halves dirty (ISA-L's
+/// AVX-512 kernels, for one, return without VZEROUPPER) pay a merge or transition
+/// penalty on each instruction: measured 4× slower on Zen 4.
+fn clear_upper() {
+    #[target_feature(enable = "avx")]
+    unsafe fn zeroupper() {
+        _mm256_zeroupper()
+    }
+    if is_x86_feature_detected!("avx") {
+        // SAFETY: AVX was just detected.
+        unsafe { zeroupper() }
+    }
+}
+
+entry_points!(
+    "ssse3",
+    Nibble<Sse>,
+    available,
+    dot8,
+    dot16,
+    before = clear_upper
+);
