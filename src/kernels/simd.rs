@@ -358,14 +358,19 @@ unsafe fn drive<T: Path>(coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut [u8]],
 /// only after a full round over all sources, so it has plenty of time to arrive.
 const PREFETCH: usize = 512;
 
-/// Hints that `src + off + PREFETCH` will be read soon. The address may lie past the
-/// buffer: a prefetch never faults, and `wrapping_add` keeps the arithmetic defined.
+/// Hints that the `step` bytes at `src + off + PREFETCH` will be read soon: one
+/// prefetch per 64-byte line. The address may lie past the buffer: a prefetch never
+/// faults, and `wrapping_add` keeps the arithmetic defined.
 #[inline(always)]
-fn prefetch(src: *const u8, off: usize) {
+fn prefetch(src: *const u8, off: usize, step: usize) {
     use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-    // SAFETY: PREFETCHh is SSE (baseline on x86_64) and does not access memory
-    // architecturally, so any address is allowed.
-    unsafe { _mm_prefetch::<_MM_HINT_T0>(src.wrapping_add(off + PREFETCH).cast()) }
+    let mut line = 0;
+    while line < step {
+        // SAFETY: PREFETCHh is SSE (baseline on x86_64) and does not access memory
+        // architecturally, so any address is allowed.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(src.wrapping_add(off + PREFETCH + line).cast()) }
+        line += 64;
+    }
 }
 
 /// One group of `G` GF(2^8) outputs over bytes `[from, to)` (a multiple of `U·W`).
@@ -394,7 +399,7 @@ unsafe fn pass8<M: Mul, const G: usize, const U: usize>(
             }
         }
         for (&s, p) in src.iter().zip(prep.chunks_exact(G)) {
-            prefetch(s, off);
+            prefetch(s, off, U * w);
             let mut x = [M::ready(M::S::zero()); U];
             for (u, x) in x.iter_mut().enumerate() {
                 *x = M::ready(M::S::load(s.add(off + u * w)));
@@ -435,7 +440,7 @@ unsafe fn pass16<M: Mul, const G: usize>(
         let mut lo = [M::S::zero(); G];
         let mut hi = [M::S::zero(); G];
         for (&s, p) in src.iter().zip(prep.chunks_exact(G)) {
-            prefetch(s, off);
+            prefetch(s, off, 2 * w);
             let (l, h) = M::S::deinterleave(M::S::load(s.add(off)), M::S::load(s.add(off + w)));
             let (l, h) = (M::ready(l), M::ready(h));
             for g in 0..G {
