@@ -5,8 +5,8 @@
 //! cargo bench --bench isal --features isal,parallel
 //! ```
 //!
-//! Without `isal` the ISA-L columns are left empty; without `parallel` the thread
-//! row is. Throughput is input bytes (k data blocks) per second, MB = 10^6 bytes,
+//! Without `isal` the ISA-L columns are left empty and the kernel-against-kernel rows
+//! are left out; without `parallel` the thread rows are. Throughput is input bytes (k data blocks) per second, MB = 10^6 bytes,
 //! best of 10 batches of about 30 ms each. ISA-L gets the very coefficient rows our
 //! code uses (its GF(2^8) is also 0x11D), and its outputs are checked to be
 //! byte-identical to ours before anything is timed; its table set-up is not timed.
@@ -274,6 +274,50 @@ fn gf16(k: usize, n: usize, len: usize, checks: usize) -> Row {
     }
 }
 
+/// Kernel against kernel: each of ours (through `dot_with`) against ISA-L's version
+/// for the same instruction set, GF(2^8) k=10 n=14, all 4 checks.
+#[cfg(feature = "isal")]
+fn per_kernel(len: usize) -> Vec<Row> {
+    use isal::Isa;
+    let (k, n) = (10, 14);
+    let code = Code::new(k, n).unwrap();
+    let d = data(k, len);
+    let d = refs(&d);
+    let idx: Vec<usize> = (k..n).collect();
+    let m = rows(&code, &idx);
+    let mut t = isal::Tables::new(k, &bytes(&m));
+    let mut rows_out = Vec::new();
+    for (ours, theirs) in [
+        ("ssse3", Isa::Sse),
+        ("avx2", Isa::Avx2),
+        ("gfni256", Isa::Avx2),
+        ("avx512", Isa::Avx512),
+        ("gfni", Isa::Avx512),
+    ] {
+        if !kernels::available().contains(&ours) || !theirs.available() {
+            continue;
+        }
+        let mut out = vec![vec![0u8; len]; n - k];
+        let mut want = vec![vec![0u8; len]; n - k];
+        t.encode_with(theirs, &d, &mut muts(&mut want));
+        let a = time(|| {
+            kernels::dot_with(ours, Field::Gf8, &m, &d, &mut muts(&mut out), false).unwrap()
+        });
+        assert!(out == want, "{ours} and ISA-L {theirs:?} disagree");
+        let b = time(|| t.encode_with(theirs, &d, &mut muts(&mut out)));
+        rows_out.push(Row {
+            name: format!(
+                "GF(2^8) k=10 n=14 {} KiB: {ours} vs ISA-L {theirs:?}",
+                len >> 10
+            ),
+            ours: mbs(k * len, a),
+            base: Some(mbs(k * len, b)),
+            base_name: "ISA-L",
+        });
+    }
+    rows_out
+}
+
 /// encode_many on 2 threads against 1.
 #[cfg(feature = "parallel")]
 fn threads(k: usize, n: usize, len: usize) -> Row {
@@ -317,8 +361,8 @@ fn threads_decode(len: usize) -> Row {
     }
 }
 
-/// A row of the table, under a key the command-line filter matches.
-type Job = Box<dyn Fn() -> Option<Row>>;
+/// Rows of the table, under a key the command-line filter matches.
+type Job = Box<dyn Fn() -> Vec<Row>>;
 
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument picks rows by substring.
@@ -347,28 +391,28 @@ fn main() {
     let mib = 1 << 20;
     let kib = 1 << 10;
     let mut jobs: Vec<(&str, Job)> = vec![
-        ("enc1m", Box::new(move || Some(encode_all(10, 14, mib)))),
-        ("dec1m", Box::new(move || Some(decode_4(mib)))),
+        ("enc1m", Box::new(move || vec![encode_all(10, 14, mib)])),
+        ("dec1m", Box::new(move || vec![decode_4(mib)])),
         (
             "enc64k",
-            Box::new(move || Some(encode_all(10, 14, 64 * kib))),
+            Box::new(move || vec![encode_all(10, 14, 64 * kib)]),
         ),
         (
             "enc32",
-            Box::new(move || Some(encode_all(32, 40, 64 * kib))),
+            Box::new(move || vec![encode_all(32, 40, 64 * kib)]),
         ),
-        ("index", Box::new(move || Some(per_index(10, 14, mib)))),
+        ("index", Box::new(move || vec![per_index(10, 14, mib)])),
         (
             "gf16",
-            Box::new(move || Some(gf16(1000, 1500, 64 * kib, 20))),
+            Box::new(move || vec![gf16(1000, 1500, 64 * kib, 20)]),
         ),
     ];
     #[cfg(feature = "parallel")]
-    jobs.push(("threads", Box::new(move || Some(threads(10, 14, mib)))));
+    jobs.push(("threads", Box::new(move || vec![threads(10, 14, mib)])));
     #[cfg(feature = "parallel")]
-    jobs.push(("threads-dec", Box::new(move || Some(threads_decode(mib)))));
-    #[cfg(not(feature = "parallel"))]
-    jobs.push(("threads", Box::new(|| None)));
+    jobs.push(("threads-dec", Box::new(move || vec![threads_decode(mib)])));
+    #[cfg(feature = "isal")]
+    jobs.push(("kernels", Box::new(move || per_kernel(64 * kib))));
     println!();
     println!("| config | ours MB/s | baseline | baseline MB/s | ours / baseline |");
     println!("|---|---:|---|---:|---:|");
@@ -376,8 +420,8 @@ fn main() {
         if !filter.is_empty() && !filter.iter().any(|f| key.contains(f.as_str())) {
             continue;
         }
-        match job() {
-            Some(r) => match r.base {
+        for r in job() {
+            match r.base {
                 Some(b) => println!(
                     "| {} | {:.0} | {} | {:.0} | {:.2}× |",
                     r.name,
@@ -387,8 +431,7 @@ fn main() {
                     r.ours / b
                 ),
                 None => println!("| {} | {:.0} | {} | – | – |", r.name, r.ours, r.base_name),
-            },
-            None => println!("| {key}: build with --features parallel | – | – | – | – |"),
+            }
         }
     }
 }

@@ -16,6 +16,59 @@ extern "C" {
         data: *mut *mut u8,
         coding: *mut *mut u8,
     );
+    // The per-instruction-set versions `ec_encode_data` dispatches to: exported by
+    // libisal though not in its header; same arguments.
+    fn ec_encode_data_sse(
+        len: c_int,
+        k: c_int,
+        rows: c_int,
+        gftbls: *mut u8,
+        data: *mut *mut u8,
+        coding: *mut *mut u8,
+    );
+    fn ec_encode_data_avx2(
+        len: c_int,
+        k: c_int,
+        rows: c_int,
+        gftbls: *mut u8,
+        data: *mut *mut u8,
+        coding: *mut *mut u8,
+    );
+    fn ec_encode_data_avx512(
+        len: c_int,
+        k: c_int,
+        rows: c_int,
+        gftbls: *mut u8,
+        data: *mut *mut u8,
+        coding: *mut *mut u8,
+    );
+}
+
+/// Which of ISA-L's encoders to call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Isa {
+    /// `ec_encode_data`: ISA-L's own run-time choice.
+    Auto,
+    /// `ec_encode_data_sse`.
+    Sse,
+    /// `ec_encode_data_avx2`.
+    Avx2,
+    /// `ec_encode_data_avx512`.
+    Avx512,
+}
+
+impl Isa {
+    /// Whether this CPU can run it (ISA-L's versions need these extensions).
+    pub fn available(self) -> bool {
+        match self {
+            Isa::Auto => true,
+            Isa::Sse => is_x86_feature_detected!("ssse3"),
+            Isa::Avx2 => is_x86_feature_detected!("avx2"),
+            Isa::Avx512 => {
+                is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512bw")
+            }
+        }
+    }
 }
 
 /// ISA-L's expanded tables for one `rows × k` coefficient matrix.
@@ -39,6 +92,13 @@ impl Tables {
 
     /// `out[r] = Σ_j matrix[r][j] · data[j]`.
     pub fn encode(&mut self, data: &[&[u8]], out: &mut [&mut [u8]]) {
+        self.encode_with(Isa::Auto, data, out)
+    }
+
+    /// [`Tables::encode`] with one of ISA-L's versions. Panics if this CPU cannot
+    /// run it.
+    pub fn encode_with(&mut self, isa: Isa, data: &[&[u8]], out: &mut [&mut [u8]]) {
+        assert!(isa.available(), "{isa:?} is not available on this CPU");
         assert_eq!(data.len(), self.k);
         assert_eq!(out.len(), self.rows);
         let len = data[0].len();
@@ -46,10 +106,17 @@ impl Tables {
         // ISA-L takes `unsigned char **` but only reads the data buffers.
         let mut d: Vec<*mut u8> = data.iter().map(|d| d.as_ptr() as *mut u8).collect();
         let mut o: Vec<*mut u8> = out.iter_mut().map(|o| o.as_mut_ptr()).collect();
+        let f = match isa {
+            Isa::Auto => ec_encode_data,
+            Isa::Sse => ec_encode_data_sse,
+            Isa::Avx2 => ec_encode_data_avx2,
+            Isa::Avx512 => ec_encode_data_avx512,
+        };
         // SAFETY: k data pointers and `rows` output pointers, each valid for `len`
-        // bytes (checked above); tables made by `ec_init_tables` for k × rows.
+        // bytes (checked above); tables made by `ec_init_tables` for k × rows; the
+        // CPU runs the chosen version (checked above).
         unsafe {
-            ec_encode_data(
+            f(
                 len as c_int,
                 self.k as c_int,
                 self.rows as c_int,
