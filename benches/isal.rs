@@ -390,7 +390,7 @@ fn main() {
     }
     let mib = 1 << 20;
     let kib = 1 << 10;
-    let mut jobs: Vec<(&str, Job)> = vec![
+    let jobs: Vec<(&str, Job)> = vec![
         ("enc1m", Box::new(move || vec![encode_all(10, 14, mib)])),
         ("dec1m", Box::new(move || vec![decode_4(mib)])),
         (
@@ -406,13 +406,13 @@ fn main() {
             "gf16",
             Box::new(move || vec![gf16(1000, 1500, 64 * kib, 20)]),
         ),
+        #[cfg(feature = "parallel")]
+        ("threads", Box::new(move || vec![threads(10, 14, mib)])),
+        #[cfg(feature = "parallel")]
+        ("threads-dec", Box::new(move || vec![threads_decode(mib)])),
+        #[cfg(feature = "isal")]
+        ("kernels", Box::new(move || per_kernel(64 * kib))),
     ];
-    #[cfg(feature = "parallel")]
-    jobs.push(("threads", Box::new(move || vec![threads(10, 14, mib)])));
-    #[cfg(feature = "parallel")]
-    jobs.push(("threads-dec", Box::new(move || vec![threads_decode(mib)])));
-    #[cfg(feature = "isal")]
-    jobs.push(("kernels", Box::new(move || per_kernel(64 * kib))));
     println!();
     println!("| config | ours MB/s | baseline | baseline MB/s | ours / baseline |");
     println!("|---|---:|---|---:|---:|");
