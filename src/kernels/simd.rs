@@ -124,17 +124,16 @@ impl<S: Shuffle> Mul for Nibble<S> {
     }
 
     fn prep16(c: u16) -> [Tab; 8] {
-        let f = Field::Gf16.tables();
+        let bit = bit_products16(c);
         let mut t = [Tab::default(); 8];
         for p in 0..4 {
-            // Products of the four bits of nibble p, then every nibble by linearity.
-            let bit: [u16; 4] = std::array::from_fn(|b| f.mul(c, 1 << (4 * p + b)));
-            for n in 0..16usize {
-                let v = (0..4)
-                    .filter(|b| n >> b & 1 == 1)
-                    .fold(0, |acc, b| acc ^ bit[b]);
-                t[2 * p].0[n] = v as u8;
-                t[2 * p + 1].0[n] = (v >> 8) as u8;
+            // Every nibble value by linearity: v(n) = v(n without its lowest bit) ⊕
+            // v(lowest bit).
+            let mut v = [0u16; 16];
+            for n in 1..16usize {
+                v[n] = v[n & (n - 1)] ^ bit[4 * p + n.trailing_zeros() as usize];
+                t[2 * p].0[n] = v[n] as u8;
+                t[2 * p + 1].0[n] = (v[n] >> 8) as u8;
             }
         }
         t
@@ -168,12 +167,32 @@ impl<S: Shuffle> Mul for Nibble<S> {
 /// The GF2P8AFFINEQB matrix of the GF(2)-linear byte map whose value on bit i is
 /// `cols[i]`.
 fn matrix(cols: [u8; 8]) -> u64 {
-    let mut m = 0u64;
-    for r in 0..8 {
-        let row = (0..8).fold(0u8, |acc, i| acc | ((cols[i] >> r) & 1) << i);
-        m |= u64::from(row) << (8 * (7 - r));
+    // Byte i = column i; an 8×8 bit transpose (Hacker's Delight) makes byte r = row
+    // r, and the byte swap puts row r at byte 7 − r.
+    let mut x = u64::from_le_bytes(cols);
+    let t = (x ^ (x >> 7)) & 0x00AA_00AA_00AA_00AA;
+    x ^= t ^ (t << 7);
+    let t = (x ^ (x >> 14)) & 0x0000_CCCC_0000_CCCC;
+    x ^= t ^ (t << 14);
+    let t = (x ^ (x >> 28)) & 0x0000_0000_F0F0_F0F0;
+    x ^= t ^ (t << 28);
+    x.swap_bytes()
+}
+
+/// c · x^i for i = 0..16 in GF(2^16): the products of `c` with each single-bit
+/// symbol, by repeated multiplication by x (no table lookups: this runs once per
+/// coefficient per call, which for big GF(2^16) decodes is millions of times).
+fn bit_products16(c: u16) -> [u16; 16] {
+    let mut v = [0u16; 16];
+    let mut x = u32::from(c);
+    for p in v.iter_mut() {
+        *p = x as u16;
+        x <<= 1;
+        if x & 0x1_0000 != 0 {
+            x ^= Field::Gf16.polynomial();
+        }
     }
-    m
+    v
 }
 
 /// GFNI affine matrices over an [`Affine`] set: one instruction per byte product.
@@ -198,9 +217,9 @@ impl<S: Affine> Mul for Gfni<S> {
     }
 
     fn prep16(c: u16) -> [u64; 4] {
-        let f = Field::Gf16.tables();
-        let lo: [u16; 8] = std::array::from_fn(|i| f.mul(c, 1 << i));
-        let hi: [u16; 8] = std::array::from_fn(|i| f.mul(c, 1 << (i + 8)));
+        let bit = bit_products16(c);
+        let lo: [u16; 8] = std::array::from_fn(|i| bit[i]);
+        let hi: [u16; 8] = std::array::from_fn(|i| bit[i + 8]);
         [
             matrix(lo.map(|v| v as u8)),
             matrix(hi.map(|v| v as u8)),
@@ -589,3 +608,40 @@ macro_rules! entry_points {
     };
 }
 pub(super) use entry_points;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The definition of the GF2P8AFFINEQB layout, bit by bit.
+    fn slow_matrix(cols: [u8; 8]) -> u64 {
+        let mut m = 0u64;
+        for r in 0..8 {
+            let row = (0..8).fold(0u8, |acc, i| acc | ((cols[i] >> r) & 1) << i);
+            m |= u64::from(row) << (8 * (7 - r));
+        }
+        m
+    }
+
+    #[test]
+    fn matrix_is_the_transpose_in_instruction_layout() {
+        let mut x = 0x0123_4567_89ab_cdef_u64;
+        for _ in 0..1000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let cols = x.to_le_bytes();
+            assert_eq!(matrix(cols), slow_matrix(cols));
+        }
+    }
+
+    #[test]
+    fn bit_products_match_the_field() {
+        for c in [0u16, 1, 2, 0x8000, 0x1234, 0xffff] {
+            let v = bit_products16(c);
+            for (i, &p) in v.iter().enumerate() {
+                assert_eq!(p, Field::Gf16.mul(c, 1 << i));
+            }
+        }
+    }
+}
