@@ -173,7 +173,11 @@ pub fn dot_with(
 }
 
 fn shape_ok(field: Field, coeffs: &[u16], srcs: &[&[u8]], dsts: &[&mut [u8]]) -> bool {
-    let len = dsts.first().map_or(0, |d| d.len());
+    let len = match (dsts.first(), srcs.first()) {
+        (Some(d), _) => d.len(),
+        (None, Some(s)) => s.len(),
+        (None, None) => 0,
+    };
     coeffs.len() == srcs.len() * dsts.len()
         && srcs.iter().all(|s| s.len() == len)
         && dsts.iter().all(|d| d.len() == len)
