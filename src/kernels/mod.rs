@@ -238,7 +238,7 @@ pub use parallel::{set_threads, threads};
 #[cfg(feature = "parallel")]
 mod parallel {
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::OnceLock;
+    use std::sync::{Arc, Mutex, OnceLock};
 
     use rayon::prelude::*;
 
@@ -250,12 +250,15 @@ mod parallel {
     /// Calls reading fewer source bytes than this run on the calling thread: waking
     /// other threads costs microseconds.
     const MIN_WORK: usize = 1 << 20;
-    /// Nor is a thread given less than this many bytes of each block.
+    /// Nor is a piece less than this many bytes of each block.
     const MIN_PIECE: usize = 32 * 1024;
+    /// Pieces per thread: more pieces than threads let a thread whose core is busy
+    /// with something else hand work to the others (rayon steals), instead of the
+    /// whole call waiting for its one big piece.
+    const PIECES_PER_THREAD: usize = 4;
 
     /// Sets how many threads a big call may use: 1 turns threading off, 0 restores
-    /// the default (`ALGORITHM_FEC_THREADS` if set, else rayon's thread count). More
-    /// threads than rayon's global pool has still run, just not all at once.
+    /// the default (`ALGORITHM_FEC_THREADS` if set, else the number of CPUs).
     pub fn set_threads(n: usize) {
         THREADS.store(n, Ordering::Relaxed);
     }
@@ -270,10 +273,34 @@ mod parallel {
                         .ok()
                         .and_then(|v| v.trim().parse().ok())
                         .filter(|&n| n > 0)
-                        .unwrap_or_else(rayon::current_num_threads)
+                        .unwrap_or_else(|| {
+                            std::thread::available_parallelism().map_or(1, |n| n.get())
+                        })
                 })
             }
             n => n,
+        }
+    }
+
+    /// A pool of exactly `n` threads of our own, kept until a call wants another
+    /// size: the thread count is then exact, and the application's global rayon
+    /// pool is neither used nor started.
+    fn pool(n: usize) -> Arc<rayon::ThreadPool> {
+        static POOL: Mutex<Option<(usize, Arc<rayon::ThreadPool>)>> = Mutex::new(None);
+        let mut held = POOL.lock().unwrap_or_else(|e| e.into_inner());
+        match &*held {
+            Some((size, p)) if *size == n => p.clone(),
+            _ => {
+                let p = Arc::new(
+                    rayon::ThreadPoolBuilder::new()
+                        .num_threads(n)
+                        .thread_name(|i| format!("algorithm-fec-{i}"))
+                        .build()
+                        .expect("cannot start threads"),
+                );
+                *held = Some((n, p.clone()));
+                p
+            }
         }
     }
 
@@ -284,8 +311,8 @@ mod parallel {
     }
 
     /// If the work is big enough (`read` bytes read in all, over blocks of `len`
-    /// bytes) and more than one thread is allowed, cuts `[0, len)` into one range per
-    /// thread, runs `f(start, end, pieces of dsts)` on them in parallel and returns
+    /// bytes) and more than one thread is allowed, cuts `[0, len)` into ranges, runs
+    /// `f(start, end, pieces of dsts)` on them on `threads()` threads and returns
     /// true; otherwise does nothing and returns false. Ranges are multiples of 64
     /// bytes (whole vectors, whole symbols) and every output byte belongs to exactly
     /// one of them, so the result is the same bytes as one call.
@@ -299,7 +326,8 @@ mod parallel {
         if t < 2 || read < MIN_WORK || IN_PIECE.with(|c| c.get()) {
             return false;
         }
-        let piece = len.div_ceil(t).next_multiple_of(64);
+        let pieces = (t * PIECES_PER_THREAD).min(len / MIN_PIECE);
+        let piece = len.div_ceil(pieces).next_multiple_of(64);
         let mut outs: Vec<Vec<&mut [u8]>> = Vec::new();
         for d in dsts.iter_mut() {
             for (i, c) in d.chunks_mut(piece).enumerate() {
@@ -309,11 +337,13 @@ mod parallel {
                 outs[i].push(c);
             }
         }
-        outs.into_par_iter().enumerate().for_each(|(i, mut d)| {
-            let start = i * piece;
-            IN_PIECE.with(|c| c.set(true));
-            f(start, len.min(start + piece), &mut d);
-            IN_PIECE.with(|c| c.set(false));
+        pool(t).install(|| {
+            outs.into_par_iter().enumerate().for_each(|(i, mut d)| {
+                let start = i * piece;
+                IN_PIECE.with(|c| c.set(true));
+                f(start, len.min(start + piece), &mut d);
+                IN_PIECE.with(|c| c.set(false));
+            })
         });
         true
     }
