@@ -207,7 +207,7 @@ impl Code {
                 });
             }
         }
-        if first % self.field.symbol_bytes() != 0 {
+        if !first.is_multiple_of(self.field.symbol_bytes()) {
             return Err(Error::OddBlockSize { size: first });
         }
         Ok(first)
@@ -498,8 +498,21 @@ impl<'c> Solver<'c> {
         }
     }
 
-    /// Runs both stages stripe by stripe; extra memory is e × stripe bytes.
+    /// Runs both stages; with the `parallel` feature a big decode is cut by length
+    /// across threads (each piece an independent decode of its bytes).
     fn run(&self, srcs: &[&[u8]], dsts: &mut [&mut [u8]], len: usize) {
+        #[cfg(feature = "parallel")]
+        if kernels::split(len, len * self.code.k, dsts, |start, end, d| {
+            let s: Vec<&[u8]> = srcs.iter().map(|s| &s[start..end]).collect();
+            self.run_piece(&s, d, end - start);
+        }) {
+            return;
+        }
+        self.run_piece(srcs, dsts, len);
+    }
+
+    /// Runs both stages stripe by stripe; extra memory is e × stripe bytes.
+    fn run_piece(&self, srcs: &[&[u8]], dsts: &mut [&mut [u8]], len: usize) {
         let e = self.e();
         let field = self.code.field;
         let m = self.present.len();

@@ -27,6 +27,21 @@
 //! assert_eq!(blocks[2], &data[2][..]);
 //! # Ok::<(), algorithm_fec::Error>(())
 //! ```
+//!
+//! ## Speed
+//!
+//! The byte work runs on the fastest kernel the CPU has, picked once per process
+//! (see [`kernels`]): GFNI (512- or 256-bit), AVX-512BW, AVX2 or SSSE3 on x86_64,
+//! portable tables elsewhere. All outputs of a call are made in one pass over the
+//! sources where the registers allow. `ALGORITHM_FEC_KERNEL=scalar|ssse3|avx2|avx512|
+//! gfni256|gfni` forces one (and panics if this CPU cannot run it).
+//!
+//! Cargo features, both off by default:
+//! - `parallel`: big calls (≥ 1 MiB read) are cut by length across rayon's threads;
+//!   `kernels::set_threads` or `ALGORITHM_FEC_THREADS` set how many. The output
+//!   bytes do not depend on it.
+//! - `isal`: links Intel ISA-L (libisal-dev) for the comparison benchmark
+//!   (`cargo bench --bench isal --features isal,parallel`) and a byte-identity test.
 #![warn(missing_docs)]
 
 pub mod block;

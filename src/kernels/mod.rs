@@ -1,14 +1,38 @@
-//! The data loops: every "dst = Σ c·src" of the code goes through [`dot`].
+//! The data loops: every "dst = Σ c·src" of the code goes through one function, `dot`.
 //!
 //! A kernel set is picked once per process, the fastest the CPU supports, unless the
-//! environment variable `ALGORITHM_FEC_KERNEL` names one (`scalar`, ...); tests use
-//! that to run every path on one machine. The code layer never sees which one runs.
+//! environment variable `ALGORITHM_FEC_KERNEL` names one; tests use that to run every
+//! path on one machine. The code layer never sees which one runs.
+//!
+//! | name | needs | method |
+//! |---|---|---|
+//! | `gfni` | AVX-512F/BW + GFNI | GF2P8AFFINEQB, 512-bit |
+//! | `avx512` | AVX-512F/BW | split-nibble PSHUFB tables, 512-bit |
+//! | `gfni256` | AVX2 + GFNI | GF2P8AFFINEQB, 256-bit |
+//! | `avx2` | AVX2 | split-nibble PSHUFB tables, 256-bit |
+//! | `ssse3` | SSSE3 | split-nibble PSHUFB tables, 128-bit |
+//! | `scalar` | — | 256-entry product tables |
+//!
+//! Every SIMD kernel makes all outputs of a call in as few passes over the sources as
+//! the registers allow (up to 8 outputs per pass), see `simd.rs`. With the cargo
+//! feature `parallel`, big calls are also cut by length across threads (see
+//! `set_threads`); the bytes written do not depend on the thread count.
 
 use std::sync::OnceLock;
 
 use crate::gf::Field;
 
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
+#[cfg(target_arch = "x86_64")]
+mod gfni;
 mod scalar;
+#[cfg(target_arch = "x86_64")]
+mod simd;
+#[cfg(target_arch = "x86_64")]
+mod ssse3;
 
 /// The signature every kernel implements: `dsts[r] = Σ_j coeffs[r·m + j] · srcs[j]`
 /// with `m = srcs.len()`, over one field; with `add`, the sum is XORed into what
@@ -32,13 +56,51 @@ impl Kernel {
     }
 }
 
-/// All kernels compiled into this build, fastest first.
-const KERNELS: &[Kernel] = &[Kernel {
-    name: "scalar",
-    available: || true,
-    dot8: scalar::dot8,
-    dot16: scalar::dot16,
-}];
+/// All kernels compiled into this build, fastest first (measured on Zen 4; the
+/// order only matters where a CPU has several).
+const KERNELS: &[Kernel] = &[
+    #[cfg(target_arch = "x86_64")]
+    Kernel {
+        name: "gfni",
+        available: gfni::available,
+        dot8: gfni::dot8,
+        dot16: gfni::dot16,
+    },
+    #[cfg(target_arch = "x86_64")]
+    Kernel {
+        name: "avx512",
+        available: avx512::available,
+        dot8: avx512::dot8,
+        dot16: avx512::dot16,
+    },
+    #[cfg(target_arch = "x86_64")]
+    Kernel {
+        name: "gfni256",
+        available: gfni::available256,
+        dot8: gfni::w256::dot8,
+        dot16: gfni::w256::dot16,
+    },
+    #[cfg(target_arch = "x86_64")]
+    Kernel {
+        name: "avx2",
+        available: avx2::available,
+        dot8: avx2::dot8,
+        dot16: avx2::dot16,
+    },
+    #[cfg(target_arch = "x86_64")]
+    Kernel {
+        name: "ssse3",
+        available: ssse3::available,
+        dot8: ssse3::dot8,
+        dot16: ssse3::dot16,
+    },
+    Kernel {
+        name: "scalar",
+        available: || true,
+        dot8: |c, s, d, add| striped(scalar::dot8, c, s, d, add),
+        dot16: |c, s, d, add| striped(scalar::dot16, c, s, d, add),
+    },
+];
 
 /// The names of the kernels this CPU can run, fastest first.
 pub fn available() -> Vec<&'static str> {
@@ -78,24 +140,78 @@ pub fn active() -> &'static Kernel {
 }
 
 /// `dsts[r] = Σ_j coeffs[r·srcs.len() + j] · srcs[j]` over `field` (XORed into
-/// `dsts[r]` with `add`), in stripes so the sources stay in cache while every output
-/// is produced.
+/// `dsts[r]` with `add`), with the active kernel.
 ///
 /// The caller (the code layer) guarantees the shapes; they are re-checked in debug
-/// builds only.
+/// builds only (the SIMD kernels check what their pointer arithmetic relies on).
 pub(crate) fn dot(field: Field, coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut [u8]], add: bool) {
-    debug_assert_eq!(coeffs.len(), srcs.len() * dsts.len());
+    debug_assert!(shape_ok(field, coeffs, srcs, dsts));
+    run(active(), field, coeffs, srcs, dsts, add);
+}
+
+/// [`dot`] with the kernel named `name` instead of the active one, for tests and
+/// benchmarks that compare kernels in one process. `None` (and nothing written) if
+/// there is no such kernel or this CPU cannot run it.
+///
+/// # Panics
+/// If the shapes are wrong: `coeffs.len() != srcs.len() · dsts.len()`, slices of
+/// different lengths, a length that is not a whole number of symbols, or a
+/// coefficient outside the field.
+#[doc(hidden)]
+pub fn dot_with(
+    name: &str,
+    field: Field,
+    coeffs: &[u16],
+    srcs: &[&[u8]],
+    dsts: &mut [&mut [u8]],
+    add: bool,
+) -> Option<()> {
+    assert!(shape_ok(field, coeffs, srcs, dsts), "dot_with: bad shapes");
+    let kernel = KERNELS.iter().find(|k| k.name == name && (k.available)())?;
+    run(kernel, field, coeffs, srcs, dsts, add);
+    Some(())
+}
+
+fn shape_ok(field: Field, coeffs: &[u16], srcs: &[&[u8]], dsts: &[&mut [u8]]) -> bool {
+    let len = match (dsts.first(), srcs.first()) {
+        (Some(d), _) => d.len(),
+        (None, Some(s)) => s.len(),
+        (None, None) => 0,
+    };
+    coeffs.len() == srcs.len() * dsts.len()
+        && srcs.iter().all(|s| s.len() == len)
+        && dsts.iter().all(|d| d.len() == len)
+        && len.is_multiple_of(field.symbol_bytes())
+        && coeffs.iter().all(|&c| usize::from(c) < field.size())
+}
+
+fn run(
+    kernel: &Kernel,
+    field: Field,
+    coeffs: &[u16],
+    srcs: &[&[u8]],
+    dsts: &mut [&mut [u8]],
+    add: bool,
+) {
     let len = dsts.first().map_or(0, |d| d.len());
-    debug_assert!(srcs.iter().all(|s| s.len() == len));
-    debug_assert!(dsts.iter().all(|d| d.len() == len));
-    debug_assert_eq!(len % field.symbol_bytes(), 0);
     if dsts.is_empty() || len == 0 {
         return;
     }
     let f = match field {
-        Field::Gf8 => active().dot8,
-        Field::Gf16 => active().dot16,
+        Field::Gf8 => kernel.dot8,
+        Field::Gf16 => kernel.dot16,
     };
+    #[cfg(feature = "parallel")]
+    if parallel::run(f, coeffs, srcs, dsts, add) {
+        return;
+    }
+    f(coeffs, srcs, dsts, add);
+}
+
+/// The scalar kernel makes one output at a time, so it goes in stripes: the sources
+/// of a stripe stay in cache while every output is produced.
+fn striped(f: DotFn, coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut [u8]], add: bool) {
+    let len = dsts.first().map_or(0, |d| d.len());
     let stripe = stripe_len(srcs.len() + dsts.len());
     let mut start = 0;
     while start < len {
@@ -111,4 +227,139 @@ pub(crate) fn dot(field: Field, coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut
 /// L2 (256 KiB), and a stripe is never shorter than 1 KiB.
 fn stripe_len(blocks: usize) -> usize {
     ((256 * 1024 / blocks.max(1)) & !63).max(1024)
+}
+
+#[cfg(feature = "parallel")]
+pub(crate) use parallel::split;
+#[cfg(feature = "parallel")]
+pub use parallel::{set_threads, threads};
+
+/// Cutting big calls by length across rayon's threads.
+#[cfg(feature = "parallel")]
+mod parallel {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex, OnceLock};
+
+    use rayon::prelude::*;
+
+    use super::DotFn;
+
+    /// Set by [`set_threads`]; 0 means the default.
+    static THREADS: AtomicUsize = AtomicUsize::new(0);
+
+    /// Calls reading fewer source bytes than this run on the calling thread: waking
+    /// other threads costs microseconds.
+    const MIN_WORK: usize = 1 << 20;
+    /// Nor is a piece less than this many bytes of each block.
+    const MIN_PIECE: usize = 32 * 1024;
+    /// Pieces per thread: more pieces than threads let a thread whose core is busy
+    /// with something else hand work to the others (rayon steals), instead of the
+    /// whole call waiting for its one big piece.
+    const PIECES_PER_THREAD: usize = 4;
+
+    /// Sets how many threads a big call may use: 1 turns threading off, 0 restores
+    /// the default (`ALGORITHM_FEC_THREADS` if set, else the number of CPUs).
+    pub fn set_threads(n: usize) {
+        THREADS.store(n, Ordering::Relaxed);
+    }
+
+    /// How many threads a big call uses (see [`set_threads`]).
+    pub fn threads() -> usize {
+        match THREADS.load(Ordering::Relaxed) {
+            0 => {
+                static DEFAULT: OnceLock<usize> = OnceLock::new();
+                *DEFAULT.get_or_init(|| {
+                    std::env::var("ALGORITHM_FEC_THREADS")
+                        .ok()
+                        .and_then(|v| v.trim().parse().ok())
+                        .filter(|&n| n > 0)
+                        .unwrap_or_else(|| {
+                            std::thread::available_parallelism().map_or(1, |n| n.get())
+                        })
+                })
+            }
+            n => n,
+        }
+    }
+
+    /// A pool of exactly `n` threads of our own, kept until a call wants another
+    /// size: the thread count is then exact, and the application's global rayon
+    /// pool is neither used nor started.
+    fn pool(n: usize) -> Arc<rayon::ThreadPool> {
+        static POOL: Mutex<Option<(usize, Arc<rayon::ThreadPool>)>> = Mutex::new(None);
+        let mut held = POOL.lock().unwrap_or_else(|e| e.into_inner());
+        match &*held {
+            Some((size, p)) if *size == n => p.clone(),
+            _ => {
+                let p = Arc::new(
+                    rayon::ThreadPoolBuilder::new()
+                        .num_threads(n)
+                        .thread_name(|i| format!("algorithm-fec-{i}"))
+                        .build()
+                        .expect("cannot start threads"),
+                );
+                *held = Some((n, p.clone()));
+                p
+            }
+        }
+    }
+
+    thread_local! {
+        /// Set while this thread runs one piece of a split call: nested calls (the
+        /// kernels inside a decode piece) then stay on it instead of splitting again.
+        static IN_PIECE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    /// If the work is big enough (`read` bytes read in all, over blocks of `len`
+    /// bytes) and more than one thread is allowed, cuts `[0, len)` into ranges, runs
+    /// `f(start, end, pieces of dsts)` on them on `threads()` threads and returns
+    /// true; otherwise does nothing and returns false. Ranges are multiples of 64
+    /// bytes (whole vectors, whole symbols) and every output byte belongs to exactly
+    /// one of them, so the result is the same bytes as one call.
+    pub(crate) fn split(
+        len: usize,
+        read: usize,
+        dsts: &mut [&mut [u8]],
+        f: impl Fn(usize, usize, &mut [&mut [u8]]) + Sync,
+    ) -> bool {
+        let t = threads().min(len / MIN_PIECE);
+        if t < 2 || read < MIN_WORK || IN_PIECE.with(|c| c.get()) {
+            return false;
+        }
+        let pieces = (t * PIECES_PER_THREAD).min(len / MIN_PIECE);
+        let piece = len.div_ceil(pieces).next_multiple_of(64);
+        let mut outs: Vec<Vec<&mut [u8]>> = Vec::new();
+        for d in dsts.iter_mut() {
+            for (i, c) in d.chunks_mut(piece).enumerate() {
+                if outs.len() <= i {
+                    outs.push(Vec::new());
+                }
+                outs[i].push(c);
+            }
+        }
+        pool(t).install(|| {
+            outs.into_par_iter().enumerate().for_each(|(i, mut d)| {
+                let start = i * piece;
+                IN_PIECE.with(|c| c.set(true));
+                f(start, len.min(start + piece), &mut d);
+                IN_PIECE.with(|c| c.set(false));
+            })
+        });
+        true
+    }
+
+    /// [`split`] for one kernel call.
+    pub(super) fn run(
+        f: DotFn,
+        coeffs: &[u16],
+        srcs: &[&[u8]],
+        dsts: &mut [&mut [u8]],
+        add: bool,
+    ) -> bool {
+        let len = dsts[0].len();
+        split(len, len * srcs.len(), dsts, |start, end, d| {
+            let s: Vec<&[u8]> = srcs.iter().map(|s| &s[start..end]).collect();
+            f(coeffs, &s, d, add);
+        })
+    }
 }

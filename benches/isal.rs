@@ -1,0 +1,437 @@
+//! This crate against Intel ISA-L (and against its own scalar kernel) in one run.
+//!
+//! ```text
+//! apt-get install -y libisal-dev
+//! cargo bench --bench isal --features isal,parallel
+//! ```
+//!
+//! Without `isal` the ISA-L columns are left empty and the kernel-against-kernel rows
+//! are left out; without `parallel` the thread rows are. Throughput is input bytes (k data blocks) per second, MB = 10^6 bytes,
+//! best of 10 batches of about 30 ms each. ISA-L gets the very coefficient rows our
+//! code uses (its GF(2^8) is also 0x11D), and its outputs are checked to be
+//! byte-identical to ours before anything is timed; its table set-up is not timed.
+
+#[cfg(feature = "isal")]
+#[path = "../tests/common/isal.rs"]
+mod isal;
+
+use std::time::Instant;
+
+use algorithm_fec::{kernels, Code, Field};
+
+/// Seconds per call: best of 10 batches of ~30 ms (the cores may be shared, and
+/// the best batch is the one least disturbed).
+fn time(mut f: impl FnMut()) -> f64 {
+    f();
+    let t = Instant::now();
+    f();
+    let one = t.elapsed().as_secs_f64().max(1e-9);
+    let iters = ((0.03 / one) as usize).max(1);
+    (0..10)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..iters {
+                f();
+            }
+            t.elapsed().as_secs_f64() / iters as f64
+        })
+        .fold(f64::MAX, f64::min)
+}
+
+fn data(k: usize, len: usize) -> Vec<Vec<u8>> {
+    let mut x = 0x9E37_79B9_7F4A_7C15_u64;
+    (0..k)
+        .map(|_| {
+            (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x as u8
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn refs(v: &[Vec<u8>]) -> Vec<&[u8]> {
+    v.iter().map(|b| b.as_slice()).collect()
+}
+
+fn muts(v: &mut [Vec<u8>]) -> Vec<&mut [u8]> {
+    v.iter_mut().map(|b| b.as_mut_slice()).collect()
+}
+
+/// Coefficient rows of `indices`, row-major.
+fn rows(code: &Code, indices: &[usize]) -> Vec<u16> {
+    let mut row = vec![0u16; code.k()];
+    let mut m = Vec::new();
+    for &i in indices {
+        code.row(i, &mut row).unwrap();
+        m.extend_from_slice(&row);
+    }
+    m
+}
+
+#[cfg(feature = "isal")]
+fn bytes(m: &[u16]) -> Vec<u8> {
+    m.iter().map(|&c| u8::try_from(c).unwrap()).collect()
+}
+
+struct Row {
+    name: String,
+    ours: f64,
+    base: Option<f64>,
+    base_name: &'static str,
+}
+
+fn mbs(bytes: usize, secs: f64) -> f64 {
+    bytes as f64 / secs / 1e6
+}
+
+/// ISA-L's time for `out = matrix · data` (after checking it gives `want`), if linked.
+#[allow(unused_variables)]
+fn isal_time(k: usize, matrix: &[u16], data: &[&[u8]], want: &[Vec<u8>]) -> Option<f64> {
+    #[cfg(feature = "isal")]
+    {
+        let mut t = isal::Tables::new(k, &bytes(matrix));
+        let mut out = vec![vec![0u8; data[0].len()]; matrix.len() / k];
+        t.encode(data, &mut muts(&mut out));
+        assert!(out == want, "ISA-L and this crate disagree");
+        Some(time(|| t.encode(data, &mut muts(&mut out))))
+    }
+    #[cfg(not(feature = "isal"))]
+    None
+}
+
+/// Encode all checks of a GF(2^8) (k, n) code with `encode_many`.
+fn encode_all(k: usize, n: usize, len: usize) -> Row {
+    let code = Code::new(k, n).unwrap();
+    let d = data(k, len);
+    let d = refs(&d);
+    let idx: Vec<usize> = (k..n).collect();
+    let mut out = vec![vec![0u8; len]; n - k];
+    let ours = time(|| code.encode_many(&d, &idx, &mut muts(&mut out)).unwrap());
+    let base = isal_time(k, &rows(&code, &idx), &d, &out);
+    Row {
+        name: format!(
+            "GF(2^8) encode k={k} n={n} {} KiB, all {} checks",
+            len >> 10,
+            n - k
+        ),
+        ours: mbs(k * len, ours),
+        base: base.map(|t| mbs(k * len, t)),
+        base_name: "ISA-L",
+    }
+}
+
+/// A k=10 n=14 decode with data blocks 0, 2, 4, 6 lost and checks 10..14 in their
+/// places: the original data, the decode inputs (in decode order), their indices and
+/// the 4 × 10 matrix that maps the inputs to the lost blocks.
+struct Decode {
+    code: Code,
+    orig: Vec<Vec<u8>>,
+    inputs: Vec<Vec<u8>>,
+    indices: Vec<usize>,
+    matrix: Vec<u16>,
+}
+
+const LOST: [usize; 4] = [0, 2, 4, 6];
+
+impl Decode {
+    fn new(len: usize) -> Decode {
+        let (k, n) = (10, 14);
+        let code = Code::new(k, n).unwrap();
+        let orig = data(k, len);
+        let mut indices: Vec<usize> = (0..k).collect();
+        for (q, &p) in LOST.iter().enumerate() {
+            indices[p] = k + q;
+        }
+        let mut checks = vec![vec![0u8; len]; n - k];
+        code.encode_many(&refs(&orig), &[10, 11, 12, 13], &mut muts(&mut checks))
+            .unwrap();
+        let inputs: Vec<Vec<u8>> = indices
+            .iter()
+            .map(|&i| {
+                if i < k {
+                    orig[i].clone()
+                } else {
+                    checks[i - k].clone()
+                }
+            })
+            .collect();
+        // Column by column: decode unit vectors of length 1 (decoding is linear).
+        let mut matrix = vec![0u16; LOST.len() * k];
+        for p in 0..k {
+            let mut b: Vec<Vec<u8>> = (0..k).map(|j| vec![u8::from(j == p)]).collect();
+            code.decode(&mut muts(&mut b), &mut indices.clone())
+                .unwrap();
+            for (q, &l) in LOST.iter().enumerate() {
+                matrix[q * k + p] = u16::from(b[l][0]);
+            }
+        }
+        Decode {
+            code,
+            orig,
+            inputs,
+            indices,
+            matrix,
+        }
+    }
+
+    /// Seconds per `Code::decode`, after checking it is right.
+    fn time_ours(&self) -> f64 {
+        let mut blocks = self.inputs.clone();
+        let mut idx = self.indices.clone();
+        self.code.decode(&mut muts(&mut blocks), &mut idx).unwrap();
+        assert!(blocks == self.orig, "decode is wrong");
+        time(|| {
+            // In place: later rounds decode data as if it were checks; same work.
+            let mut idx = self.indices.clone();
+            self.code.decode(&mut muts(&mut blocks), &mut idx).unwrap();
+        })
+    }
+}
+
+/// Decode of 4 lost data blocks, ours against ISA-L with the same decode matrix.
+fn decode_4(len: usize) -> Row {
+    let k = 10;
+    let d = Decode::new(len);
+    let ours = d.time_ours();
+    let want: Vec<Vec<u8>> = LOST.iter().map(|&l| d.orig[l].clone()).collect();
+    let base = isal_time(k, &d.matrix, &refs(&d.inputs), &want);
+    Row {
+        name: format!("GF(2^8) decode k=10 n=14 {} KiB, 4 data lost", len >> 10),
+        ours: mbs(k * len, ours),
+        base: base.map(|t| mbs(k * len, t)),
+        base_name: "ISA-L",
+    }
+}
+
+/// One `encode` call per check index (as Algorithm::FEC's API does), against the
+/// scalar kernel doing the same.
+fn per_index(k: usize, n: usize, len: usize) -> Row {
+    let code = Code::new(k, n).unwrap();
+    let d = data(k, len);
+    let d = refs(&d);
+    let mut out = vec![vec![0u8; len]; n - k];
+    let ours = time(|| {
+        for (i, o) in (k..n).zip(out.iter_mut()) {
+            code.encode(&d, i, o).unwrap();
+        }
+    });
+    let m: Vec<Vec<u16>> = (k..n).map(|i| rows(&code, &[i])).collect();
+    let mut sc = vec![vec![0u8; len]; n - k];
+    let scalar = time(|| {
+        for (row, o) in m.iter().zip(sc.iter_mut()) {
+            kernels::dot_with(
+                "scalar",
+                Field::Gf8,
+                row,
+                &d,
+                &mut [o.as_mut_slice()],
+                false,
+            )
+            .unwrap();
+        }
+    });
+    assert!(sc == out);
+    Row {
+        name: format!("GF(2^8) per-index encode k={k} n={n} {} KiB", len >> 10),
+        ours: mbs(k * len, ours),
+        base: Some(mbs(k * len, scalar)),
+        base_name: "scalar",
+    }
+}
+
+/// GF(2^16), `checks` of the checks of a (k, n) code, active kernel against scalar.
+fn gf16(k: usize, n: usize, len: usize, checks: usize) -> Row {
+    let code = Code::new(k, n).unwrap();
+    assert_eq!(code.field(), Field::Gf16);
+    let d = data(k, len);
+    let d = refs(&d);
+    let idx: Vec<usize> = (k..k + checks).collect();
+    let m = rows(&code, &idx);
+    let mut out = vec![vec![0u8; len]; checks];
+    let name = kernels::active().name();
+    let run = |kernel: &str, out: &mut [Vec<u8>]| {
+        time(|| {
+            kernels::dot_with(kernel, Field::Gf16, &m, &d, &mut muts(out), false).unwrap();
+        })
+    };
+    let ours = run(name, &mut out);
+    let mut sc = vec![vec![0u8; len]; checks];
+    let scalar = run("scalar", &mut sc);
+    assert!(sc == out);
+    Row {
+        name: format!(
+            "GF(2^16) encode k={k} n={n} {} KiB, {checks} checks",
+            len >> 10
+        ),
+        ours: mbs(k * len, ours),
+        base: Some(mbs(k * len, scalar)),
+        base_name: "scalar",
+    }
+}
+
+/// Kernel against kernel: each of ours (through `dot_with`) against ISA-L's version
+/// for the same instruction set, GF(2^8) k=10 n=14, all 4 checks.
+#[cfg(feature = "isal")]
+fn per_kernel(len: usize) -> Vec<Row> {
+    use isal::Isa;
+    let (k, n) = (10, 14);
+    let code = Code::new(k, n).unwrap();
+    let d = data(k, len);
+    let d = refs(&d);
+    let idx: Vec<usize> = (k..n).collect();
+    let m = rows(&code, &idx);
+    let mut t = isal::Tables::new(k, &bytes(&m));
+    let mut rows_out = Vec::new();
+    for (ours, theirs) in [
+        ("ssse3", Isa::Sse),
+        ("avx2", Isa::Avx2),
+        ("gfni256", Isa::Avx2),
+        ("avx512", Isa::Avx512),
+        ("gfni", Isa::Avx512),
+    ] {
+        if !kernels::available().contains(&ours) || !theirs.available() {
+            continue;
+        }
+        let mut out = vec![vec![0u8; len]; n - k];
+        let mut want = vec![vec![0u8; len]; n - k];
+        t.encode_with(theirs, &d, &mut muts(&mut want));
+        let a = time(|| {
+            kernels::dot_with(ours, Field::Gf8, &m, &d, &mut muts(&mut out), false).unwrap()
+        });
+        assert!(out == want, "{ours} and ISA-L {theirs:?} disagree");
+        let b = time(|| t.encode_with(theirs, &d, &mut muts(&mut out)));
+        rows_out.push(Row {
+            name: format!(
+                "GF(2^8) k=10 n=14 {} KiB: {ours} vs ISA-L {theirs:?}",
+                len >> 10
+            ),
+            ours: mbs(k * len, a),
+            base: Some(mbs(k * len, b)),
+            base_name: "ISA-L",
+        });
+    }
+    rows_out
+}
+
+/// encode_many on 2 threads against 1.
+#[cfg(feature = "parallel")]
+fn threads(k: usize, n: usize, len: usize) -> Row {
+    let code = Code::new(k, n).unwrap();
+    let d = data(k, len);
+    let d = refs(&d);
+    let idx: Vec<usize> = (k..n).collect();
+    let mut out = vec![vec![0u8; len]; n - k];
+    let mut at = |t| {
+        kernels::set_threads(t);
+        time(|| code.encode_many(&d, &idx, &mut muts(&mut out)).unwrap())
+    };
+    let one = at(1);
+    let two = at(2);
+    kernels::set_threads(1);
+    Row {
+        name: format!("GF(2^8) encode k={k} n={n} {} KiB, 2 threads", len >> 10),
+        ours: mbs(k * len, two),
+        base: Some(mbs(k * len, one)),
+        base_name: "1 thread",
+    }
+}
+
+/// Code::decode (4 lost of k=10) on 2 threads against 1.
+#[cfg(feature = "parallel")]
+fn threads_decode(len: usize) -> Row {
+    let d = Decode::new(len);
+    kernels::set_threads(1);
+    let one = d.time_ours();
+    kernels::set_threads(2);
+    let two = d.time_ours();
+    kernels::set_threads(1);
+    Row {
+        name: format!(
+            "GF(2^8) decode k=10 n=14 {} KiB, 4 lost, 2 threads",
+            len >> 10
+        ),
+        ours: mbs(10 * len, two),
+        base: Some(mbs(10 * len, one)),
+        base_name: "1 thread",
+    }
+}
+
+/// Rows of the table, under a key the command-line filter matches.
+type Job = Box<dyn Fn() -> Vec<Row>>;
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter argument picks rows by substring.
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into());
+    println!(
+        "CPU: {cpu}; kernel: {}; available: {:?}",
+        kernels::active().name(),
+        kernels::available()
+    );
+    #[cfg(feature = "parallel")]
+    {
+        // The single-thread rows are single-thread; only the thread row uses 2.
+        kernels::set_threads(1);
+    }
+    let mib = 1 << 20;
+    let kib = 1 << 10;
+    let jobs: Vec<(&str, Job)> = vec![
+        ("enc1m", Box::new(move || vec![encode_all(10, 14, mib)])),
+        ("dec1m", Box::new(move || vec![decode_4(mib)])),
+        (
+            "enc64k",
+            Box::new(move || vec![encode_all(10, 14, 64 * kib)]),
+        ),
+        (
+            "enc32",
+            Box::new(move || vec![encode_all(32, 40, 64 * kib)]),
+        ),
+        ("index", Box::new(move || vec![per_index(10, 14, mib)])),
+        (
+            "gf16",
+            Box::new(move || vec![gf16(1000, 1500, 64 * kib, 20)]),
+        ),
+        #[cfg(feature = "parallel")]
+        ("threads", Box::new(move || vec![threads(10, 14, mib)])),
+        #[cfg(feature = "parallel")]
+        ("threads-dec", Box::new(move || vec![threads_decode(mib)])),
+        #[cfg(feature = "isal")]
+        ("kernels", Box::new(move || per_kernel(64 * kib))),
+    ];
+    println!();
+    println!("| config | ours MB/s | baseline | baseline MB/s | ours / baseline |");
+    println!("|---|---:|---|---:|---:|");
+    for (key, job) in &jobs {
+        if !filter.is_empty() && !filter.iter().any(|f| key.contains(f.as_str())) {
+            continue;
+        }
+        for r in job() {
+            match r.base {
+                Some(b) => println!(
+                    "| {} | {:.0} | {} | {:.0} | {:.2}× |",
+                    r.name,
+                    r.ours,
+                    r.base_name,
+                    b,
+                    r.ours / b
+                ),
+                None => println!("| {} | {:.0} | {} | – | – |", r.name, r.ours, r.base_name),
+            }
+        }
+    }
+}

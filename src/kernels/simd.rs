@@ -1,0 +1,647 @@
+//! The one driver every x86 SIMD kernel shares, generic over a small set of vector
+//! operations ([`Simd`]) and over how a vector is multiplied by a constant ([`Mul`]:
+//! split-nibble shuffle tables or GFNI affine matrices).
+//!
+//! Shape of the work, for each group of up to `G` outputs:
+//!
+//! ```text
+//! for each chunk of U vectors:            (one pass over the sources per group)
+//!     acc[g] = add ? dst[g] : 0
+//!     for each source j: x = load(src[j]); acc[g] ^= c[g][j] · x   for every g
+//!     dst[g] = acc[g]
+//! ```
+//!
+//! so every source vector is loaded once per group and feeds `G` outputs, and the
+//! accumulators never leave registers. When there are more outputs than one group
+//! holds, the length is cut into stripes small enough that the sources stay in L2
+//! while every group reads them.
+//!
+//! GF(2^16) symbols are little-endian byte pairs. Two loaded vectors are split into a
+//! vector of low bytes and one of high bytes (per 128-bit lane, so it works the same
+//! at every width); products are formed on those byte planes and interleaved back
+//! only when an output chunk is stored.
+//!
+//! Everything here is `#[inline(always)]` and is only ever instantiated inside a
+//! `#[target_feature]` function of the instruction set's file, which is what lets the
+//! intrinsics inline.
+
+use crate::gf::{Field, MUL8};
+
+/// The vector operations a kernel needs from one instruction set.
+///
+/// # Safety
+///
+/// Every method may execute instructions of that set: callers must have checked the
+/// CPU supports them. `load`/`store` take raw pointers that must be valid for
+/// `W` bytes (no alignment needed).
+pub(super) trait Simd {
+    /// One vector register.
+    type V: Copy;
+    /// Bytes per vector.
+    const W: usize;
+    unsafe fn load(p: *const u8) -> Self::V;
+    unsafe fn store(p: *mut u8, v: Self::V);
+    unsafe fn zero() -> Self::V;
+    unsafe fn xor(a: Self::V, b: Self::V) -> Self::V;
+    /// Splits two vectors of little-endian byte pairs into (low bytes, high bytes),
+    /// in an order only [`Simd::interleave`] needs to undo.
+    unsafe fn deinterleave(a: Self::V, b: Self::V) -> (Self::V, Self::V);
+    /// The inverse of [`Simd::deinterleave`].
+    unsafe fn interleave(lo: Self::V, hi: Self::V) -> (Self::V, Self::V);
+}
+
+/// Byte shuffles (PSHUFB): what the split-nibble table method needs.
+pub(super) trait Shuffle: Simd {
+    /// Each byte of `idx` (all below 16) replaced by that entry of the 16-byte table
+    /// `t` (the same table in every 128-bit lane).
+    unsafe fn lookup(t: &[u8; 16], idx: Self::V) -> Self::V;
+    /// (low nibbles, high nibbles) of every byte.
+    unsafe fn nibbles(x: Self::V) -> (Self::V, Self::V);
+}
+
+/// GF2P8AFFINEQB: what the GFNI method needs.
+pub(super) trait Affine: Simd {
+    /// Every byte of `x` multiplied by the 8×8 bit matrix `m` (in the instruction's
+    /// layout: byte 7−i of `m` is the row giving result bit i).
+    unsafe fn affine(x: Self::V, m: u64) -> Self::V;
+}
+
+/// How one method multiplies vectors by field constants.
+pub(super) trait Mul {
+    type S: Simd;
+    /// A GF(2^8) coefficient made ready (tables or a matrix).
+    type P8: Copy + Default;
+    /// A GF(2^16) coefficient made ready.
+    type P16: Copy + Default;
+    /// A source vector made ready (split into nibbles, or as is).
+    type X: Copy;
+    /// Outputs per pass (at most 8) and vectors per step (1 or 2) in GF(2^8), and
+    /// outputs per pass in GF(2^16): as many as the registers hold.
+    const G8: usize;
+    const U8: usize;
+    const G16: usize;
+    fn prep8(c: u8) -> Self::P8;
+    fn prep16(c: u16) -> Self::P16;
+    unsafe fn ready(x: <Self::S as Simd>::V) -> Self::X;
+    unsafe fn mul8(p: &Self::P8, x: Self::X) -> <Self::S as Simd>::V;
+    /// The (low, high) byte planes of the products of the symbols (lo, hi).
+    unsafe fn mul16(
+        p: &Self::P16,
+        lo: Self::X,
+        hi: Self::X,
+    ) -> (<Self::S as Simd>::V, <Self::S as Simd>::V);
+}
+
+/// 16 table entries, aligned so a broadcast load never splits a cache line.
+#[derive(Clone, Copy, Default)]
+#[repr(C, align(16))]
+pub(super) struct Tab([u8; 16]);
+
+/// Split-nibble tables over a [`Shuffle`] set: c·x = T_lo[x & 15] ⊕ T_hi[x >> 4].
+pub(super) struct Nibble<S>(std::marker::PhantomData<S>);
+
+impl<S: Shuffle> Mul for Nibble<S> {
+    type S = S;
+    type P8 = [Tab; 2];
+    /// For nibble p of the symbol (p = 0..4, low to high), the low and the high
+    /// product byte: entries 2p and 2p + 1.
+    type P16 = [Tab; 8];
+    type X = (S::V, S::V);
+    // 16 registers (SSE, AVX2) or 32 (AVX-512): accumulators, the split source,
+    // a table and a temporary must all fit.
+    const G8: usize = if S::W == 64 { 8 } else { 4 };
+    const U8: usize = 2;
+    const G16: usize = if S::W == 64 { 8 } else { 4 };
+
+    fn prep8(c: u8) -> [Tab; 2] {
+        let row = &MUL8[usize::from(c)];
+        let mut t = [Tab::default(); 2];
+        for n in 0..16 {
+            t[0].0[n] = row[n];
+            t[1].0[n] = row[n << 4];
+        }
+        t
+    }
+
+    fn prep16(c: u16) -> [Tab; 8] {
+        let bit = bit_products16(c);
+        let mut t = [Tab::default(); 8];
+        for p in 0..4 {
+            // Every nibble value by linearity: v(n) = v(n without its lowest bit) ⊕
+            // v(lowest bit).
+            let mut v = [0u16; 16];
+            for n in 1..16usize {
+                v[n] = v[n & (n - 1)] ^ bit[4 * p + n.trailing_zeros() as usize];
+                t[2 * p].0[n] = v[n] as u8;
+                t[2 * p + 1].0[n] = (v[n] >> 8) as u8;
+            }
+        }
+        t
+    }
+
+    #[inline(always)]
+    unsafe fn ready(x: S::V) -> Self::X {
+        S::nibbles(x)
+    }
+
+    #[inline(always)]
+    unsafe fn mul8(p: &[Tab; 2], x: Self::X) -> S::V {
+        S::xor(S::lookup(&p[0].0, x.0), S::lookup(&p[1].0, x.1))
+    }
+
+    #[inline(always)]
+    unsafe fn mul16(p: &[Tab; 8], lo: Self::X, hi: Self::X) -> (S::V, S::V) {
+        let n = [lo.0, lo.1, hi.0, hi.1];
+        let l = S::xor(
+            S::xor(S::lookup(&p[0].0, n[0]), S::lookup(&p[2].0, n[1])),
+            S::xor(S::lookup(&p[4].0, n[2]), S::lookup(&p[6].0, n[3])),
+        );
+        let h = S::xor(
+            S::xor(S::lookup(&p[1].0, n[0]), S::lookup(&p[3].0, n[1])),
+            S::xor(S::lookup(&p[5].0, n[2]), S::lookup(&p[7].0, n[3])),
+        );
+        (l, h)
+    }
+}
+
+/// The GF2P8AFFINEQB matrix of the GF(2)-linear byte map whose value on bit i is
+/// `cols[i]`.
+fn matrix(cols: [u8; 8]) -> u64 {
+    // Byte i = column i; an 8×8 bit transpose (Hacker's Delight) makes byte r = row
+    // r, and the byte swap puts row r at byte 7 − r.
+    let mut x = u64::from_le_bytes(cols);
+    let t = (x ^ (x >> 7)) & 0x00AA_00AA_00AA_00AA;
+    x ^= t ^ (t << 7);
+    let t = (x ^ (x >> 14)) & 0x0000_CCCC_0000_CCCC;
+    x ^= t ^ (t << 14);
+    let t = (x ^ (x >> 28)) & 0x0000_0000_F0F0_F0F0;
+    x ^= t ^ (t << 28);
+    x.swap_bytes()
+}
+
+/// c · x^i for i = 0..16 in GF(2^16): the products of `c` with each single-bit
+/// symbol, by repeated multiplication by x (no table lookups: this runs once per
+/// coefficient per call, which for big GF(2^16) decodes is millions of times).
+fn bit_products16(c: u16) -> [u16; 16] {
+    let mut v = [0u16; 16];
+    let mut x = u32::from(c);
+    for p in v.iter_mut() {
+        *p = x as u16;
+        x <<= 1;
+        if x & 0x1_0000 != 0 {
+            x ^= Field::Gf16.polynomial();
+        }
+    }
+    v
+}
+
+/// GFNI affine matrices over an [`Affine`] set: one instruction per byte product.
+pub(super) struct Gfni<S>(std::marker::PhantomData<S>);
+
+impl<S: Affine> Mul for Gfni<S> {
+    type S = S;
+    type P8 = u64;
+    /// Matrices low→low, high→low, low→high, high→high: the product's low byte is
+    /// A₀·lo ⊕ A₁·hi, its high byte A₂·lo ⊕ A₃·hi.
+    type P16 = [u64; 4];
+    type X = S::V;
+    // One temporary per product: with 32 registers, 8 outputs × 2 vectors (GF(2^8))
+    // or 8 outputs × 2 planes (GF(2^16)) of accumulators still leave room.
+    const G8: usize = if S::W == 64 { 8 } else { 4 };
+    const U8: usize = 2;
+    const G16: usize = if S::W == 64 { 8 } else { 4 };
+
+    fn prep8(c: u8) -> u64 {
+        let row = &MUL8[usize::from(c)];
+        matrix(std::array::from_fn(|i| row[1 << i]))
+    }
+
+    fn prep16(c: u16) -> [u64; 4] {
+        let bit = bit_products16(c);
+        let lo: [u16; 8] = std::array::from_fn(|i| bit[i]);
+        let hi: [u16; 8] = std::array::from_fn(|i| bit[i + 8]);
+        [
+            matrix(lo.map(|v| v as u8)),
+            matrix(hi.map(|v| v as u8)),
+            matrix(lo.map(|v| (v >> 8) as u8)),
+            matrix(hi.map(|v| (v >> 8) as u8)),
+        ]
+    }
+
+    #[inline(always)]
+    unsafe fn ready(x: S::V) -> S::V {
+        x
+    }
+
+    #[inline(always)]
+    unsafe fn mul8(p: &u64, x: S::V) -> S::V {
+        S::affine(x, *p)
+    }
+
+    #[inline(always)]
+    unsafe fn mul16(p: &[u64; 4], lo: S::V, hi: S::V) -> (S::V, S::V) {
+        (
+            S::xor(S::affine(lo, p[0]), S::affine(hi, p[1])),
+            S::xor(S::affine(lo, p[2]), S::affine(hi, p[3])),
+        )
+    }
+}
+
+/// Prepared coefficients of one batch of rows are kept within this many bytes, so
+/// they stay in L2 while the stripes go by; more rows make another batch (which
+/// reads the sources again). Debug builds use a small budget so that the tests,
+/// which cannot afford huge shapes there, still run several batches.
+const PREP_BUDGET: usize = if cfg!(debug_assertions) {
+    16 * 1024
+} else {
+    1 << 20
+};
+
+/// Sources plus outputs of one stripe fit in this many bytes (half a typical L2), so
+/// groups after the first read the sources from cache.
+const STRIPE_BUDGET: usize = 512 * 1024;
+
+/// Calls `$f::<.., G, ..>` with the runtime group size `$g` (1..=8) as a constant.
+macro_rules! by_group {
+    ($g:expr, $f:ident::<$m:ty, _ $(, $u:tt)?>($($arg:expr),*)) => {
+        match $g {
+            1 => $f::<$m, 1 $(, $u)?>($($arg),*),
+            2 => $f::<$m, 2 $(, $u)?>($($arg),*),
+            3 => $f::<$m, 3 $(, $u)?>($($arg),*),
+            4 => $f::<$m, 4 $(, $u)?>($($arg),*),
+            5 => $f::<$m, 5 $(, $u)?>($($arg),*),
+            6 => $f::<$m, 6 $(, $u)?>($($arg),*),
+            7 => $f::<$m, 7 $(, $u)?>($($arg),*),
+            8 => $f::<$m, 8 $(, $u)?>($($arg),*),
+            _ => unreachable!("groups hold at most 8 rows"),
+        }
+    };
+}
+
+/// One field's path through [`drive`]: how coefficients are prepared, how one
+/// group of rows runs, and the scalar code for the tail.
+trait Path {
+    type P: Copy + Default;
+    /// Most rows one pass handles.
+    const GMAX: usize;
+    /// Bytes per inner step (the body is a multiple of it).
+    const STEP: usize;
+    fn prep(c: u16) -> Self::P;
+    /// Runs one group of `dst.len()` rows over bytes `[from, to)` with the group's
+    /// prepared coefficients (`[j][g]` order).
+    ///
+    /// # Safety
+    /// The instruction set is available; every pointer is valid for `to` bytes.
+    unsafe fn pass(
+        prep: &[Self::P],
+        src: &[*const u8],
+        dst: &[*mut u8],
+        from: usize,
+        to: usize,
+        add: bool,
+    );
+    const TAIL: super::DotFn;
+}
+
+/// The shared frame of both fields: shapes, groups, batches, stripes and the scalar
+/// tail.
+///
+/// # Safety
+/// The instruction set of `T` is available.
+#[inline(always)]
+unsafe fn drive<T: Path>(coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut [u8]], add: bool) {
+    let m = srcs.len();
+    let rows = dsts.len();
+    let len = dsts.first().map_or(0, |d| d.len());
+    // The pointer arithmetic below relies on these; they are cheap next to the work.
+    assert_eq!(
+        coeffs.len(),
+        m * rows,
+        "one coefficient per source and output"
+    );
+    assert!(srcs.iter().all(|s| s.len() == len) && dsts.iter().all(|d| d.len() == len));
+    let body = len - len % T::STEP;
+    if body > 0 && rows > 0 {
+        let sp: Vec<*const u8> = srcs.iter().map(|s| s.as_ptr()).collect();
+        let dp: Vec<*mut u8> = dsts.iter_mut().map(|d| d.as_mut_ptr()).collect();
+        // Groups as even as possible: 10 rows with 8 per group → 5 + 5.
+        let ngroups = rows.div_ceil(T::GMAX);
+        let groups: Vec<(usize, usize)> = (0..ngroups)
+            .map(|i| (i * rows / ngroups, (i + 1) * rows / ngroups))
+            .collect();
+        let per_group = m * T::GMAX * std::mem::size_of::<T::P>();
+        let batch_groups = (PREP_BUDGET / per_group.max(1)).max(1);
+        let mut prepared: Vec<T::P> = Vec::new();
+        for batch in groups.chunks(batch_groups) {
+            prepared.clear();
+            for &(r0, r1) in batch {
+                for j in 0..m {
+                    for r in r0..r1 {
+                        prepared.push(T::prep(coeffs[r * m + j]));
+                    }
+                }
+            }
+            let brows = batch[batch.len() - 1].1 - batch[0].0;
+            // One group reads every source once whatever the order: no stripes.
+            let stripe = if batch.len() == 1 {
+                body
+            } else {
+                ((STRIPE_BUDGET / (m + brows)).max(4096) / T::STEP * T::STEP).max(T::STEP)
+            };
+            let mut from = 0;
+            while from < body {
+                let to = body.min(from + stripe);
+                let mut at = 0;
+                for &(r0, r1) in batch {
+                    let g = r1 - r0;
+                    // SAFETY: every slice is `len ≥ body ≥ to` bytes long (checked
+                    // above); the caller guarantees the instruction set.
+                    unsafe { T::pass(&prepared[at..at + g * m], &sp, &dp[r0..r1], from, to, add) };
+                    at += g * m;
+                }
+                from = to;
+            }
+        }
+    }
+    if body < len {
+        let s: Vec<&[u8]> = srcs.iter().map(|s| &s[body..]).collect();
+        let mut d: Vec<&mut [u8]> = dsts.iter_mut().map(|d| &mut d[body..]).collect();
+        (T::TAIL)(coeffs, &s, &mut d, add);
+    }
+}
+
+/// How far ahead of the current chunk each source is prefetched, in bytes.
+///
+/// The hardware prefetchers follow a few dozen streams; with hundreds of sources
+/// (GF(2^16) codes) every load would otherwise wait for memory. The line is needed
+/// only after a full round over all sources, so it has plenty of time to arrive.
+const PREFETCH: usize = 512;
+
+/// Hints that the `step` bytes at `src + off + PREFETCH` will be read soon: one
+/// prefetch per 64-byte line. The address may lie past the buffer: a prefetch never
+/// faults, and `wrapping_add` keeps the arithmetic defined.
+#[inline(always)]
+fn prefetch(src: *const u8, off: usize, step: usize) {
+    use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+    let mut line = 0;
+    while line < step {
+        // SAFETY: PREFETCHh is SSE (baseline on x86_64) and does not access memory
+        // architecturally, so any address is allowed.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(src.wrapping_add(off + PREFETCH + line).cast()) }
+        line += 64;
+    }
+}
+
+/// One group of `G` GF(2^8) outputs over bytes `[from, to)` (a multiple of `U·W`).
+///
+/// # Safety
+/// The instruction set of `M` is available; every pointer is valid for `to` bytes.
+#[inline(always)]
+unsafe fn pass8<M: Mul, const G: usize, const U: usize>(
+    prep: &[M::P8],
+    src: &[*const u8],
+    dst: &[*mut u8],
+    from: usize,
+    to: usize,
+    add: bool,
+) {
+    let w = M::S::W;
+    let dst: &[*mut u8; G] = dst.try_into().expect("group size");
+    let mut off = from;
+    while off < to {
+        let mut acc = [[M::S::zero(); U]; G];
+        if add {
+            for g in 0..G {
+                for (u, a) in acc[g].iter_mut().enumerate() {
+                    *a = M::S::load(dst[g].add(off + u * w));
+                }
+            }
+        }
+        for (&s, p) in src.iter().zip(prep.chunks_exact(G)) {
+            prefetch(s, off, U * w);
+            let mut x = [M::ready(M::S::zero()); U];
+            for (u, x) in x.iter_mut().enumerate() {
+                *x = M::ready(M::S::load(s.add(off + u * w)));
+            }
+            for g in 0..G {
+                for u in 0..U {
+                    acc[g][u] = M::S::xor(acc[g][u], M::mul8(&p[g], x[u]));
+                }
+            }
+        }
+        for g in 0..G {
+            for (u, a) in acc[g].iter().enumerate() {
+                M::S::store(dst[g].add(off + u * w), *a);
+            }
+        }
+        off += U * w;
+    }
+}
+
+/// One group of `G` GF(2^16) outputs over bytes `[from, to)` (a multiple of `2·W`).
+///
+/// # Safety
+/// As [`pass8`].
+#[inline(always)]
+unsafe fn pass16<M: Mul, const G: usize>(
+    prep: &[M::P16],
+    src: &[*const u8],
+    dst: &[*mut u8],
+    from: usize,
+    to: usize,
+    add: bool,
+) {
+    let w = M::S::W;
+    let dst: &[*mut u8; G] = dst.try_into().expect("group size");
+    let mut off = from;
+    while off < to {
+        // Byte planes of the products; the old contents are added after interleaving.
+        let mut lo = [M::S::zero(); G];
+        let mut hi = [M::S::zero(); G];
+        for (&s, p) in src.iter().zip(prep.chunks_exact(G)) {
+            prefetch(s, off, 2 * w);
+            let (l, h) = M::S::deinterleave(M::S::load(s.add(off)), M::S::load(s.add(off + w)));
+            let (l, h) = (M::ready(l), M::ready(h));
+            for g in 0..G {
+                let (pl, ph) = M::mul16(&p[g], l, h);
+                lo[g] = M::S::xor(lo[g], pl);
+                hi[g] = M::S::xor(hi[g], ph);
+            }
+        }
+        for g in 0..G {
+            let (mut a, mut b) = M::S::interleave(lo[g], hi[g]);
+            let d = dst[g].add(off);
+            if add {
+                a = M::S::xor(a, M::S::load(d));
+                b = M::S::xor(b, M::S::load(d.add(w)));
+            }
+            M::S::store(d, a);
+            M::S::store(d.add(w), b);
+        }
+        off += 2 * w;
+    }
+}
+
+struct F8<M>(std::marker::PhantomData<M>);
+struct F16<M>(std::marker::PhantomData<M>);
+
+impl<M: Mul> Path for F8<M> {
+    type P = M::P8;
+    const GMAX: usize = M::G8;
+    const STEP: usize = M::U8 * M::S::W;
+    const TAIL: super::DotFn = super::scalar::dot8;
+
+    fn prep(c: u16) -> M::P8 {
+        M::prep8(c as u8)
+    }
+
+    #[inline(always)]
+    unsafe fn pass(p: &[M::P8], s: &[*const u8], d: &[*mut u8], from: usize, to: usize, add: bool) {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            if M::U8 == 1 {
+                by_group!(d.len(), pass8::<M, _, 1>(p, s, d, from, to, add))
+            } else {
+                by_group!(d.len(), pass8::<M, _, 2>(p, s, d, from, to, add))
+            }
+        }
+    }
+}
+
+impl<M: Mul> Path for F16<M> {
+    type P = M::P16;
+    const GMAX: usize = M::G16;
+    const STEP: usize = 2 * M::S::W;
+    const TAIL: super::DotFn = super::scalar::dot16;
+
+    fn prep(c: u16) -> M::P16 {
+        M::prep16(c)
+    }
+
+    #[inline(always)]
+    unsafe fn pass(
+        p: &[M::P16],
+        s: &[*const u8],
+        d: &[*mut u8],
+        from: usize,
+        to: usize,
+        add: bool,
+    ) {
+        // SAFETY: forwarded from the caller.
+        unsafe { by_group!(d.len(), pass16::<M, _>(p, s, d, from, to, add)) }
+    }
+}
+
+/// GF(2^8) dot product (see [`super::DotFn`]) with method `M`.
+///
+/// # Safety
+/// The instruction set of `M` is available. Called only from a `#[target_feature]`
+/// function so that everything inlines into it.
+#[inline(always)]
+pub(super) unsafe fn dot8<M: Mul>(
+    coeffs: &[u16],
+    srcs: &[&[u8]],
+    dsts: &mut [&mut [u8]],
+    add: bool,
+) {
+    // SAFETY: forwarded from the caller.
+    unsafe { drive::<F8<M>>(coeffs, srcs, dsts, add) }
+}
+
+/// GF(2^16) dot product (see [`super::DotFn`]) with method `M`.
+///
+/// # Safety
+/// As [`dot8`].
+#[inline(always)]
+pub(super) unsafe fn dot16<M: Mul>(
+    coeffs: &[u16],
+    srcs: &[&[u8]],
+    dsts: &mut [&mut [u8]],
+    add: bool,
+) {
+    // SAFETY: forwarded from the caller.
+    unsafe { drive::<F16<M>>(coeffs, srcs, dsts, add) }
+}
+
+/// Defines the two safe entry points of one kernel: `#[target_feature]` wrappers
+/// around [`dot8`]/[`dot16`] with method `$m`, callable through a [`super::Kernel`]
+/// only after `available()` said yes. `before` runs first, outside the features.
+macro_rules! entry_points {
+    ($features:literal, $m:ty, $available:ident, $dot8:ident, $dot16:ident
+        $(, before = $before:path)?) => {
+        /// GF(2^8) dot product with this instruction set.
+        pub(in crate::kernels) fn $dot8(
+            coeffs: &[u16],
+            srcs: &[&[u8]],
+            dsts: &mut [&mut [u8]],
+            add: bool,
+        ) {
+            #[target_feature(enable = $features)]
+            unsafe fn inner(c: &[u16], s: &[&[u8]], d: &mut [&mut [u8]], add: bool) {
+                // SAFETY: the features are enabled on this function.
+                unsafe { $crate::kernels::simd::dot8::<$m>(c, s, d, add) }
+            }
+            debug_assert!($available());
+            $($before();)?
+            // SAFETY: this function is only reachable through a `Kernel` whose
+            // `available()` (the same features, detected at run time) returned true.
+            unsafe { inner(coeffs, srcs, dsts, add) }
+        }
+
+        /// GF(2^16) dot product with this instruction set.
+        pub(in crate::kernels) fn $dot16(
+            coeffs: &[u16],
+            srcs: &[&[u8]],
+            dsts: &mut [&mut [u8]],
+            add: bool,
+        ) {
+            #[target_feature(enable = $features)]
+            unsafe fn inner(c: &[u16], s: &[&[u8]], d: &mut [&mut [u8]], add: bool) {
+                // SAFETY: the features are enabled on this function.
+                unsafe { $crate::kernels::simd::dot16::<$m>(c, s, d, add) }
+            }
+            debug_assert!($available());
+            $($before();)?
+            // SAFETY: as above.
+            unsafe { inner(coeffs, srcs, dsts, add) }
+        }
+    };
+}
+pub(super) use entry_points;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The definition of the GF2P8AFFINEQB layout, bit by bit.
+    fn slow_matrix(cols: [u8; 8]) -> u64 {
+        let mut m = 0u64;
+        for r in 0..8 {
+            let row = (0..8).fold(0u8, |acc, i| acc | ((cols[i] >> r) & 1) << i);
+            m |= u64::from(row) << (8 * (7 - r));
+        }
+        m
+    }
+
+    #[test]
+    fn matrix_is_the_transpose_in_instruction_layout() {
+        let mut x = 0x0123_4567_89ab_cdef_u64;
+        for _ in 0..1000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let cols = x.to_le_bytes();
+            assert_eq!(matrix(cols), slow_matrix(cols));
+        }
+    }
+
+    #[test]
+    fn bit_products_match_the_field() {
+        for c in [0u16, 1, 2, 0x8000, 0x1234, 0xffff] {
+            let v = bit_products16(c);
+            for (i, &p) in v.iter().enumerate() {
+                assert_eq!(p, Field::Gf16.mul(c, 1 << i));
+            }
+        }
+    }
+}
