@@ -146,7 +146,7 @@ impl FecSession {
         if block_size == 0 {
             return Err(SessionError::ZeroBlockSize);
         }
-        if block_size % field.symbol_bytes() != 0 {
+        if !block_size.is_multiple_of(field.symbol_bytes()) {
             return Err(Error::OddBlockSize { size: block_size }.into());
         }
         Ok(FecSession {

@@ -6,7 +6,7 @@ fn unhex(s: &str) -> Vec<u8> {
     if s == "-" {
         return Vec::new();
     }
-    assert!(s.len() % 2 == 0, "odd hex string {s:?}");
+    assert!(s.len().is_multiple_of(2), "odd hex string {s:?}");
     (0..s.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))

@@ -82,7 +82,7 @@ impl RsCoder {
         report: &mut StreamReport,
     ) -> Result<(), RsError> {
         let (n, k) = (self.n, self.k);
-        if coded.len() % n != 0 {
+        if !coded.len().is_multiple_of(n) {
             return Err(RsError::StreamLength {
                 len: coded.len(),
                 n,
