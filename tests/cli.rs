@@ -651,3 +651,92 @@ fn cross_check_with_real_zfec_if_installed() {
         assert!(fs::read(theirs.path().join("back")).unwrap() == input);
     }
 }
+
+// --- rs-encode / rs-decode: scattered byte corruption ---------------------------
+
+/// Flips `per` bytes in each of the first `codewords` codewords of a protected file
+/// (after its 32-byte header), at positions spread over the codeword.
+fn corrupt_codewords(path: &Path, n: usize, codewords: usize, per: usize) {
+    let mut b = fs::read(path).unwrap();
+    for cw in 0..codewords {
+        for e in 0..per {
+            b[32 + cw * n + (e * 37 + cw * 11) % n] ^= 0xA5;
+        }
+    }
+    fs::write(path, b).unwrap();
+}
+
+#[test]
+fn rs_round_trip_fixes_scattered_errors_and_reports_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input: Vec<u8> = (0..100_000u32).map(|i| (i * 7 + i / 255) as u8).collect();
+    fs::write(d.join("in"), &input).unwrap();
+    assert_ok(&run(
+        d,
+        &["rs-encode", "-n", "64", "-k", "48", "-o", "in.rs", "in"],
+        None,
+    ));
+    corrupt_codewords(&d.join("in.rs"), 64, 50, 8); // t = 8: the limit
+    let o = run(d, &["rs-decode", "-o", "out", "in.rs"], None);
+    assert_ok(&o);
+    assert!(
+        stderr(&o).contains("fixed 400 corrupted bytes in 50 of"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(fs::read(d.join("out")).unwrap(), input);
+    // Through pipes both ways, default RS(255,223).
+    let o = run(d, &["rs-encode", "-o", "-", "-"], Some(&input));
+    assert_ok(&o);
+    let o2 = run(d, &["-q", "rs-decode", "-o", "-", "-"], Some(&o.stdout));
+    assert_ok(&o2);
+    assert_eq!(o2.stdout, input);
+    assert!(stderr(&o2).is_empty(), "-q prints nothing: {}", stderr(&o2));
+}
+
+#[test]
+fn rs_decode_errors_have_their_exit_codes_and_leave_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("in"), vec![42u8; 5000]).unwrap();
+    assert_ok(&run(
+        d,
+        &["rs-encode", "-n", "40", "-k", "30", "-o", "p", "in"],
+        None,
+    ));
+    fs::copy(d.join("p"), d.join("bad")).unwrap();
+    corrupt_codewords(&d.join("bad"), 40, 3, 6); // t = 5
+    assert_fails(
+        &run(d, &["rs-decode", "-o", "out", "bad"], None),
+        11,
+        "codeword #0",
+    );
+    assert!(!d.join("out").exists());
+    assert_no_temp(d);
+    assert_fails(
+        &run(d, &["rs-decode", "-o", "out", "in"], None),
+        7,
+        "not an RS-protected file",
+    );
+    assert_fails(&run(d, &["rs-decode", "-o", "in", "p"], None), 4, "exists");
+    assert_fails(
+        &run(d, &["rs-decode", "-o", "out", "missing"], None),
+        3,
+        "cannot read missing",
+    );
+    assert_fails(
+        &run(
+            d,
+            &["rs-encode", "-n", "30", "-k", "30", "-o", "q", "in"],
+            None,
+        ),
+        2,
+        "below n",
+    );
+    let short = fs::read(d.join("p")).unwrap();
+    fs::write(d.join("short"), &short[..short.len() - 50]).unwrap();
+    assert_fails(&run(d, &["rs-decode", "-o", "out", "short"], None), 7, "");
+    assert!(!d.join("out").exists());
+    assert_no_temp(d);
+}

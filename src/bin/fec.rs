@@ -1,5 +1,7 @@
 //! `fec`: split a file into m shares any k of which rebuild it, in zfec's share
-//! format (byte-identical to `zfec` / `zunfec`), plus `fec verify`.
+//! format (byte-identical to `zfec` / `zunfec`), plus `fec verify`; and protect a
+//! file against scattered corrupted bytes with Reed–Solomon codewords
+//! (`fec rs-encode` / `fec rs-decode`).
 
 use std::fs::{self, File};
 use std::io::{self, IsTerminal, Read, Write};
@@ -7,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+use algorithm_fec::rs::{self, FileError, RsError};
 use algorithm_fec::zfec::{self, HeaderError, Share, ShareSet};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -24,7 +27,8 @@ Exit codes:
   7   corrupt share: shorter than its header, truncated, or an invalid header
   8   duplicate share: one share number, or one file, given twice
   9   a share number in a header is not below m
-  10  verify: the shares disagree (the bad share is named when it can be told)";
+  10  verify: the shares disagree (the bad share is named when it can be told)
+  11  rs-decode: a codeword has more corrupted bytes than can be corrected";
 
 const ABOUT: &str = "Split a file into m shares any k of which rebuild it (zfec's share format)";
 
@@ -49,6 +53,16 @@ Examples:
   fec encode big.iso                     # 8 shares, any 3 rebuild: ./big.iso.0_8.fec ...
   fec encode -k 4 -m 10 -d /mnt/shares backup.tar
   tar c dir | fec encode -k 2 -m 4 -p dir.tar -   # from a pipe: dir.tar.0_4.fec ...";
+
+const RS_EXAMPLES: &str = "\
+Examples:
+  fec rs-encode -o disk.img.rs disk.img          # RS(255,223): fixes 16 bad bytes per 255
+  fec rs-encode -n 255 -k 191 -o notes.rs notes  # stronger: 32 per 255
+  fec rs-decode -o disk.img disk.img.rs          # reports how many bytes were fixed
+
+The protected file is a 32-byte header (magic, version, n, k), the data as RS(n,k)
+codewords of k data bytes and n-k parity bytes, and a 32-byte trailer holding the
+original length; header and trailer are themselves RS-protected.";
 
 const DECODE_EXAMPLES: &str = "\
 Examples:
@@ -99,6 +113,46 @@ enum Cmd {
     /// Check that shares agree: re-encode from k, compare the rest, name a bad one.
     #[command(after_long_help = format!("{VERIFY_EXAMPLES}\n\n{EXIT_CODES}"))]
     Verify(VerifyArgs),
+    /// Protect a file against scattered corrupted bytes (Reed–Solomon codewords).
+    #[command(name = "rs-encode", after_long_help = format!("{RS_EXAMPLES}\n\n{EXIT_CODES}"))]
+    RsEncode(RsEncodeArgs),
+    /// Repair and unwrap a file made by rs-encode, reporting the bytes fixed.
+    #[command(name = "rs-decode", after_long_help = format!("{RS_EXAMPLES}\n\n{EXIT_CODES}"))]
+    RsDecode(RsDecodeArgs),
+}
+
+#[derive(Args)]
+struct RsEncodeArgs {
+    /// Codeword length in bytes (k < n <= 255).
+    #[arg(short = 'n', long = "length", value_name = "N", default_value_t = 255,
+          value_parser = clap::value_parser!(u16).range(2..=255))]
+    n: u16,
+    /// Data bytes per codeword; n - k parity bytes fix (n - k) / 2 bad bytes.
+    #[arg(short = 'k', long = "data", value_name = "K", default_value_t = 223,
+          value_parser = clap::value_parser!(u16).range(1..=254))]
+    k: u16,
+    /// Where to write the protected file, or - for standard output.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    output: PathBuf,
+    /// Overwrite OUT if it exists.
+    #[arg(short = 'f', long = "force")]
+    force: bool,
+    /// The file to protect, or - for standard input.
+    #[arg(value_name = "FILE")]
+    input: PathBuf,
+}
+
+#[derive(Args)]
+struct RsDecodeArgs {
+    /// Where to write the repaired original, or - for standard output.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    output: PathBuf,
+    /// Overwrite OUT if it exists.
+    #[arg(short = 'f', long = "force")]
+    force: bool,
+    /// The protected file, or - for standard input.
+    #[arg(value_name = "FILE")]
+    input: PathBuf,
 }
 
 #[derive(Args)]
@@ -591,6 +645,97 @@ fn verify(a: VerifyArgs, ui: &Ui) -> Result<bool, Failure> {
     Ok(false)
 }
 
+/// Opens FILE or standard input.
+fn open_input(p: &Path) -> Result<Box<dyn Read>, Failure> {
+    if p == Path::new("-") {
+        return Ok(Box::new(io::stdin().lock()));
+    }
+    File::open(p)
+        .map(|f| Box::new(f) as Box<dyn Read>)
+        .map_err(|e| failure(3, format!("cannot read {}: {e}", p.display())))
+}
+
+/// Runs `work` writing to OUT (a temporary renamed at the end) or standard output.
+fn write_output<T>(
+    out: &Path,
+    force: bool,
+    work: impl FnOnce(&mut dyn Write) -> Result<T, Failure>,
+) -> Result<T, Failure> {
+    if out == Path::new("-") {
+        let mut w = io::BufWriter::with_capacity(1 << 20, io::stdout().lock());
+        let r = work(&mut w)?;
+        w.flush()
+            .map_err(|e| failure(1, format!("cannot write standard output: {e}")))?;
+        return Ok(r);
+    }
+    if !force && exists(out) {
+        return Err(failure(
+            4,
+            format!("{} exists (give -f to overwrite)", out.display()),
+        ));
+    }
+    let tmp = temp_beside(out)?;
+    let mut w = io::BufWriter::with_capacity(1 << 20, tmp.as_file());
+    let r = work(&mut w)?;
+    w.flush()
+        .map_err(|e| failure(1, format!("cannot write {}: {e}", out.display())))?;
+    drop(w);
+    persist_all(vec![(tmp, out.to_path_buf())], force)?;
+    Ok(r)
+}
+
+/// Exit code and message for an RS container error.
+fn from_rs(e: FileError, input: &Path) -> Failure {
+    let name = input.display();
+    match e {
+        FileError::Io(e) => failure(1, format!("{name}: {e}")),
+        FileError::Rs(RsError::UncorrectableCodeword { index }) => failure(
+            11,
+            format!("{name}: codeword #{index} has more corrupted bytes than can be corrected"),
+        ),
+        FileError::Rs(e @ RsError::InvalidParameters { .. }) => failure(2, e.to_string()),
+        e => failure(7, format!("{name}: {e}")),
+    }
+}
+
+fn rs_encode(a: RsEncodeArgs, ui: &Ui) -> Result<(), Failure> {
+    let (n, k) = (usize::from(a.n), usize::from(a.k));
+    if k >= n {
+        return Err(failure(2, format!("k ({k}) must be below n ({n})")));
+    }
+    let input = open_input(&a.input)?;
+    let start = Instant::now();
+    let report = write_output(&a.output, a.force, |w| {
+        rs::protect_file(io::BufReader::with_capacity(1 << 20, input), w, n, k)
+            .map_err(|e| from_rs(e, &a.input))
+    })?;
+    ui.info(format!(
+        "RS({n},{k}): {} codewords, {} bytes written; read {}; fixes up to {} bad bytes per codeword",
+        report.codewords,
+        report.written,
+        rate(report.length, start),
+        (n - k) / 2
+    ));
+    Ok(())
+}
+
+fn rs_decode(a: RsDecodeArgs, ui: &Ui) -> Result<(), Failure> {
+    let input = open_input(&a.input)?;
+    let report = write_output(&a.output, a.force, |w| {
+        rs::repair_file(io::BufReader::with_capacity(1 << 20, input), w)
+            .map_err(|e| from_rs(e, &a.input))
+    })?;
+    let fixed =
+        report.body.corrected_bytes + (report.header_corrected + report.trailer_corrected) as u64;
+    if !ui.quiet {
+        eprintln!(
+            "fec: RS({},{}): {} bytes restored; fixed {fixed} corrupted bytes in {} of {} codewords",
+            report.n, report.k, report.length, report.body.corrected_codewords, report.body.codewords
+        );
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let ui = Ui {
@@ -601,6 +746,8 @@ fn main() -> ExitCode {
         Cmd::Encode(a) => encode(a, &ui).map(|()| true),
         Cmd::Decode(a) => decode(a, &ui).map(|()| true),
         Cmd::Verify(a) => verify(a, &ui),
+        Cmd::RsEncode(a) => rs_encode(a, &ui).map(|()| true),
+        Cmd::RsDecode(a) => rs_decode(a, &ui).map(|()| true),
     };
     match r {
         Ok(true) => ExitCode::SUCCESS,
