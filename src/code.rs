@@ -158,13 +158,7 @@ impl Code {
     /// `block_index = Σ_j row[j] · data_j`. O(k).
     pub fn row(&self, index: usize, row: &mut [u16]) -> Result<(), Error> {
         self.check_index(index)?;
-        if row.len() != self.k {
-            return Err(Error::WrongCount {
-                what: "row coefficients",
-                expected: self.k,
-                got: row.len(),
-            });
-        }
+        self.check_count("row coefficients", row.len())?;
         self.fill_row(index, &(0..self.k).collect::<Vec<_>>(), row);
         Ok(())
     }
@@ -183,6 +177,19 @@ impl Code {
         for (c, &j) in row.iter_mut().zip(cols) {
             let l = base + u64::from(self.wlog[j]) + q - self.log_diff(xi, self.point(j));
             *c = self.t.exp(l);
+        }
+    }
+
+    /// Checks that a list has k entries.
+    pub(crate) fn check_count(&self, what: &'static str, got: usize) -> Result<(), Error> {
+        if got == self.k {
+            Ok(())
+        } else {
+            Err(Error::WrongCount {
+                what,
+                expected: self.k,
+                got,
+            })
         }
     }
 
@@ -214,13 +221,7 @@ impl Code {
     }
 
     fn check_data(&self, data: &[&[u8]]) -> Result<usize, Error> {
-        if data.len() != self.k {
-            return Err(Error::WrongCount {
-                what: "data blocks",
-                expected: self.k,
-                got: data.len(),
-            });
-        }
+        self.check_count("data blocks", data.len())?;
         self.common_len(data.iter().map(|d| d.len()))
     }
 
@@ -278,13 +279,7 @@ impl Code {
 
     /// Checks a decode's k indices: count, range, duplicates. Touches nothing.
     pub fn check_indices(&self, indices: &[usize]) -> Result<(), Error> {
-        if indices.len() != self.k {
-            return Err(Error::WrongCount {
-                what: "indices",
-                expected: self.k,
-                got: indices.len(),
-            });
-        }
+        self.check_count("indices", indices.len())?;
         for &i in indices {
             self.check_index(i)?;
         }
@@ -308,13 +303,7 @@ impl Code {
     /// indices below n, no duplicates): on error neither slice is touched.
     pub fn reorder<T>(&self, blocks: &mut [T], indices: &mut [usize]) -> Result<(), Error> {
         self.check_indices(indices)?;
-        if blocks.len() != self.k {
-            return Err(Error::WrongCount {
-                what: "blocks",
-                expected: self.k,
-                got: blocks.len(),
-            });
-        }
+        self.check_count("blocks", blocks.len())?;
         for i in 0..self.k {
             while indices[i] < self.k && indices[i] != i {
                 let j = indices[i];
@@ -333,13 +322,7 @@ impl Code {
     /// Every check (counts, indices, sizes) runs before anything is moved or written.
     pub fn decode(&self, blocks: &mut [&mut [u8]], indices: &mut [usize]) -> Result<(), Error> {
         self.check_indices(indices)?;
-        if blocks.len() != self.k {
-            return Err(Error::WrongCount {
-                what: "blocks",
-                expected: self.k,
-                got: blocks.len(),
-            });
-        }
+        self.check_count("blocks", blocks.len())?;
         self.common_len(blocks.iter().map(|b| b.len()))?;
         self.reorder(blocks, indices)?;
         let mut shards: Vec<Shard<'_>> = blocks.iter_mut().map(|b| Shard::Write(b)).collect();
@@ -395,13 +378,7 @@ impl Decoder<'_> {
     /// [`Shard::Write`]. All checks run before anything is written.
     pub fn decode(&self, shards: &mut [Shard<'_>]) -> Result<(), Error> {
         let code = self.solver.code;
-        if shards.len() != code.k {
-            return Err(Error::WrongCount {
-                what: "blocks",
-                expected: code.k,
-                got: shards.len(),
-            });
-        }
+        code.check_count("blocks", shards.len())?;
         let len = code.common_len(shards.iter().map(|s| s.len()))?;
         for (position, &index) in self.indices.iter().enumerate() {
             if index != position && matches!(shards[position], Shard::Read(_)) {

@@ -322,13 +322,8 @@ pub unsafe extern "C" fn afec_set_encode_blocks(
     run(|| {
         let s = session(s)?;
         let blocks = array(blocks, count, "block")?;
-        if count != 0 && count != s.code().k() {
-            return Err(Error::WrongCount {
-                what: "blocks",
-                expected: s.code().k(),
-                got: count,
-            }
-            .into());
+        if count != 0 {
+            s.code().check_count("blocks", count)?;
         }
         let slots = blocks
             .iter()
@@ -461,14 +456,7 @@ pub unsafe extern "C" fn afec_set_decode_blocks(
         let blocks = array(blocks, count, "block")?;
         let indices = array_mut(indices, count, "index")?;
         let perm = array_mut(perm, count, "perm")?;
-        if count != k {
-            return Err(Error::WrongCount {
-                what: "blocks",
-                expected: k,
-                got: count,
-            }
-            .into());
-        }
+        s.code().check_count("blocks", count)?;
         // Validate and plan on copies: the caller's arrays change only on success.
         let mut idx = indices.to_vec();
         let mut p = vec![0usize; count];
@@ -532,14 +520,7 @@ pub unsafe extern "C" fn afec_decode(
         let s = session(s)?;
         let blocks = array(blocks, count, "block")?;
         let targets = s.decode_targets().ok_or(SessionError::NoDecodeBlocks)?;
-        if count != targets.len() {
-            return Err(Error::WrongCount {
-                what: "blocks",
-                expected: targets.len(),
-                got: count,
-            }
-            .into());
-        }
+        s.code().check_count("blocks", count)?;
         let spans: Vec<Span> = blocks
             .iter()
             .enumerate()

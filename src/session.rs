@@ -194,15 +194,7 @@ impl FecSession {
     }
 
     fn check_count(&self, what: &'static str, got: usize) -> Result<(), SessionError> {
-        if got != self.code.k() {
-            return Err(Error::WrongCount {
-                what,
-                expected: self.code.k(),
-                got,
-            }
-            .into());
-        }
-        Ok(())
+        Ok(self.code.check_count(what, got)?)
     }
 
     /// Sets the k data blocks `encode` reads. An empty vector frees the blocks held

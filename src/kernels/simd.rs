@@ -569,8 +569,13 @@ pub(super) unsafe fn dot16<M: Mul>(
 macro_rules! entry_points {
     ($features:literal, $m:ty, $available:ident, $dot8:ident, $dot16:ident
         $(, before = $before:path)?) => {
-        /// GF(2^8) dot product with this instruction set.
-        pub(in crate::kernels) fn $dot8(
+        entry_points!(@one $features, $m, $available, $dot8, dot8, "GF(2^8)" $(, $before)?);
+        entry_points!(@one $features, $m, $available, $dot16, dot16, "GF(2^16)" $(, $before)?);
+    };
+    (@one $features:literal, $m:ty, $available:ident, $name:ident, $generic:ident,
+        $field:literal $(, $before:path)?) => {
+        #[doc = concat!($field, " dot product with this instruction set.")]
+        pub(in crate::kernels) fn $name(
             coeffs: &[u16],
             srcs: &[&[u8]],
             dsts: &mut [&mut [u8]],
@@ -579,30 +584,12 @@ macro_rules! entry_points {
             #[target_feature(enable = $features)]
             unsafe fn inner(c: &[u16], s: &[&[u8]], d: &mut [&mut [u8]], add: bool) {
                 // SAFETY: the features are enabled on this function.
-                unsafe { $crate::kernels::simd::dot8::<$m>(c, s, d, add) }
+                unsafe { $crate::kernels::simd::$generic::<$m>(c, s, d, add) }
             }
             debug_assert!($available());
             $($before();)?
             // SAFETY: this function is only reachable through a `Kernel` whose
             // `available()` (the same features, detected at run time) returned true.
-            unsafe { inner(coeffs, srcs, dsts, add) }
-        }
-
-        /// GF(2^16) dot product with this instruction set.
-        pub(in crate::kernels) fn $dot16(
-            coeffs: &[u16],
-            srcs: &[&[u8]],
-            dsts: &mut [&mut [u8]],
-            add: bool,
-        ) {
-            #[target_feature(enable = $features)]
-            unsafe fn inner(c: &[u16], s: &[&[u8]], d: &mut [&mut [u8]], add: bool) {
-                // SAFETY: the features are enabled on this function.
-                unsafe { $crate::kernels::simd::dot16::<$m>(c, s, d, add) }
-            }
-            debug_assert!($available());
-            $($before();)?
-            // SAFETY: as above.
             unsafe { inner(coeffs, srcs, dsts, add) }
         }
     };
