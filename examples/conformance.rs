@@ -7,7 +7,8 @@
 //!
 //! Prints each failure with its file and line, then `N passed, M failed` on the last
 //! line; exits 1 if anything failed (a malformed line counts as a failure), 2 on
-//! usage or I/O errors.
+//! usage or I/O errors. The kernel is the one `ALGORITHM_FEC_KERNEL` names (default:
+//! the fastest); `conformance --kernels` lists the kernels this CPU can run.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -16,6 +17,10 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let files: Vec<String> = std::env::args().skip(1).collect();
+    if files.len() == 1 && files[0] == "--kernels" {
+        println!("{}", algorithm_fec::kernels::available().join(" "));
+        return ExitCode::SUCCESS;
+    }
     if files.is_empty() || files.iter().any(|f| f == "-h" || f == "--help") {
         eprintln!("usage: conformance FILE...  (known-answer files, algorithm-fec.tsv format)");
         return ExitCode::from(2);
@@ -39,6 +44,7 @@ fn main() -> ExitCode {
             }
         }
     }
+    println!("kernel {}", algorithm_fec::kernels::active().name());
     println!("{passed} passed, {failed} failed");
     if failed == 0 && passed > 0 {
         ExitCode::SUCCESS
