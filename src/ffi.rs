@@ -93,8 +93,15 @@ fn run(f: impl FnOnce() -> Result<(), Fail>) -> c_int {
             set_error(&msg);
             code
         }
-        Err(_) => {
-            set_error("internal error in algorithm-fec (a bug): the operation was abandoned");
+        Err(payload) => {
+            let why = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            set_error(&format!(
+                "internal error in algorithm-fec, operation abandoned: {why}"
+            ));
             AFEC_EINTERNAL
         }
     }
