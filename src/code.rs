@@ -851,6 +851,7 @@ mod log_sums_tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "too slow under Miri (NTT of 2^17 points / e = 2800)")]
     fn direct_and_convolution_agree() {
         let mut r = rng(42);
         for (field, es) in [
@@ -891,6 +892,7 @@ mod log_sums_tests {
 
     /// Spot rows of M⁻¹·M at an e that takes the convolution path.
     #[test]
+    #[cfg_attr(miri, ignore = "too slow under Miri (NTT of 2^17 points / e = 2800)")]
     fn inverse_is_exact_on_the_convolution_path() {
         let e = CONVOLVE_FROM_E;
         let (k, n) = (2 * e + 3, 65536);
@@ -923,6 +925,7 @@ mod log_sums_tests {
     /// of low degree (one symbol each): the polynomial of degree < k through the data
     /// is then f itself, so every check block is f at its point, made in O(1).
     #[test]
+    #[cfg_attr(miri, ignore = "too slow under Miri (NTT of 2^17 points / e = 2800)")]
     fn decode_on_the_convolution_path() {
         let f = Field::Gf16;
         let e = CONVOLVE_FROM_E;
