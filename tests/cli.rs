@@ -740,3 +740,74 @@ fn rs_decode_errors_have_their_exit_codes_and_leave_nothing() {
     assert!(!d.join("out").exists());
     assert_no_temp(d);
 }
+
+// --- interruption and closed pipes ------------------------------------------------
+
+#[test]
+fn interrupted_encode_leaves_no_temporary_files() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Encoding from a pipe that stays open: fec waits for more input with its share
+    // temporaries created; then it gets Ctrl-C (SIGINT) and, in a second run, SIGTERM.
+    for sig in [libc::SIGINT, libc::SIGTERM] {
+        let mut child = Command::new(FEC)
+            .args(["encode", "-p", "x", "-"])
+            .current_dir(d)
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(&[7u8; 100_000]).unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while listing(d).iter().filter(|n| n.ends_with(".tmp")).count() < 8 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no temporaries appeared"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        // SAFETY: sending a signal to our own child process.
+        assert_eq!(unsafe { libc::kill(child.id() as i32, sig) }, 0);
+        let out = child.wait_with_output().unwrap();
+        drop(stdin);
+        assert_eq!(
+            out.status.code(),
+            Some(130),
+            "{:?} {}",
+            out.status.signal(),
+            stderr(&out)
+        );
+        assert!(stderr(&out).contains("interrupted"), "{}", stderr(&out));
+        assert_eq!(
+            listing(d),
+            Vec::<String>::new(),
+            "left behind after signal {sig}"
+        );
+    }
+}
+
+#[test]
+fn closed_stdout_ends_decode_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let input: Vec<u8> = (0..2_000_000u32)
+        .map(|i| (i * 13 + (i >> 11)) as u8)
+        .collect();
+    let dir = encoded("big", &input, 2, 3);
+    let mut child = Command::new(FEC)
+        .args(["decode", "-o", "-", "big.0_3.fec", "big.2_3.fec"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read a little, then close the pipe, as `| head -c 10` does.
+    let mut head = [0u8; 10];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut head).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(head, input[..10]);
+    assert_eq!(out.status.signal(), Some(libc::SIGPIPE), "{:?}", out.status);
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}

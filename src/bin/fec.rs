@@ -7,6 +7,7 @@ use std::fs::{self, File};
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use algorithm_fec::rs::{self, FileError, RsError};
@@ -326,6 +327,30 @@ fn exists(p: &Path) -> bool {
     fs::symlink_metadata(p).is_ok()
 }
 
+/// Temporary files not yet renamed into place: removed if the run is interrupted
+/// (Ctrl-C, SIGTERM), so no partial output is left behind.
+static TEMPORARIES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Removes the temporaries on SIGINT/SIGTERM/SIGHUP, then exits 130 as a shell
+/// reports an interrupted command. Also restores SIGPIPE's default, so `fec decode
+/// -o - | head` ends quietly the way `cat` does instead of with an I/O error.
+fn install_signal_handlers() {
+    // SAFETY: setting a signal's disposition to the default has no preconditions;
+    // Rust's runtime set SIGPIPE to "ignore" at start-up and nothing relies on that.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+    let _ = ctrlc::set_handler(|| {
+        if let Ok(temps) = TEMPORARIES.lock() {
+            for t in temps.iter() {
+                let _ = fs::remove_file(t);
+            }
+        }
+        eprintln!("fec: interrupted; temporary files removed");
+        std::process::exit(130);
+    });
+}
+
 /// A temporary file next to `target`, with the permissions a new file would get.
 fn temp_beside(target: &Path) -> Result<NamedTempFile, Failure> {
     let dir = match target.parent() {
@@ -344,12 +369,16 @@ fn temp_beside(target: &Path) -> Result<NamedTempFile, Failure> {
         use std::os::unix::fs::PermissionsExt;
         b.permissions(fs::Permissions::from_mode(0o666));
     }
-    b.tempfile_in(dir).map_err(|e| {
+    let tmp = b.tempfile_in(dir).map_err(|e| {
         failure(
             1,
             format!("cannot create a temporary file in {}: {e}", dir.display()),
         )
-    })
+    })?;
+    if let Ok(mut temps) = TEMPORARIES.lock() {
+        temps.push(tmp.path().to_path_buf());
+    }
+    Ok(tmp)
 }
 
 /// Renames finished temporaries to their names; on any failure removes the ones
@@ -357,6 +386,10 @@ fn temp_beside(target: &Path) -> Result<NamedTempFile, Failure> {
 fn persist_all(files: Vec<(NamedTempFile, PathBuf)>, force: bool) -> Result<(), Failure> {
     let mut done: Vec<PathBuf> = Vec::new();
     for (tmp, name) in files {
+        let path = tmp.path().to_path_buf();
+        if let Ok(mut temps) = TEMPORARIES.lock() {
+            temps.retain(|t| *t != path);
+        }
         let r = if force {
             tmp.persist(&name).map(drop)
         } else {
@@ -737,6 +770,7 @@ fn rs_decode(a: RsDecodeArgs, ui: &Ui) -> Result<(), Failure> {
 }
 
 fn main() -> ExitCode {
+    install_signal_handlers();
     let cli = Cli::parse();
     let ui = Ui {
         verbose: cli.verbose,
