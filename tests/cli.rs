@@ -655,7 +655,7 @@ fn cross_check_with_real_zfec_if_installed() {
 // --- rs-encode / rs-decode: scattered byte corruption ---------------------------
 
 /// Flips `per` bytes in each of the first `codewords` codewords of a protected file
-/// (after its 32-byte header), at positions spread over the codeword.
+/// written with `-i 1` (after its 32-byte header), at positions spread over the codeword.
 fn corrupt_codewords(path: &Path, n: usize, codewords: usize, per: usize) {
     let mut b = fs::read(path).unwrap();
     for cw in 0..codewords {
@@ -674,7 +674,18 @@ fn rs_round_trip_fixes_scattered_errors_and_reports_them() {
     fs::write(d.join("in"), &input).unwrap();
     assert_ok(&run(
         d,
-        &["rs-encode", "-n", "64", "-k", "48", "-o", "in.rs", "in"],
+        &[
+            "rs-encode",
+            "-n",
+            "64",
+            "-k",
+            "48",
+            "-i",
+            "1",
+            "-o",
+            "in.rs",
+            "in",
+        ],
         None,
     ));
     corrupt_codewords(&d.join("in.rs"), 64, 50, 8); // t = 8: the limit
@@ -702,7 +713,18 @@ fn rs_decode_errors_have_their_exit_codes_and_leave_nothing() {
     fs::write(d.join("in"), vec![42u8; 5000]).unwrap();
     assert_ok(&run(
         d,
-        &["rs-encode", "-n", "40", "-k", "30", "-o", "p", "in"],
+        &[
+            "rs-encode",
+            "-n",
+            "40",
+            "-k",
+            "30",
+            "-i",
+            "1",
+            "-o",
+            "p",
+            "in",
+        ],
         None,
     ));
     fs::copy(d.join("p"), d.join("bad")).unwrap();
@@ -739,6 +761,70 @@ fn rs_decode_errors_have_their_exit_codes_and_leave_nothing() {
     assert_fails(&run(d, &["rs-decode", "-o", "out", "short"], None), 7, "");
     assert!(!d.join("out").exists());
     assert_no_temp(d);
+}
+
+/// XORs `len` consecutive bytes of a file from `start` with 0x5A.
+fn corrupt_burst(path: &Path, start: usize, len: usize) {
+    let mut b = fs::read(path).unwrap();
+    for x in &mut b[start..start + len] {
+        *x ^= 0x5A;
+    }
+    fs::write(path, b).unwrap();
+}
+
+#[test]
+fn rs_interleaving_repairs_bursts() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input: Vec<u8> = (0..200_000u32).map(|i| (i * 13 + i / 509) as u8).collect();
+    fs::write(d.join("in"), &input).unwrap();
+    // RS(255,223), t = 16, depth 8: bursts up to 128 bytes. A 100-byte burst.
+    assert_ok(&run(
+        d,
+        &["rs-encode", "-i", "8", "-o", "i8.rs", "in"],
+        None,
+    ));
+    corrupt_burst(&d.join("i8.rs"), 32 + 10_000, 100);
+    let o = run(d, &["rs-decode", "-o", "out8", "i8.rs"], None);
+    assert_ok(&o);
+    assert!(stderr(&o).contains("interleave depth 8"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("fixed 100 corrupted bytes"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(fs::read(d.join("out8")).unwrap(), input);
+    // Default depth (16): a 256-byte burst, e.g. half a damaged 512-byte sector.
+    assert_ok(&run(d, &["rs-encode", "-o", "def.rs", "in"], None));
+    corrupt_burst(&d.join("def.rs"), 32 + 50_001, 256);
+    let o = run(d, &["rs-decode", "-o", "out", "def.rs"], None);
+    assert_ok(&o);
+    assert!(stderr(&o).contains("interleave depth 16"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("fixed 256 corrupted bytes"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(fs::read(d.join("out")).unwrap(), input);
+    // The same burst without interleaving is beyond repair (exit 11), nothing written.
+    assert_ok(&run(
+        d,
+        &["rs-encode", "-i", "1", "-o", "flat.rs", "in"],
+        None,
+    ));
+    corrupt_burst(&d.join("flat.rs"), 32 + 50_001, 256);
+    assert_fails(
+        &run(d, &["rs-decode", "-o", "out1", "flat.rs"], None),
+        11,
+        "codeword #",
+    );
+    assert!(!d.join("out1").exists());
+    // Depth out of range is a usage error.
+    for bad in ["0", "256"] {
+        let o = run(d, &["rs-encode", "-i", bad, "-o", "x", "in"], None);
+        assert_eq!(o.status.code(), Some(2), "-i {bad}");
+        assert!(!d.join("x").exists());
+    }
 }
 
 // --- interruption and closed pipes ------------------------------------------------

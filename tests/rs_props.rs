@@ -1,7 +1,7 @@
 //! Property tests and unhappy paths for the `rs` module.
 
 use algorithm_fec::rs::{
-    file::{protected_len, HEADER_LEN, TRAILER_LEN},
+    file::{protected_len, HEADER_LEN, MAX_DEPTH, TRAILER_LEN},
     protect_file, repair_file, FileError, RsCoder, RsError, StreamReport,
 };
 use proptest::prelude::*;
@@ -269,13 +269,15 @@ proptest! {
     #[test]
     fn file_round_trip_with_corruption(
         (n, k) in (2usize..=255).prop_flat_map(|n| (Just(n), 1..n)),
+        depth in 1usize..=32,
         data in prop::collection::vec(any::<u8>(), 0..5000),
         seed in any::<u64>(),
     ) {
         let rs = RsCoder::new(n, k).unwrap();
         let mut rng = Rng(seed);
         let mut protected = Vec::new();
-        let pr = protect_file(&data[..], &mut protected, n, k).unwrap();
+        let pr = protect_file(&data[..], &mut protected, n, k, depth).unwrap();
+        prop_assert_eq!(&protected[HEADER_LEN..protected.len() - TRAILER_LEN], &model_body(&rs, &data, depth)[..]);
         prop_assert_eq!(protected.len() as u64, pr.written);
         prop_assert_eq!(pr.written, protected_len(data.len() as u64, n, k));
         prop_assert_eq!(pr.length, data.len() as u64);
@@ -290,17 +292,21 @@ proptest! {
         for p in rng.positions(TRAILER_LEN, t) {
             protected[body_end + p] ^= rng.nonzero();
         }
-        for word in protected[HEADER_LEN..body_end].chunks_exact_mut(n) {
+        let m = pr.codewords as usize;
+        for cw in 0..m {
             let e = rng.below(rs.max_errors() + 1);
             for p in rng.positions(n, e) {
-                word[p] ^= rng.nonzero();
+                protected[HEADER_LEN + body_pos(m, n, depth, cw, p)] ^= rng.nonzero();
             }
             total += e as u64;
         }
         let mut repaired = Vec::new();
         let report = repair_file(&protected[..], &mut repaired).unwrap();
         prop_assert_eq!(&repaired, &data);
-        prop_assert_eq!((report.n, report.k, report.length), (n, k, data.len() as u64));
+        prop_assert_eq!(
+            (report.n, report.k, report.depth, report.length),
+            (n, k, depth, data.len() as u64)
+        );
         prop_assert_eq!(report.body.corrected_bytes, total);
         prop_assert_eq!(report.body.codewords, pr.codewords);
     }
@@ -314,7 +320,7 @@ proptest! {
         if keep_header {
             // A valid header followed by junk: exercises the body/trailer paths.
             let mut protected = Vec::new();
-            protect_file(&b"x"[..], &mut protected, 20, 13).unwrap();
+            protect_file(&b"x"[..], &mut protected, 20, 13, 3).unwrap();
             let mut v = protected[..HEADER_LEN].to_vec();
             v.extend_from_slice(&input);
             input = v;
@@ -469,8 +475,12 @@ fn stream_framing_pads_at_the_end() {
 }
 
 fn protected(data: &[u8], n: usize, k: usize) -> Vec<u8> {
+    protected_depth(data, n, k, 1)
+}
+
+fn protected_depth(data: &[u8], n: usize, k: usize, depth: usize) -> Vec<u8> {
     let mut out = Vec::new();
-    protect_file(data, &mut out, n, k).unwrap();
+    protect_file(data, &mut out, n, k, depth).unwrap();
     out
 }
 
@@ -479,7 +489,7 @@ fn file_errors() {
     let mut sink = Vec::new();
     // Bad parameters.
     assert!(matches!(
-        protect_file(&b"abc"[..], &mut sink, 10, 10),
+        protect_file(&b"abc"[..], &mut sink, 10, 10, 1),
         Err(FileError::Rs(RsError::InvalidParameters { n: 10, k: 10 }))
     ));
     // Not a container.
@@ -600,7 +610,7 @@ impl std::io::Read for Trickle<'_> {
 fn file_with_trickling_reader() {
     let data: Vec<u8> = (0..3000u32).map(|i| (i % 251) as u8).collect();
     let mut p = Vec::new();
-    protect_file(Trickle(&data), &mut p, 50, 40).unwrap();
+    protect_file(Trickle(&data), &mut p, 50, 40, 1).unwrap();
     assert_eq!(p, protected(&data, 50, 40));
     p[HEADER_LEN + 7] ^= 1;
     let mut out = Vec::new();
@@ -632,4 +642,242 @@ fn protected_len_saturates() {
     assert_eq!(protected_len(u64::MAX, 255, 1), u64::MAX);
     assert_eq!(protected_len(0, 255, 223), 64);
     assert_eq!(protected_len(224, 255, 223), 64 + 510);
+}
+
+// ---- interleaving --------------------------------------------------------------------
+
+/// Offset in the body of byte `i` of codeword `cw` (m codewords of n bytes, groups of
+/// `depth`), straight from the format's definition.
+fn body_pos(m: usize, n: usize, depth: usize, cw: usize, i: usize) -> usize {
+    let (g, j) = (cw / depth, cw % depth);
+    let d = depth.min(m - g * depth);
+    g * depth * n + i * d + j
+}
+
+/// The body as the module docs define it, built from the plain stream framing.
+fn model_body(rs: &RsCoder, data: &[u8], depth: usize) -> Vec<u8> {
+    let n = rs.n();
+    let words = rs.encode_stream(data);
+    let m = words.len() / n;
+    let mut body = vec![0u8; words.len()];
+    for (cw, word) in words.chunks_exact(n).enumerate() {
+        for (i, &b) in word.iter().enumerate() {
+            body[body_pos(m, n, depth, cw, i)] = b;
+        }
+    }
+    body
+}
+
+/// Data lengths that hit the edges: 0, multiples of k and of depth·k, and around them.
+fn edge_len(k: usize, depth: usize, pick: usize, other: usize) -> usize {
+    let groups = other % 4;
+    match pick % 6 {
+        0 => 0,
+        1 => groups * depth * k,
+        2 => (groups * depth * k + 1).max(1),
+        3 => (groups * depth * k + depth * k).saturating_sub(1),
+        4 => (groups * depth + other % depth) * k,
+        _ => other % (4 * depth * k + 1),
+    }
+}
+
+proptest! {
+    #![proptest_config(config(48))]
+
+    #[test]
+    fn file_interleaved_round_trip_at_edge_lengths(
+        (n, k) in (2usize..=255).prop_flat_map(|n| (Just(n), 1..n)),
+        depth in 1usize..=32,
+        pick in any::<usize>(),
+        other in any::<usize>(),
+        seed in any::<u8>(),
+    ) {
+        let rs = RsCoder::new(n, k).unwrap();
+        let len = edge_len(k, depth, pick, other);
+        let data: Vec<u8> = (0..len).map(|i| (i * 31 + usize::from(seed)) as u8).collect();
+        let p = protected_depth(&data, n, k, depth);
+        prop_assert_eq!(p.len() as u64, protected_len(len as u64, n, k));
+        prop_assert_eq!(&p[HEADER_LEN..p.len() - TRAILER_LEN], &model_body(&rs, &data, depth)[..]);
+        let mut out = Vec::new();
+        let report = repair_file(&p[..], &mut out).unwrap();
+        prop_assert_eq!(out, data);
+        prop_assert_eq!(report.depth, depth);
+        prop_assert_eq!(report.body.codewords, len.div_ceil(k) as u64);
+    }
+
+    #[test]
+    fn file_burst_up_to_depth_times_t_is_repaired(
+        (n, k) in (3usize..=255).prop_flat_map(|n| (Just(n), 1..n - 1)),
+        depth in 1usize..=32,
+        len in 1usize..8000,
+        seed in any::<u64>(),
+    ) {
+        let rs = RsCoder::new(n, k).unwrap();
+        let t = rs.max_errors();
+        let mut rng = Rng(seed);
+        let data: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        let mut p = protected_depth(&data, n, k, depth);
+        let body = p.len() - HEADER_LEN - TRAILER_LEN;
+        // The last group holds d ≤ depth codewords, so only d·t of the burst may fall
+        // in it (the format's guarantee); full groups take depth·t.
+        let m = len.div_ceil(k);
+        let last_start = (m - 1) / depth * depth * n;
+        let d = m - (m - 1) / depth * depth;
+        let mut burst = (1 + rng.below(depth * t)).min(body);
+        if last_start == 0 {
+            burst = burst.min(d * t);
+        }
+        let max_start = (body - burst).min(last_start + d * t - burst);
+        let start = HEADER_LEN + rng.below(max_start + 1);
+        for b in &mut p[start..start + burst] {
+            *b ^= rng.nonzero();
+        }
+        let mut out = Vec::new();
+        let report = repair_file(&p[..], &mut out).unwrap();
+        prop_assert_eq!(out, data);
+        prop_assert_eq!(report.body.corrected_bytes, burst as u64);
+    }
+
+    #[test]
+    fn file_burst_beyond_depth_times_t_fails_or_lands_on_codewords(
+        (n, k) in (3usize..=64).prop_flat_map(|n| (Just(n), 1..n - 1)),
+        depth in 1usize..=32,
+        extra in 1usize..64,
+        seed in any::<u64>(),
+    ) {
+        let rs = RsCoder::new(n, k).unwrap();
+        let t = rs.max_errors();
+        let mut rng = Rng(seed);
+        // A whole number of codewords: no padding, whose bytes a wrong decode could
+        // change without changing the data.
+        let len = k * (depth * 3 + rng.below(depth * 2));
+        let data: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        let good = protected_depth(&data, n, k, depth);
+        let mut p = good.clone();
+        let body = p.len() - HEADER_LEN - TRAILER_LEN;
+        let m = len.div_ceil(k);
+        let burst = (depth * t + extra).min(body);
+        let start = HEADER_LEN + rng.below(body - burst + 1);
+        for b in &mut p[start..start + burst] {
+            *b ^= rng.nonzero();
+        }
+        // Errors per codeword (in data order).
+        let errors: Vec<usize> = (0..m)
+            .map(|cw| (0..n).filter(|&i| {
+                let q = HEADER_LEN + body_pos(m, n, depth, cw, i);
+                p[q] != good[q]
+            }).count())
+            .collect();
+        let mut out = Vec::new();
+        match repair_file(&p[..], &mut out) {
+            // Only a codeword with more than t errors can fail, and it is the first one
+            // in data order that the decoder gives up on: everything before decoded.
+            Err(FileError::Rs(RsError::UncorrectableCodeword { index })) => {
+                let index = index as usize;
+                prop_assert!(errors[index] > t, "codeword {} had {} errors", index, errors[index]);
+                prop_assert!(out.len() <= index * k);
+            }
+            Err(e) => prop_assert!(false, "unexpected error {:?}", e),
+            // Beyond t a decoder may land on another codeword (it can do no better):
+            // then every codeword it returned is genuine and within t of what it read.
+            Ok(report) => {
+                prop_assert_eq!(out.len(), len);
+                let again = protected_depth(&out, n, k, depth);
+                let mut total = 0;
+                for cw in 0..m {
+                    let d = (0..n).filter(|&i| {
+                        let q = HEADER_LEN + body_pos(m, n, depth, cw, i);
+                        p[q] != again[q]
+                    }).count();
+                    prop_assert!(d <= t);
+                    total += d;
+                }
+                prop_assert_eq!(report.body.corrected_bytes, total as u64);
+                if errors.iter().any(|&e| e > t) {
+                    prop_assert_ne!(out, data);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn file_header_layout_and_depth_limits() {
+    let meta = RsCoder::new(32, 16).unwrap();
+    let p = protected_depth(b"hello", 255, 223, 9);
+    let msg = meta.decode(&p[..HEADER_LEN]).unwrap();
+    assert_eq!(
+        msg,
+        [b'A', b'F', b'E', b'C', b'R', b'S', 1, 255, 223, 9, 0, 0, 0, 0, 0, 0]
+    );
+    let mut sink = Vec::new();
+    for bad in [0, MAX_DEPTH + 1] {
+        let r = protect_file(&b"abc"[..], &mut sink, 255, 223, bad);
+        assert!(
+            matches!(r, Err(FileError::InvalidDepth(d)) if d == bad),
+            "{r:?}"
+        );
+        assert!(r.unwrap_err().to_string().contains("depth"));
+    }
+    assert!(sink.is_empty(), "nothing written for a bad depth");
+    protected_depth(b"abc", 255, 223, MAX_DEPTH);
+    // A header claiming depth 0 is not a container.
+    let mut msg = msg;
+    msg[9] = 0;
+    let mut bad = meta.encode(&msg).unwrap();
+    bad.extend_from_slice(&p[HEADER_LEN..]);
+    assert!(matches!(
+        repair_file(&bad[..], &mut Vec::new()),
+        Err(FileError::NotProtected)
+    ));
+}
+
+#[test]
+fn file_burst_just_beyond_depth_times_t_is_an_error() {
+    // RS(255, 223), t = 16, depth 8: 129 consecutive bad bytes from the start of the
+    // second group give its first codeword (number 8) 17 errors, the others 16.
+    let data: Vec<u8> = (0..20_000u32).map(|i| (i * 7 + i / 251) as u8).collect();
+    let good = protected_depth(&data, 255, 223, 8);
+    let start = HEADER_LEN + 8 * 255;
+    let mut p = good.clone();
+    for b in &mut p[start..start + 128] {
+        *b ^= 0x5a;
+    }
+    let mut out = Vec::new();
+    repair_file(&p[..], &mut out).unwrap();
+    assert_eq!(out, data);
+    p[start + 128] ^= 0x5a;
+    let r = repair_file(&p[..], &mut Vec::new());
+    assert!(
+        matches!(
+            r,
+            Err(FileError::Rs(RsError::UncorrectableCodeword { index: 8 }))
+        ),
+        "{r:?}"
+    );
+    // The same 129 bytes without interleaving hit one codeword only: far beyond t.
+    let mut p = protected_depth(&data, 255, 223, 1);
+    for b in &mut p[start..start + 129] {
+        *b ^= 0x5a;
+    }
+    assert!(repair_file(&p[..], &mut Vec::new()).is_err());
+}
+
+#[test]
+fn file_interleaved_with_trickling_reader() {
+    let data: Vec<u8> = (0..3000u32).map(|i| (i % 251) as u8).collect();
+    let mut p = Vec::new();
+    let pr = protect_file(Trickle(&data), &mut p, 50, 40, 7).unwrap();
+    assert_eq!(pr.depth, 7);
+    assert_eq!(p, protected_depth(&data, 50, 40, 7));
+    // A burst of 7·5 = 35 bytes across the boundary of the first two groups.
+    for b in &mut p[HEADER_LEN + 7 * 50 - 20..HEADER_LEN + 7 * 50 + 15] {
+        *b ^= 0xc3;
+    }
+    let mut out = Vec::new();
+    let report = repair_file(Trickle(&p), &mut out).unwrap();
+    assert_eq!(out, data);
+    assert_eq!(report.depth, 7);
+    assert_eq!(report.body.corrected_bytes, 35);
+    assert_eq!(report.body.corrected_codewords, 14);
 }

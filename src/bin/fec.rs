@@ -57,13 +57,20 @@ Examples:
 
 const RS_EXAMPLES: &str = "\
 Examples:
-  fec rs-encode -o disk.img.rs disk.img          # RS(255,223): fixes 16 bad bytes per 255
-  fec rs-encode -n 255 -k 191 -o notes.rs notes  # stronger: 32 per 255
+  fec rs-encode -o disk.img.rs disk.img          # RS(255,223), depth 16: fixes 16 bad
+                                                 # bytes per 255, or a 256-byte burst
+  fec rs-encode -n 255 -k 191 -o notes.rs notes  # stronger: 32 per 255, 512-byte burst
+  fec rs-encode -i 64 -o disk.img.rs disk.img    # deeper: a 1024-byte burst
   fec rs-decode -o disk.img disk.img.rs          # reports how many bytes were fixed
 
-The protected file is a 32-byte header (magic, version, n, k), the data as RS(n,k)
-codewords of k data bytes and n-k parity bytes, and a 32-byte trailer holding the
-original length; header and trailer are themselves RS-protected.";
+The protected file is a 32-byte header (magic, version, n, k, interleave depth D),
+the data as RS(n,k) codewords of k data bytes and n-k parity bytes, written in groups
+of D codewords byte-interleaved (byte i of the group's codeword j at position i*d+j,
+d = D but for a last group of fewer), and a 32-byte trailer holding the original length;
+header and trailer are themselves RS-protected. Each codeword fixes (n-k)/2 bad
+bytes, so any burst of up to D*(n-k)/2 consecutive bad bytes is fixed (d*(n-k)/2
+where it falls in a last group of d < D codewords, e.g. in a file of fewer than D
+codewords).";
 
 const DECODE_EXAMPLES: &str = "\
 Examples:
@@ -132,6 +139,11 @@ struct RsEncodeArgs {
     #[arg(short = 'k', long = "data", value_name = "K", default_value_t = 223,
           value_parser = clap::value_parser!(u16).range(1..=254))]
     k: u16,
+    /// Interleave depth D: codewords per group, byte-interleaved, so a burst of up to
+    /// D * (n - k) / 2 bad bytes is fixed (1 = no interleaving).
+    #[arg(short = 'i', long = "interleave", value_name = "D", default_value_t = 16,
+          value_parser = clap::value_parser!(u16).range(1..=255))]
+    interleave: u16,
     /// Where to write the protected file, or - for standard output.
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     output: PathBuf,
@@ -727,27 +739,34 @@ fn from_rs(e: FileError, input: &Path) -> Failure {
             format!("{name}: codeword #{index} has more corrupted bytes than can be corrected"),
         ),
         FileError::Rs(e @ RsError::InvalidParameters { .. }) => failure(2, e.to_string()),
+        e @ FileError::InvalidDepth(_) => failure(2, e.to_string()),
         e => failure(7, format!("{name}: {e}")),
     }
 }
 
 fn rs_encode(a: RsEncodeArgs, ui: &Ui) -> Result<(), Failure> {
-    let (n, k) = (usize::from(a.n), usize::from(a.k));
+    let (n, k, depth) = (
+        usize::from(a.n),
+        usize::from(a.k),
+        usize::from(a.interleave),
+    );
     if k >= n {
         return Err(failure(2, format!("k ({k}) must be below n ({n})")));
     }
     let input = open_input(&a.input)?;
     let start = Instant::now();
     let report = write_output(&a.output, a.force, |w| {
-        rs::protect_file(io::BufReader::with_capacity(1 << 20, input), w, n, k)
+        rs::protect_file(io::BufReader::with_capacity(1 << 20, input), w, n, k, depth)
             .map_err(|e| from_rs(e, &a.input))
     })?;
     ui.info(format!(
-        "RS({n},{k}): {} codewords, {} bytes written; read {}; fixes up to {} bad bytes per codeword",
+        "RS({n},{k}), interleave depth {depth}: {} codewords, {} bytes written; read {}; \
+         fixes up to {} bad bytes per codeword or a burst of {}",
         report.codewords,
         report.written,
         rate(report.length, start),
-        (n - k) / 2
+        (n - k) / 2,
+        depth * ((n - k) / 2)
     ));
     Ok(())
 }
@@ -762,8 +781,8 @@ fn rs_decode(a: RsDecodeArgs, ui: &Ui) -> Result<(), Failure> {
         report.body.corrected_bytes + (report.header_corrected + report.trailer_corrected) as u64;
     if !ui.quiet {
         eprintln!(
-            "fec: RS({},{}): {} bytes restored; fixed {fixed} corrupted bytes in {} of {} codewords",
-            report.n, report.k, report.length, report.body.corrected_codewords, report.body.codewords
+            "fec: RS({},{}), interleave depth {}: {} bytes restored; fixed {fixed} corrupted bytes in {} of {} codewords",
+            report.n, report.k, report.depth, report.length, report.body.corrected_codewords, report.body.codewords
         );
     }
     Ok(())
