@@ -38,6 +38,22 @@ fn time(mut f: impl FnMut()) -> f64 {
         .fold(f64::MAX, f64::min)
 }
 
+fn data(k: usize, len: usize) -> Vec<Vec<u8>> {
+    let mut x = 0x9E37_79B9_7F4A_7C15_u64;
+    (0..k)
+        .map(|_| {
+            (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x as u8
+                })
+                .collect()
+        })
+        .collect()
+}
+
 fn refs(v: &[Vec<u8>]) -> Vec<&[u8]> {
     v.iter().map(|b| b.as_slice()).collect()
 }
@@ -91,7 +107,7 @@ fn isal_time(k: usize, matrix: &[u16], data: &[&[u8]], want: &[Vec<u8>]) -> Opti
 /// Encode all checks of a GF(2^8) (k, n) code with `encode_many`.
 fn encode_all(k: usize, n: usize, len: usize) -> Row {
     let code = Code::new(k, n).unwrap();
-    let d = isal::random_blocks(0x9E37_79B9_7F4A_7C15, k, len);
+    let d = data(k, len);
     let d = refs(&d);
     let idx: Vec<usize> = (k..n).collect();
     let mut out = vec![vec![0u8; len]; n - k];
@@ -126,7 +142,7 @@ impl Decode {
     fn new(len: usize) -> Decode {
         let (k, n) = (10, 14);
         let code = Code::new(k, n).unwrap();
-        let orig = isal::random_blocks(0x9E37_79B9_7F4A_7C15, k, len);
+        let orig = data(k, len);
         let mut indices: Vec<usize> = (0..k).collect();
         for (q, &p) in LOST.iter().enumerate() {
             indices[p] = k + q;
@@ -196,7 +212,7 @@ fn decode_4(len: usize) -> Row {
 /// scalar kernel doing the same.
 fn per_index(k: usize, n: usize, len: usize) -> Row {
     let code = Code::new(k, n).unwrap();
-    let d = isal::random_blocks(0x9E37_79B9_7F4A_7C15, k, len);
+    let d = data(k, len);
     let d = refs(&d);
     let mut out = vec![vec![0u8; len]; n - k];
     let ours = time(|| {
@@ -232,7 +248,7 @@ fn per_index(k: usize, n: usize, len: usize) -> Row {
 fn gf16(k: usize, n: usize, len: usize, checks: usize) -> Row {
     let code = Code::new(k, n).unwrap();
     assert_eq!(code.field(), Field::Gf16);
-    let d = isal::random_blocks(0x9E37_79B9_7F4A_7C15, k, len);
+    let d = data(k, len);
     let d = refs(&d);
     let idx: Vec<usize> = (k..k + checks).collect();
     let m = rows(&code, &idx);
@@ -265,7 +281,7 @@ fn per_kernel(len: usize) -> Vec<Row> {
     use isal::Isa;
     let (k, n) = (10, 14);
     let code = Code::new(k, n).unwrap();
-    let d = isal::random_blocks(0x9E37_79B9_7F4A_7C15, k, len);
+    let d = data(k, len);
     let d = refs(&d);
     let idx: Vec<usize> = (k..n).collect();
     let m = rows(&code, &idx);
@@ -306,7 +322,7 @@ fn per_kernel(len: usize) -> Vec<Row> {
 #[cfg(feature = "parallel")]
 fn threads(k: usize, n: usize, len: usize) -> Row {
     let code = Code::new(k, n).unwrap();
-    let d = isal::random_blocks(0x9E37_79B9_7F4A_7C15, k, len);
+    let d = data(k, len);
     let d = refs(&d);
     let idx: Vec<usize> = (k..n).collect();
     let mut out = vec![vec![0u8; len]; n - k];

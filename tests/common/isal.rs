@@ -44,23 +44,6 @@ extern "C" {
     );
 }
 
-/// k pseudo-random blocks of `len` bytes (xorshift64 from `seed`, nonzero).
-pub fn random_blocks(seed: u64, k: usize, len: usize) -> Vec<Vec<u8>> {
-    let mut x = seed;
-    (0..k)
-        .map(|_| {
-            (0..len)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    x as u8
-                })
-                .collect()
-        })
-        .collect()
-}
-
 /// Which of ISA-L's encoders to call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Isa {
