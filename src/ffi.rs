@@ -117,6 +117,15 @@ unsafe fn session<'a>(s: *mut afec_session) -> Result<&'a mut FecSession, Fail> 
         .ok_or_else(|| invalid("null session"))
 }
 
+/// The session behind a const pointer, or an error for NULL.
+///
+/// SAFETY (callers): as [`session`].
+unsafe fn session_ref<'a>(s: *const afec_session) -> Result<&'a FecSession, Fail> {
+    s.as_ref()
+        .map(|s| &s.0)
+        .ok_or_else(|| invalid("null session"))
+}
+
 /// The C array `(ptr, count)` as a slice; NULL is allowed only for count 0.
 ///
 /// SAFETY (callers): a non-null `ptr` points to `count` valid elements for the call.
@@ -435,10 +444,7 @@ pub unsafe extern "C" fn afec_shuffle(
     count: usize,
 ) -> c_int {
     run(|| {
-        let s = s
-            .as_ref()
-            .map(|s| &s.0)
-            .ok_or_else(|| invalid("null session"))?;
+        let s = session_ref(s)?;
         let indices = array_mut(indices, count, "index")?;
         let perm = array_mut(perm, count, "perm")?;
         shuffle_into(s, indices, perm).map(drop)
@@ -496,10 +502,7 @@ pub unsafe extern "C" fn afec_decode_targets(
     count: usize,
 ) -> c_int {
     run(|| {
-        let s = s
-            .as_ref()
-            .map(|s| &s.0)
-            .ok_or_else(|| invalid("null session"))?;
+        let s = session_ref(s)?;
         let out = array_mut(targets, count, "targets")?;
         let t = s.decode_targets().ok_or(SessionError::NoDecodeBlocks)?;
         if t.len() != out.len() {
