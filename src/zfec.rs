@@ -431,6 +431,18 @@ fn check_params(k: usize, m: usize) -> Result<Code, Error> {
     Code::with_field(k, m, Field::Gf8).map_err(|_| Error::Params { k, m })
 }
 
+/// The code for an encoder's parameters, checked along with its number of outputs.
+fn check_encoder(k: usize, m: usize, outputs: usize) -> Result<Code, Error> {
+    let code = check_params(k, m)?;
+    if outputs != m {
+        return Err(Error::OutputCount {
+            expected: m,
+            got: outputs,
+        });
+    }
+    Ok(code)
+}
+
 /// What [`encode`] and [`encode_sized`] produced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Encoded {
@@ -464,13 +476,7 @@ pub fn encode<R: Read, W: Write + Seek>(
     outs: &mut [W],
     progress: &mut dyn FnMut(u64),
 ) -> Result<Encoded, Error> {
-    let code = check_params(k, m)?;
-    if outs.len() != m {
-        return Err(Error::OutputCount {
-            expected: m,
-            got: outs.len(),
-        });
-    }
+    let code = check_encoder(k, m, outs.len())?;
     let starts: Vec<u64> = outs
         .iter_mut()
         .enumerate()
@@ -509,13 +515,7 @@ pub fn encode_sized<R: Read, W: Write>(
     outs: &mut [W],
     progress: &mut dyn FnMut(u64),
 ) -> Result<Encoded, Error> {
-    let code = check_params(k, m)?;
-    if outs.len() != m {
-        return Err(Error::OutputCount {
-            expected: m,
-            got: outs.len(),
-        });
-    }
+    let code = check_encoder(k, m, outs.len())?;
     let padlen = padlen(size, k);
     write_headers(outs, k, m, padlen)?;
     let got = encode_data(&code, input, outs, Some(size), progress)?;
