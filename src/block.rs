@@ -7,6 +7,8 @@ use std::io;
 
 use memmap2::{Mmap, MmapMut, MmapOptions, UncheckedAdvice};
 
+use crate::sigbus::Guard;
+
 /// A block handed to a [`crate::FecSession`].
 #[derive(Debug)]
 pub enum Block<'f> {
@@ -58,9 +60,101 @@ pub enum RegionError {
     /// Read-write mapping refused: the descriptor is not open for writing.
     #[error("cannot map it for writing (is the file opened read-write?): {0}")]
     NotWritable(io::Error),
+    /// The file system cannot allocate the region's space (full, or over quota):
+    /// found when the region is set, instead of a crash (SIGBUS) when it is written.
+    #[error(
+        "no space on the file system for the region (it is sparse and cannot be allocated): {0}"
+    )]
+    NoSpace(io::Error),
+    /// Too many regions mapped at once in this process (the fault guard's table is
+    /// full).
+    #[error("too many file regions mapped at once in this process")]
+    TooManyMappings,
     /// Any other failure from stat or mmap.
     #[error("{0}")]
     Io(#[from] io::Error),
+}
+
+/// Where a file region lies, for overlap checks: the file (device and inode, so two
+/// descriptors or hard links of one file are one file) and the byte range.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Extent {
+    file: (u64, u64),
+    start: u64,
+    end: u64,
+    /// Position of the block in the list it was given in.
+    pub position: usize,
+    /// Whether the call writes the region.
+    pub written: bool,
+}
+
+impl Extent {
+    /// The extent of `len` bytes of `file` at `offset`.
+    pub fn of(
+        position: usize,
+        file: &File,
+        offset: u64,
+        len: usize,
+        written: bool,
+    ) -> Result<Extent, RegionError> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = file.metadata()?;
+        Ok(Extent {
+            file: (meta.dev(), meta.ino()),
+            start: offset,
+            end: offset.saturating_add(len as u64),
+            position,
+            written,
+        })
+    }
+
+    /// Whether the two share a byte of one file.
+    pub fn overlaps(&self, other: &Extent) -> bool {
+        self.file == other.file && self.start < other.end && other.start < self.end
+    }
+}
+
+/// Two regions of one call that must not be used together.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Conflict {
+    /// The same region twice (positions, ascending).
+    Same(usize, usize),
+    /// Overlapping regions, one of them written (positions, ascending).
+    Overlap(usize, usize),
+}
+
+/// The first conflict among `extents`: the same region twice, or two regions that
+/// share bytes where one of them is written. Regions only read may overlap. Sorts
+/// `extents`; O(n log n).
+pub(crate) fn conflict(extents: &mut [Extent]) -> Option<Conflict> {
+    extents.sort_unstable_by_key(|e| (e.file, e.start, e.end));
+    let pair = |a: usize, b: usize| (a.min(b), a.max(b));
+    // Furthest-reaching read and written regions so far in the current file.
+    let mut reach: [Option<(u64, usize)>; 2] = [None, None];
+    for (i, e) in extents.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|j| &extents[j]);
+        match prev {
+            Some(p) if p.file != e.file => reach = [None, None],
+            Some(p) if (p.start, p.end) == (e.start, e.end) => {
+                let (a, b) = pair(p.position, e.position);
+                return Some(Conflict::Same(a, b));
+            }
+            _ => {}
+        }
+        for (written, r) in reach.iter().enumerate() {
+            if let Some((end, j)) = *r {
+                if e.start < end && (e.written || written == 1) {
+                    let (a, b) = pair(j, e.position);
+                    return Some(Conflict::Overlap(a, b));
+                }
+            }
+        }
+        let r = &mut reach[usize::from(e.written)];
+        if r.is_none_or(|(end, _)| e.end > end) {
+            *r = Some((e.end, e.position));
+        }
+    }
+    None
 }
 
 enum Map {
@@ -71,6 +165,8 @@ enum Map {
 /// A mapped file region: the mapping starts at the page boundary at or below the
 /// region, which begins `start` bytes into it.
 pub(crate) struct Region {
+    // Declared before `map`, so it is dropped (unregistered) before the unmapping.
+    guard: Guard,
     map: Map,
     start: usize,
     len: usize,
@@ -89,6 +185,40 @@ fn page_size() -> u64 {
     // SAFETY: sysconf has no preconditions; it returns -1 only for unknown names.
     let p = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
     u64::try_from(p).ok().filter(|&p| p > 0).unwrap_or(4096)
+}
+
+/// Allocates the holes of `[offset, offset + len)` (the file is already that long):
+/// writing a sparse region through a mapping on a full file system would otherwise
+/// fault (SIGBUS) instead of failing. Where the file system cannot reserve space
+/// (EOPNOTSUPP: some network and FUSE file systems), nothing is reserved and a full
+/// file system is caught by the fault guard instead, as a failed call.
+fn reserve(file: &File, offset: u64, len: usize) -> Result<(), RegionError> {
+    use std::os::fd::AsRawFd;
+    let (Ok(off), Ok(len)) = (libc::off_t::try_from(offset), libc::off_t::try_from(len)) else {
+        return Err(RegionError::BadOffset { offset });
+    };
+    loop {
+        // SAFETY: plain system calls on a descriptor the caller keeps open; KEEP_SIZE
+        // never changes the file's length (it only allocates).
+        #[cfg(target_os = "linux")]
+        let err =
+            match unsafe { libc::fallocate(file.as_raw_fd(), libc::FALLOC_FL_KEEP_SIZE, off, len) }
+            {
+                0 => 0,
+                _ => io::Error::last_os_error().raw_os_error().unwrap_or(0),
+            };
+        #[cfg(not(target_os = "linux"))]
+        let err = unsafe { libc::posix_fallocate(file.as_raw_fd(), off, len) };
+        return match err {
+            0 => Ok(()),
+            libc::EINTR => continue,
+            libc::EOPNOTSUPP | libc::ENOSYS => Ok(()),
+            libc::ENOSPC | libc::EDQUOT => {
+                Err(RegionError::NoSpace(io::Error::from_raw_os_error(err)))
+            }
+            _ => Err(RegionError::Io(io::Error::from_raw_os_error(err))),
+        };
+    }
 }
 
 impl Region {
@@ -134,7 +264,27 @@ impl Region {
         } else {
             Map::Read(unsafe { opts.map(file)? })
         };
-        Ok(Region { map, start, len })
+        if writable {
+            reserve(file, offset, len)?;
+        }
+        let all: &[u8] = match &map {
+            Map::Read(m) => m,
+            Map::Write(m) => m,
+        };
+        let guard = Guard::register(all.as_ptr(), all.len()).ok_or(RegionError::TooManyMappings)?;
+        Ok(Region {
+            guard,
+            map,
+            start,
+            len,
+        })
+    }
+
+    /// Whether a page of the mapping faulted (the file shrank under it, or a page
+    /// could not be allocated): its bytes are then not the file's, and whatever
+    /// call touched it must fail.
+    pub fn faulted(&self) -> bool {
+        self.guard.faulted()
     }
 
     pub fn is_writable(&self) -> bool {

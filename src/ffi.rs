@@ -15,10 +15,10 @@ use std::mem::ManuallyDrop;
 use std::os::fd::FromRawFd;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::block::Region;
+use crate::block::{Extent, Region};
 use crate::error::Error;
 use crate::gf::Field;
-use crate::session::{Bytes, BytesMut, ExtBuf, FecSession, SessionError, Slot};
+use crate::session::{check_regions, Bytes, BytesMut, ExtBuf, FecSession, SessionError, Slot};
 
 /// Success.
 pub const AFEC_OK: c_int = 0;
@@ -30,6 +30,9 @@ pub const AFEC_ESTATE: c_int = 2;
 pub const AFEC_EIO: c_int = 3;
 /// A bug, caught.
 pub const AFEC_EINTERNAL: c_int = 4;
+/// A mapped file changed under the call (shrunk, or a page could not be
+/// allocated): the call failed.
+pub const AFEC_ECHANGED: c_int = 5;
 
 /// A block as C passes it: memory when `ptr` is not null, else a file region.
 #[repr(C)]
@@ -58,6 +61,7 @@ impl From<SessionError> for Fail {
     fn from(e: SessionError) -> Fail {
         let code = match e {
             SessionError::Region { .. } | SessionError::Flush { .. } => AFEC_EIO,
+            SessionError::FileChanged { .. } => AFEC_ECHANGED,
             SessionError::NoEncodeBlocks
             | SessionError::HoldsDecodeBlocks
             | SessionError::NoDecodeBlocks => AFEC_ESTATE,
@@ -236,7 +240,7 @@ unsafe fn ext<'a>(blocks: &[afec_block], write: impl Fn(usize) -> bool) -> Vec<E
         .iter()
         .enumerate()
         .map(|(p, b)| match (b.ptr.is_null(), write(p)) {
-            (true, _) => ExtBuf::Read(&[]),
+            (true, _) => ExtBuf::File,
             (false, false) => ExtBuf::Read(std::slice::from_raw_parts(b.ptr, b.len)),
             (false, true) => ExtBuf::Write(std::slice::from_raw_parts_mut(b.ptr, b.len)),
         })
@@ -406,6 +410,7 @@ pub unsafe extern "C" fn afec_encode_many(
             .collect();
         check_disjoint(&spans)?;
         let ext = ext(blocks, |_| false);
+        s.check_call_blocks(false, &ext)?;
         let mut outs: Vec<&mut [u8]> = outs
             .iter()
             .map(|&o| std::slice::from_raw_parts_mut(o, out_len))
@@ -474,6 +479,24 @@ pub unsafe extern "C" fn afec_set_decode_blocks(
         let mut idx = indices.to_vec();
         let mut p = vec![0usize; count];
         let reordered = shuffle_into(s, &mut idx, &mut p)?;
+        let extents = blocks
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.ptr.is_null())
+            .map(|(position, b)| {
+                let file = borrow_fd(position, b)?;
+                let written = indices[position] as usize >= k;
+                Extent::of(
+                    position,
+                    &file,
+                    offset(position, b)?,
+                    s.block_size(),
+                    written,
+                )
+                .map_err(|source| SessionError::Region { position, source }.into())
+            })
+            .collect::<Result<Vec<_>, Fail>>()?;
+        check_regions(extents)?;
         // A block holding a check index is overwritten by decode.
         let mut slots = blocks
             .iter()
@@ -538,6 +561,7 @@ pub unsafe extern "C" fn afec_decode(
             .collect();
         check_disjoint(&spans)?;
         let mut ext = ext(blocks, |p| targets[p]);
+        s.check_call_blocks(true, &ext)?;
         s.decode_with(&mut ext)?;
         s.end_decode();
         Ok(())

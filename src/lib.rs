@@ -53,6 +53,7 @@ pub mod kernels;
 mod ntt;
 pub mod rs;
 pub mod session;
+mod sigbus;
 pub mod zfec;
 
 pub use block::Block;

@@ -6,7 +6,7 @@
 //! (set by [`FecSession::set_decode_blocks`]). `decode` and `copy` leave it empty, as
 //! the original does.
 
-use crate::block::{Block, Region, RegionError};
+use crate::block::{conflict, Block, Conflict, Extent, Region, RegionError};
 use crate::code::{Code, Shard};
 use crate::error::Error;
 use crate::gf::Field;
@@ -15,7 +15,9 @@ use crate::gf::Field;
 /// are released, so peak memory stays small whatever the block size.
 const FILE_CHUNK: usize = 4 << 20;
 
-/// What can go wrong in a session call. Nothing has been written when one is returned.
+/// What can go wrong in a session call. Nothing has been written when one is returned,
+/// except for [`SessionError::FileChanged`] and [`SessionError::Flush`], which are
+/// found while or after writing.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SessionError {
@@ -63,6 +65,33 @@ pub enum SessionError {
         #[source]
         source: std::io::Error,
     },
+    /// The same file region given twice to `set_decode_blocks`.
+    #[error("blocks #{first} and #{second} are the same region of one file")]
+    SameRegion {
+        /// The first position.
+        first: usize,
+        /// The second position.
+        second: usize,
+    },
+    /// Two regions of one file overlap and one of them is written
+    /// (`set_decode_blocks`: a block decode writes).
+    #[error("blocks #{first} and #{second} overlap in one file, and one of them is written")]
+    Overlap {
+        /// The first position.
+        first: usize,
+        /// The second position.
+        second: usize,
+    },
+    /// A mapped file changed under the call: a page faulted because the file was
+    /// shrunk while mapped (or, where space could not be reserved, the file system
+    /// could not allocate it). The call failed; it read zeros for the missing
+    /// bytes, and bytes it wrote into the file may be incomplete. The session's
+    /// mapping of the block stays unusable: set the blocks again.
+    #[error("block #{position}: the file changed while it was mapped (shrunk by someone, or no space for a page); the call failed")]
+    FileChanged {
+        /// Position of the block (for `copy`: 0 the source, 1 the destination).
+        position: usize,
+    },
     /// `encode` without blocks from `set_encode_blocks`.
     #[error("no blocks specified by a preceding call to set_encode_blocks")]
     NoEncodeBlocks,
@@ -95,10 +124,13 @@ pub(crate) enum Slot {
     External,
 }
 
-/// Memory supplied for one call to the `External` slots, position by position.
+/// The blocks a C-ABI call passes, position by position: memory for the `External`
+/// slots, a file block for the `Mapped` ones.
 pub(crate) enum ExtBuf<'a> {
     Read(&'a [u8]),
     Write(&'a mut [u8]),
+    /// A file region was passed here (its mapping is the session's).
+    File,
 }
 
 enum State {
@@ -221,6 +253,38 @@ impl FecSession {
         Ok(())
     }
 
+    /// C ABI: the blocks a call passes must match, in number and position by
+    /// position in kind (memory or file), the blocks held for `decode` (if `decode`)
+    /// or `encode`. Holding the other kind, or nothing, is left to the call's own
+    /// state error.
+    pub(crate) fn check_call_blocks(
+        &self,
+        decode: bool,
+        ext: &[ExtBuf<'_>],
+    ) -> Result<(), SessionError> {
+        let slots = match (&self.state, decode) {
+            (State::Encode(slots), false) | (State::Decode { slots, .. }, true) => slots,
+            _ => return Ok(()),
+        };
+        self.check_count("blocks", ext.len())?;
+        let wrong = slots.iter().zip(ext).position(|(s, e)| match s {
+            Slot::Mapped(_) => !matches!(e, ExtBuf::File),
+            Slot::External => matches!(e, ExtBuf::File),
+            Slot::Memory(_) => false,
+        });
+        match wrong.map(|p| (p, &slots[p])) {
+            None => Ok(()),
+            Some((position, Slot::Mapped(_))) => Err(SessionError::External {
+                position,
+                what: "it was set as a file region, but is given as memory",
+            }),
+            Some((position, _)) => Err(SessionError::External {
+                position,
+                what: "it was set as memory, but is given as a file region",
+            }),
+        }
+    }
+
     /// Frees whatever blocks the session holds.
     pub fn clear_blocks(&mut self) {
         self.state = State::Empty;
@@ -302,6 +366,7 @@ impl FecSession {
             let mut o: Vec<&mut [u8]> = outs.iter_mut().map(|o| &mut o[start..end]).collect();
             self.code.encode_many(&d, indices, &mut o)?;
             release(slots, start..end);
+            check_faults(slots)?;
         }
         Ok(())
     }
@@ -323,6 +388,19 @@ impl FecSession {
     ) -> Result<(), SessionError> {
         self.check_count("blocks", blocks.len())?;
         let (perm, reordered) = self.plan_decode(indices)?;
+        let (k, bs) = (self.code.k(), self.block_size);
+        let extents = blocks
+            .iter()
+            .enumerate()
+            .filter_map(|(position, b)| match b {
+                Block::File { file, offset } => Some(
+                    Extent::of(position, file, *offset, bs, indices[position] >= k)
+                        .map_err(|source| SessionError::Region { position, source }),
+                ),
+                Block::Memory(_) => None,
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        check_regions(extents)?;
         let slots = self.slots(blocks, |p| {
             // Original position p ends at position q with perm[q] == p; it is written
             // when the index it holds is a check index.
@@ -433,6 +511,7 @@ impl FecSession {
             decoder.decode(&mut shards)?;
             drop(shards);
             release(slots, start..end);
+            check_faults(slots)?;
         }
         // msync is by file range, so pages released above are written back too.
         for (position, s) in slots.iter().enumerate() {
@@ -476,32 +555,62 @@ impl FecSession {
             got,
             expected: bs,
         };
-        let region = |position, file, offset, write| {
-            Region::map(file, offset, bs, write)
+        let region = |position, file, offset, len, write| {
+            Region::map(file, offset, len, write)
                 .map_err(|source| SessionError::Region { position, source })
         };
-        let src_region;
+        let written = |r: Region, position| {
+            if r.faulted() {
+                return Err(SessionError::FileChanged { position });
+            }
+            r.flush()
+                .map_err(|source| SessionError::Flush { position, source })
+        };
+        if let (Bytes::File(sf, so), BytesMut::File(df, d_off)) = (&src, &dst) {
+            let extent = |position, file, offset, written| {
+                Extent::of(position, file, offset, bs, written)
+                    .map_err(|source| SessionError::Region { position, source })
+            };
+            if extent(0, sf, *so, false)?.overlaps(&extent(1, df, *d_off, true)?) {
+                // One file, overlapping: one mapping of both regions, moved as
+                // memmove moves (two mappings of one page would alias).
+                drop(region(0, sf, *so, bs, false)?); // the source's own checks
+                let lo = (*so).min(*d_off);
+                let (from, to) = ((*so - lo) as usize, (*d_off - lo) as usize);
+                let mut r = region(1, df, lo, from.max(to) + bs, true)?;
+                r.bytes_mut()
+                    .expect("mapped writable")
+                    .copy_within(from..from + bs, to);
+                written(r, 1)?;
+                self.state = State::Empty;
+                return Ok(());
+            }
+        }
+        let src_region = match src {
+            Bytes::File(file, offset) => Some(region(0, file, offset, bs, false)?),
+            Bytes::Memory(_) => None,
+        };
         let from: &[u8] = match src {
             Bytes::Memory(v) if v.len() != bs => return Err(size(0, v.len())),
             Bytes::Memory(v) => v,
-            Bytes::File(file, offset) => {
-                src_region = region(0, file, offset, false)?;
-                src_region.bytes()
-            }
+            Bytes::File(..) => src_region.as_ref().map_or(&[], Region::bytes),
         };
         match dst {
             BytesMut::Memory(v) if v.len() != bs => return Err(size(1, v.len())),
             BytesMut::Memory(v) => v.copy_from_slice(from),
             BytesMut::File(file, offset) => {
-                let mut r = region(1, file, offset, true)?;
+                let mut r = region(1, file, offset, bs, true)?;
                 r.bytes_mut()
                     .expect("mapped writable")
                     .copy_from_slice(from);
-                r.flush().map_err(|source| SessionError::Flush {
-                    position: 1,
-                    source,
-                })?;
+                if src_region.as_ref().is_some_and(Region::faulted) {
+                    return Err(SessionError::FileChanged { position: 0 });
+                }
+                written(r, 1)?;
             }
+        }
+        if src_region.as_ref().is_some_and(Region::faulted) {
+            return Err(SessionError::FileChanged { position: 0 });
         }
         self.state = State::Empty;
         Ok(())
@@ -509,6 +618,7 @@ impl FecSession {
 }
 
 /// A block to read for `copy`, borrowed.
+#[derive(Clone, Copy)]
 pub(crate) enum Bytes<'a> {
     Memory(&'a [u8]),
     File(&'a std::fs::File, u64),
@@ -554,6 +664,27 @@ fn external_read<'a>(ext: &'a [ExtBuf<'_>], p: usize, bs: usize) -> Result<&'a [
             position: p,
             what: "memory block missing or of the wrong size",
         }),
+    }
+}
+
+/// Refuses the same file region twice, and overlapping regions of one file where
+/// one is written.
+pub(crate) fn check_regions(mut extents: Vec<Extent>) -> Result<(), SessionError> {
+    match conflict(&mut extents) {
+        None => Ok(()),
+        Some(Conflict::Same(first, second)) => Err(SessionError::SameRegion { first, second }),
+        Some(Conflict::Overlap(first, second)) => Err(SessionError::Overlap { first, second }),
+    }
+}
+
+/// Fails the running call if a page of a mapped slot faulted.
+fn check_faults(slots: &[Slot]) -> Result<(), SessionError> {
+    match slots
+        .iter()
+        .position(|s| matches!(s, Slot::Mapped(r) if r.faulted()))
+    {
+        Some(position) => Err(SessionError::FileChanged { position }),
+        None => Ok(()),
     }
 }
 
