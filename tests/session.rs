@@ -4,8 +4,10 @@
 
 use algorithm_fec::block::RegionError;
 use algorithm_fec::{Block, Code, Error, FecSession, Field, SessionError};
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Command, Output};
 
 fn data(k: usize, bs: usize, seed: usize) -> Vec<Vec<u8>> {
     (0..k)
@@ -220,9 +222,9 @@ fn decode_errors_write_nothing() {
     let e = s
         .set_decode_blocks(
             vec![
-                Block::file(&short, 0),
+                Block::Memory(blocks[0].clone()),
                 Block::file(&short, 51),
-                Block::file(&f, 0),
+                Block::file(&f, 200),
             ],
             &mut idx,
         )
@@ -387,5 +389,494 @@ fn copy_between_memory_and_files() {
             }
         ),
         "{e}"
+    );
+}
+
+// --- Files changed under the session, overlaps, space, long blocks ---------------
+
+/// Runs `scenario` in a child process (this test binary re-run on the one test
+/// `name`, with `AFEC_CHILD=name`, behind the command `wrapper` if any), so that a
+/// signal kills only the child; returns the child's output. In the child, runs the
+/// scenario itself.
+fn in_child(name: &str, wrapper: &[&str], scenario: impl FnOnce()) -> Option<Output> {
+    if std::env::var("AFEC_CHILD").as_deref() == Ok(name) {
+        scenario();
+        return None;
+    }
+    let exe = std::env::current_exe().unwrap();
+    let mut cmd = match wrapper {
+        [] => Command::new(&exe),
+        [w, rest @ ..] => {
+            let mut c = Command::new(w);
+            c.args(rest).arg(&exe);
+            c
+        }
+    };
+    let out = cmd
+        .args([name, "--exact", "--test-threads=1", "--nocapture"])
+        .env("AFEC_CHILD", name)
+        .output()
+        .unwrap();
+    Some(out)
+}
+
+/// Asserts the child ran its one test to success: exited 0, not killed by a signal.
+fn assert_child_passed(out: &Output) {
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        out.status.signal(),
+        None,
+        "the child died of a signal:\n{text}"
+    );
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("1 passed"), "{text}");
+}
+
+fn path_of(f: &File) -> String {
+    format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(f))
+}
+
+/// Shrinks the file to `len` bytes from another process.
+fn truncate_elsewhere(f: &File, len: u64) {
+    let path = std::fs::read_link(path_of(f)).unwrap();
+    let ok = Command::new("truncate")
+        .arg("-s")
+        .arg(len.to_string())
+        .arg(path)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "truncate failed");
+}
+
+fn named_file_with(blocks: &[Vec<u8>], dir: &tempfile::TempDir, name: &str) -> File {
+    let path = dir.path().join(name);
+    std::fs::write(&path, blocks.concat()).unwrap();
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .unwrap()
+}
+
+#[test]
+fn file_shrunk_after_set_encode_blocks_fails_the_call() {
+    let out = in_child(
+        "file_shrunk_after_set_encode_blocks_fails_the_call",
+        &[],
+        || {
+            let (k, n, bs) = (3, 5, 3 * 4096 + 100);
+            let d = data(k, bs, 11);
+            let want = encoded(k, n, &d, &[4])[0].clone();
+            let dir = tempfile::tempdir().unwrap();
+            // Shrunk by this process, through another descriptor.
+            let f = named_file_with(&d, &dir, "same");
+            let mut s = FecSession::new(k, n, bs).unwrap();
+            let blocks = |f| (0..k).map(|j| Block::file(f, (j * bs) as u64)).collect();
+            s.set_encode_blocks(blocks(&f)).unwrap();
+            assert_eq!(s.encode(4).unwrap(), want);
+            OpenOptions::new()
+                .write(true)
+                .open(path_of(&f))
+                .unwrap()
+                .set_len(bs as u64 + 17)
+                .unwrap();
+            let e = s.encode(4).unwrap_err();
+            assert!(
+                matches!(e, SessionError::FileChanged { position: 1 }),
+                "{e:?}"
+            );
+            assert_eq!(
+                e.to_string(),
+                "block #1: the file changed while it was mapped (shrunk by someone, or no \
+                 space for a page); the call failed"
+            );
+            // The mapping stays unusable, even once the file is long again.
+            f.set_len((k * bs) as u64).unwrap();
+            assert!(matches!(
+                s.encode_many(&[3, 0]),
+                Err(SessionError::FileChanged { position: 1 })
+            ));
+            // Set again: fine (the bytes lost are zeros now).
+            let mut w = &f;
+            w.seek(SeekFrom::Start(0)).unwrap();
+            w.write_all(&d.concat()).unwrap();
+            s.set_encode_blocks(blocks(&f)).unwrap();
+            assert_eq!(s.encode(4).unwrap(), want);
+
+            // Shrunk by another process, to nothing.
+            truncate_elsewhere(&f, 0);
+            assert!(matches!(
+                s.encode(3),
+                Err(SessionError::FileChanged { position: 0 })
+            ));
+        },
+    );
+    if let Some(out) = out {
+        assert_child_passed(&out);
+    }
+}
+
+#[test]
+fn file_shrunk_after_set_decode_blocks_fails_the_call() {
+    let out = in_child(
+        "file_shrunk_after_set_decode_blocks_fails_the_call",
+        &[],
+        || {
+            let (k, n, bs) = (3, 6, 20000);
+            let d = data(k, bs, 12);
+            let idx = [4, 1, 5];
+            let dir = tempfile::tempdir().unwrap();
+            let f = named_file_with(&encoded(k, n, &d, &idx), &dir, "dec");
+            let mut s = FecSession::new(k, n, bs).unwrap();
+            let mut indices = idx.to_vec();
+            s.set_decode_blocks(
+                (0..k).map(|j| Block::file(&f, (j * bs) as u64)).collect(),
+                &mut indices,
+            )
+            .unwrap();
+            truncate_elsewhere(&f, bs as u64 + 5000);
+            let e = s.decode().unwrap_err();
+            assert!(
+                matches!(e, SessionError::FileChanged { position: 1 }),
+                "{e:?}"
+            );
+            // The same, shrunk by this process, with blocks in memory too.
+            let f = named_file_with(&encoded(k, n, &d, &idx), &dir, "dec2");
+            let mut indices = idx.to_vec();
+            s.set_decode_blocks(
+                vec![
+                    Block::Memory(encoded(k, n, &d, &[4])[0].clone()),
+                    Block::Memory(d[1].clone()),
+                    Block::file(&f, 2 * bs as u64),
+                ],
+                &mut indices,
+            )
+            .unwrap();
+            f.set_len(0).unwrap();
+            assert!(matches!(
+                s.decode(),
+                Err(SessionError::FileChanged { position: 2 })
+            ));
+        },
+    );
+    if let Some(out) = out {
+        assert_child_passed(&out);
+    }
+}
+
+/// A SIGBUS outside the library's mappings is not absorbed: the process dies of it,
+/// as it would without the library.
+#[test]
+fn other_mappings_still_fault() {
+    let out = in_child("other_mappings_still_fault", &[], || {
+        let dir = tempfile::tempdir().unwrap();
+        let f = named_file_with(&[vec![7; 8192]], &dir, "ours");
+        let mut s = FecSession::new(1, 2, 8192).unwrap();
+        s.set_encode_blocks(vec![Block::file(&f, 0)]).unwrap(); // installs the handler
+        let g = named_file_with(&[vec![9; 8192]], &dir, "theirs");
+        // SAFETY: a test of exactly the fault this mapping will raise.
+        let m = unsafe { memmap2::Mmap::map(&g).unwrap() };
+        g.set_len(0).unwrap();
+        let byte = std::hint::black_box(&m[..])[100];
+        println!("read {byte} from a truncated mapping without a signal");
+    });
+    if let Some(out) = out {
+        assert_eq!(
+            out.status.signal(),
+            Some(libc::SIGBUS),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
+
+#[test]
+fn writable_regions_are_allocated_at_set_time() {
+    use std::os::unix::fs::MetadataExt;
+    let (k, n, bs) = (2, 4, 64 << 10);
+    let f = tempfile::tempfile().unwrap();
+    f.set_len(4 * bs as u64).unwrap(); // all holes: decode targets are zero blocks
+    assert_eq!(f.metadata().unwrap().blocks(), 0, "not sparse here");
+    let mut s = FecSession::new(k, n, bs).unwrap();
+    let mut idx = [3, 1];
+    s.set_decode_blocks(
+        vec![Block::file(&f, 2 * bs as u64), Block::Memory(vec![0; bs])],
+        &mut idx,
+    )
+    .unwrap();
+    // Only the target region (check block 3, written by decode) is allocated.
+    assert_eq!(f.metadata().unwrap().blocks() * 512, bs as u64);
+    assert_eq!(f.metadata().unwrap().len(), 4 * bs as u64);
+    s.decode().unwrap();
+}
+
+/// On a full file system, writing a sparse region through a mapping would raise
+/// SIGBUS; the space is reserved when the region is set, so it is an error there.
+/// Needs a small tmpfs: the child runs in its own user and mount namespaces
+/// (`unshare`), where it may mount one. Set AFEC_NO_MOUNT_TESTS=1 to skip where
+/// namespaces are not allowed.
+#[test]
+fn full_file_system_is_an_error_at_set_time() {
+    if std::env::var_os("AFEC_NO_MOUNT_TESTS").is_some() {
+        eprintln!("full_file_system_is_an_error_at_set_time: SKIPPED (AFEC_NO_MOUNT_TESTS)");
+        return;
+    }
+    let out = in_child(
+        "full_file_system_is_an_error_at_set_time",
+        &["unshare", "--map-root-user", "--mount"],
+        || {
+            let dir = tempfile::tempdir().unwrap();
+            let c = |s: &str| std::ffi::CString::new(s).unwrap();
+            let target = c(dir.path().to_str().unwrap());
+            // SAFETY: valid C strings; a mount in this process's own namespace.
+            let rc = unsafe {
+                libc::mount(
+                    c("none").as_ptr(),
+                    target.as_ptr(),
+                    c("tmpfs").as_ptr(),
+                    0,
+                    c("size=512k").as_ptr().cast(),
+                )
+            };
+            assert_eq!(rc, 0, "mount: {}", std::io::Error::last_os_error());
+            let (k, n, bs) = (2, 4, 64 << 10);
+            let f = named_file_with(&[], &dir, "sparse");
+            f.set_len(4 * bs as u64).unwrap();
+            // Fill the file system.
+            let mut filler = File::create(dir.path().join("filler")).unwrap();
+            let chunk = vec![1u8; 4096];
+            while filler.write_all(&chunk).is_ok() {}
+            let mut s = FecSession::new(k, n, bs).unwrap();
+            let mut idx = [3, 1];
+            let e = s
+                .set_decode_blocks(
+                    vec![Block::file(&f, 2 * bs as u64), Block::Memory(vec![0; bs])],
+                    &mut idx,
+                )
+                .unwrap_err();
+            assert!(
+                matches!(
+                    &e,
+                    SessionError::Region {
+                        position: 0,
+                        source: RegionError::NoSpace(_)
+                    }
+                ),
+                "{e:?}"
+            );
+            assert!(e.to_string().starts_with("block #0: no space"), "{e}");
+            assert_eq!(idx, [3, 1]);
+            let e = s
+                .copy(&Block::Memory(vec![5; bs]), &mut Block::file(&f, bs as u64))
+                .unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    SessionError::Region {
+                        position: 1,
+                        source: RegionError::NoSpace(_)
+                    }
+                ),
+                "{e:?}"
+            );
+            // Space freed: the same calls work.
+            drop(filler);
+            std::fs::remove_file(dir.path().join("filler")).unwrap();
+            s.copy(&Block::Memory(vec![5; bs]), &mut Block::file(&f, bs as u64))
+                .unwrap();
+            let mut f = f;
+            assert_eq!(read_at(&mut f, bs as u64, bs), vec![5; bs]);
+            // SAFETY: a valid C string; unmounting what this child mounted.
+            unsafe { libc::umount(target.as_ptr()) };
+        },
+    );
+    if let Some(out) = out {
+        assert_child_passed(&out);
+    }
+}
+
+#[test]
+fn overlapping_regions_refused_by_set_decode_blocks() {
+    let (k, n, bs) = (3, 6, 6000);
+    let d = data(k, bs, 13);
+    let blocks = encoded(k, n, &d, &[4, 1, 5]);
+    let mut f = file_with(&blocks, 0, bs as u64);
+    let other = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path_of(&f))
+        .unwrap();
+    let mut s = FecSession::new(k, n, bs).unwrap();
+    // The same region twice: the second is a target.
+    let mut idx = [4, 1, 5];
+    let e = s
+        .set_decode_blocks(
+            vec![
+                Block::file(&f, 0),
+                Block::file(&f, bs as u64),
+                Block::file(&other, 0),
+            ],
+            &mut idx,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            SessionError::SameRegion {
+                first: 0,
+                second: 2
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(
+        e.to_string(),
+        "blocks #0 and #2 are the same region of one file"
+    );
+    // The same region twice, both only read (data blocks 0 and 1).
+    let mut idx = [0, 1, 5];
+    let e = s
+        .set_decode_blocks(
+            vec![
+                Block::file(&f, bs as u64),
+                Block::file(&other, bs as u64),
+                Block::file(&f, 2 * bs as u64),
+            ],
+            &mut idx,
+        )
+        .unwrap_err();
+    assert!(matches!(
+        e,
+        SessionError::SameRegion {
+            first: 0,
+            second: 1
+        }
+    ));
+    // A target overlapping a data block by one byte, through another descriptor.
+    let mut idx = [4, 1, 5];
+    let e = s
+        .set_decode_blocks(
+            vec![
+                Block::file(&f, 1),
+                Block::file(&other, bs as u64),
+                Block::file(&f, 2 * bs as u64),
+            ],
+            &mut idx,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            SessionError::Overlap {
+                first: 0,
+                second: 1
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(
+        e.to_string(),
+        "blocks #0 and #1 overlap in one file, and one of them is written"
+    );
+    assert_eq!(idx, [4, 1, 5]);
+    // Read-only data blocks may overlap: two of them hold equal bytes here.
+    let mut g = file_with(&[vec![3; bs + 10]], 0, 0);
+    let same = vec![vec![3; bs], vec![3; bs], vec![0; bs]];
+    let mut chk = encoded(k, n, &same, &[5]).remove(0);
+    g.seek(SeekFrom::Start(bs as u64 + 10)).unwrap();
+    g.write_all(&chk).unwrap();
+    let mut idx = [0, 1, 5];
+    s.set_decode_blocks(
+        vec![
+            Block::file(&g, 0),
+            Block::file(&g, 10),
+            Block::file(&g, bs as u64 + 10),
+        ],
+        &mut idx,
+    )
+    .unwrap();
+    s.decode().unwrap();
+    chk.fill(0);
+    assert_eq!(read_at(&mut g, bs as u64 + 10, bs), chk);
+    // Nothing was written by the refused calls.
+    for (j, b) in blocks.iter().enumerate() {
+        assert_eq!(&read_at(&mut f, (j * bs) as u64, bs), b);
+    }
+}
+
+#[test]
+fn overlapping_copy_moves_like_memmove() {
+    let bs = 6000;
+    let img: Vec<u8> = (0..3 * bs).map(|i| (i * 7 + i / 251) as u8).collect();
+    let mut s = FecSession::new(2, 3, bs).unwrap();
+    for (src, dst) in [(0, bs / 3), (bs / 3, 0), (100, 100), (4097, 4096), (0, bs)] {
+        let mut f = file_with(&[img.clone()], 0, 0);
+        let other = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(path_of(&f))
+            .unwrap();
+        // Through two descriptors of one file: still one file.
+        s.copy(
+            &Block::file(&other, src as u64),
+            &mut Block::file(&f, dst as u64),
+        )
+        .unwrap();
+        let mut want = img.clone();
+        want.copy_within(src..src + bs, dst);
+        assert!(
+            read_at(&mut f, 0, 3 * bs) == want,
+            "copy {src} -> {dst} is not memmove"
+        );
+    }
+    // The source's own checks still apply.
+    let f = file_with(&[img.clone()], 0, 0);
+    let e = s
+        .copy(
+            &Block::file(&f, 2 * bs as u64 + 1),
+            &mut Block::file(&f, bs as u64),
+        )
+        .unwrap_err();
+    assert!(matches!(
+        e,
+        SessionError::Region {
+            position: 0,
+            source: RegionError::TooShort { .. }
+        }
+    ));
+}
+
+/// Blocks above the 4 MiB step of file blocks: every byte after the first step is
+/// checked, for encode and decode.
+#[test]
+fn file_blocks_longer_than_one_step() {
+    let (k, n, bs) = (2, 4, (5 << 20) + 4098);
+    let d = data(k, bs, 14);
+    let want = encoded(k, n, &d, &[2, 3]);
+    let f = file_with(&d, 0, bs as u64);
+    let mut s = FecSession::new(k, n, bs).unwrap();
+    s.set_encode_blocks(vec![Block::file(&f, 0), Block::file(&f, bs as u64)])
+        .unwrap();
+    assert!(s.encode_many(&[2, 3]).unwrap() == want, "encode from files");
+    let mut g = file_with(&[want[1].clone(), want[0].clone()], 0, bs as u64);
+    let mut idx = [3, 2];
+    s.set_decode_blocks(
+        vec![Block::file(&g, 0), Block::file(&g, bs as u64)],
+        &mut idx,
+    )
+    .unwrap();
+    s.decode().unwrap();
+    assert!(
+        read_at(&mut g, 0, bs) == d[0],
+        "data block 0 decoded in the file"
+    );
+    assert!(
+        read_at(&mut g, bs as u64, bs) == d[1],
+        "data block 1 decoded in the file"
     );
 }
