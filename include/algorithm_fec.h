@@ -30,6 +30,21 @@
  *  - A memory buffer that a call writes (a decode target, a copy destination) must be
  *    writable and must not overlap any other block of the call; overlapping blocks are
  *    refused (AFEC_EINVAL).
+ *  - The blocks passed to afec_encode/afec_encode_many/afec_decode must be k, and of
+ *    the kind (memory or file) given to the set_* call at each position; anything
+ *    else is refused (AFEC_EINVAL), never ignored.
+ *
+ * FILES. Regions of one file (same device and inode, whatever the descriptors) that
+ * overlap, where one of them is written, and the same region given twice, are
+ * refused by afec_set_decode_blocks (AFEC_EINVAL); afec_copy moves overlapping
+ * regions of one file as memmove does. Regions that will be written have their space
+ * allocated by the set_* call (afec_copy: before copying), so a full file system is
+ * an AFEC_EIO there, not a crash later. A file shrunk by anyone while mapped makes
+ * the call touching the missing pages fail with AFEC_ECHANGED (never a SIGBUS, never
+ * success); see the README's "Files changed while mapped" for exactly what is
+ * guaranteed. The library installs a SIGBUS handler for this the first time it maps
+ * a file; faults at other addresses go to the handler installed before it (or kill
+ * the process, as by default).
  */
 #ifndef ALGORITHM_FEC_H
 #define ALGORITHM_FEC_H
@@ -47,6 +62,7 @@ extern "C" {
 #define AFEC_ESTATE 2    /* out of order: encode without set_encode_blocks, decode twice, ... */
 #define AFEC_EIO 3       /* a file region: too short, not mappable, not writable, flush failed */
 #define AFEC_EINTERNAL 4 /* a bug in the library, caught before it could unwind into C */
+#define AFEC_ECHANGED 5  /* a mapped file changed under the call (shrunk by someone): it failed */
 
 /* Which field a session uses. */
 #define AFEC_FIELD_AUTO 0 /* as Algorithm::FEC: GF(2^8) for n <= 255, else GF(2^16) */

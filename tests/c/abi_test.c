@@ -31,6 +31,132 @@ static afec_block file(int fd, int64_t off) {
     return b;
 }
 
+/* A file of `len` bytes, byte i = (i * 7 + i / 251) & 255. */
+static int pattern_file(const char *dir, const char *name, size_t len, char *path) {
+    snprintf(path, 4096, "%s/afec-abi-%s-%d", dir, name, (int)getpid());
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    unsigned char *b = malloc(len);
+    for (size_t i = 0; i < len; i++) b[i] = (unsigned char)(i * 7 + i / 251);
+    int ok = fd >= 0 && pwrite(fd, b, len, 0) == (ssize_t)len;
+    free(b);
+    CHECK(ok, "write %s", path);
+    return fd;
+}
+
+/* A file shrunk after set_encode_blocks / set_decode_blocks: the call fails with
+ * AFEC_ECHANGED, instead of the process dying of SIGBUS. */
+static void mapped_files_changed(const char *dir) {
+    const size_t bs = 3 * 4096 + 10;
+    char path[4096];
+    afec_session *t = NULL;
+    CHECK(afec_session_new(2, 4, bs, AFEC_FIELD_AUTO, &t) == AFEC_OK, "new");
+    int fd = pattern_file(dir, "shrunk", 2 * bs, path);
+    unsigned char *out = malloc(bs);
+    afec_block fb[2] = {file(fd, 0), file(fd, bs)};
+    CHECK(afec_set_encode_blocks(t, fb, 2) == AFEC_OK, "set_encode_blocks");
+    CHECK(afec_encode(t, 3, fb, 2, out, bs) == AFEC_OK, "encode");
+    CHECK(ftruncate(fd, bs) == 0, "truncate");
+    CHECK(afec_encode(t, 3, fb, 2, out, bs) == AFEC_ECHANGED, "encode from a shrunk file");
+    const char *changed = "block #1: the file changed while it was mapped";
+    CHECK(strncmp(afec_last_error(), changed, strlen(changed)) == 0,
+          "changed message: %s", afec_last_error());
+    close(fd);
+    fd = pattern_file(dir, "shrunk", 2 * bs, path);
+    afec_block db[2] = {file(fd, 0), file(fd, bs)};
+    uint32_t idx[2] = {2, 1};
+    size_t perm[2];
+    CHECK(afec_set_decode_blocks(t, db, idx, perm, 2) == AFEC_OK, "set_decode_blocks");
+    CHECK(ftruncate(fd, 0) == 0, "truncate");
+    CHECK(afec_decode(t, db, 2) == AFEC_ECHANGED, "decode into a shrunk file");
+    close(fd);
+    unlink(path);
+    free(out);
+    afec_session_free(t);
+}
+
+/* The blocks given to encode/decode must match, position by position, the kinds
+ * (memory or file) and the count given to the set_* call. */
+static void call_blocks_match_the_set(const char *dir) {
+    const size_t bs = 64;
+    char path[4096];
+    afec_session *t = NULL;
+    CHECK(afec_session_new(2, 4, bs, AFEC_FIELD_AUTO, &t) == AFEC_OK, "new");
+    int fd = pattern_file(dir, "kinds", 2 * bs, path);
+    unsigned char m0[64], m1[64], out[64], want[64];
+    CHECK(pread(fd, m0, bs, 0) == (ssize_t)bs && pread(fd, m1, bs, bs) == (ssize_t)bs, "read");
+    afec_block fb[2] = {file(fd, 0), file(fd, bs)}, mb[2] = {mem(m0, bs), mem(m1, bs)};
+    CHECK(afec_set_encode_blocks(t, fb, 2) == AFEC_OK, "set file blocks");
+    CHECK(afec_encode(t, 2, fb, 2, want, bs) == AFEC_OK, "encode");
+    CHECK(afec_encode(t, 2, mb, 2, out, bs) == AFEC_EINVAL, "memory where files were set");
+    CHECK(strcmp(afec_last_error(), "block #0: it was set as a file region, but is given as memory") == 0,
+          "kind message: %s", afec_last_error());
+    CHECK(afec_encode(t, 2, fb, 1, out, bs) == AFEC_EINVAL, "encode with 1 block of 2");
+    CHECK(afec_set_encode_blocks(t, mb, 2) == AFEC_OK, "set memory blocks");
+    afec_block mixed[2] = {mem(m0, bs), file(fd, bs)};
+    CHECK(afec_encode(t, 2, mixed, 2, out, bs) == AFEC_EINVAL, "a file where memory was set");
+    CHECK(strcmp(afec_last_error(), "block #1: it was set as memory, but is given as a file region") == 0,
+          "kind message: %s", afec_last_error());
+    CHECK(afec_encode(t, 2, mb, 2, out, bs) == AFEC_OK && memcmp(out, want, bs) == 0, "encode from memory");
+
+    /* Decode: block 0 lost, check block 2 in its place, in the file. */
+    CHECK(pwrite(fd, want, bs, 0) == (ssize_t)bs, "write check block");
+    uint32_t idx[2] = {2, 1};
+    size_t perm[2];
+    unsigned char targets[2];
+    CHECK(afec_set_decode_blocks(t, fb, idx, perm, 2) == AFEC_OK, "set_decode_blocks");
+    CHECK(afec_decode_targets(t, targets, 1) == AFEC_EINVAL, "decode_targets with 1 of 2");
+    CHECK(afec_decode(t, fb, 1) == AFEC_EINVAL, "decode with 1 block of 2");
+    CHECK(afec_decode(t, fb, 3) == AFEC_EINVAL, "decode with 3 blocks of 2");
+    CHECK(afec_decode(t, mb, 2) == AFEC_EINVAL, "decode: memory where files were set");
+    CHECK(pread(fd, out, bs, 0) == (ssize_t)bs && memcmp(out, want, bs) == 0, "nothing written");
+    CHECK(afec_decode(t, fb, 2) == AFEC_OK, "decode after the refusals");
+    CHECK(pread(fd, out, bs, 0) == (ssize_t)bs && memcmp(out, m0, bs) == 0, "decoded");
+    close(fd);
+    unlink(path);
+    afec_session_free(t);
+}
+
+/* Regions of one file: the same region twice, or overlapping where one is
+ * written, refused by set_decode_blocks; an overlapping copy moves as memmove. */
+static void overlapping_regions(const char *dir) {
+    const size_t bs = 6000;
+    char path[4096];
+    afec_session *t = NULL;
+    CHECK(afec_session_new(2, 4, bs, AFEC_FIELD_AUTO, &t) == AFEC_OK, "new");
+    int fd = pattern_file(dir, "overlap", 3 * bs, path);
+    int fd2 = open(path, O_RDWR);
+    uint32_t idx[2] = {2, 1};
+    size_t perm[2];
+    afec_block same[2] = {file(fd, 0), file(fd2, 0)};
+    CHECK(afec_set_decode_blocks(t, same, idx, perm, 2) == AFEC_EINVAL, "the same region twice");
+    CHECK(strcmp(afec_last_error(), "blocks #0 and #1 are the same region of one file") == 0,
+          "same message: %s", afec_last_error());
+    afec_block over[2] = {file(fd, 0), file(fd2, bs - 1)};
+    CHECK(afec_set_decode_blocks(t, over, idx, perm, 2) == AFEC_EINVAL, "a target overlapping");
+    CHECK(strstr(afec_last_error(), "overlap in one file") != NULL, "overlap message: %s", afec_last_error());
+    CHECK(idx[0] == 2 && idx[1] == 1, "indices untouched");
+
+    unsigned char *img = malloc(3 * bs), *back = malloc(3 * bs);
+    CHECK(pread(fd, img, 3 * bs, 0) == (ssize_t)(3 * bs), "read");
+    afec_block src = file(fd2, 0), dst = file(fd, bs / 3);
+    CHECK(afec_copy(t, &src, &dst) == AFEC_OK, "overlapping copy");
+    memmove(img + bs / 3, img, bs);
+    CHECK(pread(fd, back, 3 * bs, 0) == (ssize_t)(3 * bs) && memcmp(back, img, 3 * bs) == 0,
+          "overlapping copy forwards is memmove");
+    src = file(fd, bs / 2);
+    dst = file(fd2, 0);
+    CHECK(afec_copy(t, &src, &dst) == AFEC_OK, "overlapping copy backwards");
+    memmove(img, img + bs / 2, bs);
+    CHECK(pread(fd, back, 3 * bs, 0) == (ssize_t)(3 * bs) && memcmp(back, img, 3 * bs) == 0,
+          "overlapping copy backwards is memmove");
+    free(img);
+    free(back);
+    close(fd2);
+    close(fd);
+    unlink(path);
+    afec_session_free(t);
+}
+
 int main(int argc, char **argv) {
     const char *dir = argc > 1 ? argv[1] : "/tmp";
     afec_session *s = NULL;
@@ -158,6 +284,10 @@ int main(int argc, char **argv) {
     close(fd);
     unlink(path);
     afec_session_free(s);
+
+    mapped_files_changed(dir);
+    call_blocks_match_the_set(dir);
+    overlapping_regions(dir);
     afec_session_free(NULL);
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
