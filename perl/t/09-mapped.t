@@ -1,0 +1,93 @@
+# Files changed under the object while mapped: a shrunk file makes the call croak
+# (never a SIGBUS, never success); regions of one file that overlap where one is
+# written, or the same region twice, are refused by set_decode_blocks; copy between
+# overlapping regions of one file moves as memmove does. Cases that could crash run
+# in a child, which must exit normally.
+use strict;
+use warnings;
+use Test::More;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use AfecTest;
+use Algorithm::FEC;
+
+my $dir = tmpdir();
+my ($k, $n, $bs) = (3, 6, 6000);
+my @data = map { gen_block(9, $_, $bs) } 0 .. $k - 1;
+my $mem = Algorithm::FEC->new($k, $n, $bs);
+$mem->set_encode_blocks([@data]);
+my @all = $mem->encode(0 .. $n - 1);
+
+# --- a file shrunk after set_encode_blocks / set_decode_blocks
+my @shrink = (
+    ['by this process', sub { truncate $_[0], $_[1] or die "truncate: $!" }],
+    ['by another process', sub { system('truncate', '-s', $_[1], $_[0]) == 0 or die "truncate(1) failed\n" }],
+);
+for my $case (@shrink) {
+    my ($how, $shrink) = @$case;
+    my ($status, $err) = in_child(sub {
+        write_file("$dir/enc", join '', @data);
+        open my $fh, '<:raw', "$dir/enc" or die;
+        my $f = Algorithm::FEC->new($k, $n, $bs);
+        $f->set_encode_blocks([ map { [$fh, $_ * $bs] } 0 .. $k - 1 ]);
+        die "wrong block before shrinking\n" unless $f->encode(4) eq $all[4];
+        $shrink->("$dir/enc", $bs + 10);
+        $f->encode(4);
+    });
+    is($status, 0, "encode, file shrunk $how: the child exits normally");
+    like($err, qr/^encode: block #1: the file changed while it was mapped/, "... and encode croaks");
+
+    ($status, $err) = in_child(sub {
+        my @idx = (4, 1, 5);
+        write_file("$dir/dec", join '', @all[@idx]);
+        open my $fh, '+<:raw', "$dir/dec" or die;
+        my $f = Algorithm::FEC->new($k, $n, $bs);
+        $f->set_decode_blocks([ map { [$fh, $_ * $bs] } 0 .. $k - 1 ], \@idx);
+        $shrink->("$dir/dec", 0);
+        $f->decode;
+    });
+    is($status, 0, "decode, file shrunk $how: the child exits normally");
+    like($err, qr/^decode: block #0: the file changed while it was mapped/, "... and decode croaks");
+}
+
+# --- overlapping regions of one file in set_decode_blocks
+{
+    my @idx = (4, 1, 5);
+    my $img = join '', @all[@idx];
+    write_file("$dir/ov", $img);
+    open my $fh, '+<:raw', "$dir/ov" or die;
+    open my $fh2, '+<:raw', "$dir/ov" or die;
+    my $f = Algorithm::FEC->new($k, $n, $bs);
+    my @cases = (
+        ['the same region twice (a target)', [[$fh, 0], [$fh, $bs], [$fh2, 0]], [4, 1, 5],
+         qr/^set_decode_blocks: blocks #0 and #2 are the same region of one file at /],
+        ['the same region twice (both read)', [[$fh, 0], [$fh2, 0], [$fh, 2 * $bs]], [0, 1, 5],
+         qr/^set_decode_blocks: blocks #0 and #1 are the same region of one file at /],
+        ['a target overlapping a data block', [[$fh, 0], [$fh2, $bs - 1], [$fh, 2 * $bs]], [4, 1, 5],
+         qr/^set_decode_blocks: blocks #0 and #1 overlap in one file, and one of them is written at /],
+    );
+    for my $c (@cases) {
+        my ($name, $blocks, $idx, $re) = @$c;
+        my @i = @$idx;
+        like(croaks(sub { $f->set_decode_blocks($blocks, \@i) }), $re, "$name: croaks");
+        is_deeply(\@i, $idx, "$name: indices untouched");
+    }
+    like(croaks(sub { $f->decode }), qr/^index array must be set/, 'nothing was set');
+    is(read_file("$dir/ov"), $img, 'the file is untouched');
+}
+
+# --- copy between overlapping regions of one file: memmove
+for my $c ([0, int($bs / 3)], [int($bs / 3), 0], [17, 17], [$bs, 1]) {
+    my ($from, $to) = @$c;
+    my $img = join '', @data;
+    write_file("$dir/cp", $img);
+    open my $fh, '+<:raw', "$dir/cp" or die;
+    open my $fh2, '+<:raw', "$dir/cp" or die;
+    my $f = Algorithm::FEC->new($k, $n, $bs);
+    $f->copy([$fh2, $from], [$fh, $to]);
+    close $fh;
+    substr($img, $to, $bs) = substr($img, $from, $bs);
+    ok(read_file("$dir/cp") eq $img, "copy [fh, $from] -> [fh, $to] moves as memmove");
+}
+
+done_testing;
