@@ -250,9 +250,10 @@ impl Region {
         let mut opts = MmapOptions::new();
         opts.offset(base).len(start + len);
         // SAFETY: the mapping is of a regular file checked to cover the whole range.
-        // As with any mmap, another process truncating or rewriting the file while it
-        // is mapped is outside what this library can prevent; the caller owns the
-        // file, as the Perl original documents for its mmapped blocks.
+        // Someone rewriting the file while it is mapped is outside what this library
+        // can prevent (the caller owns the file, as the Perl original documents for
+        // its mmapped blocks); someone shrinking it makes a page fault, which the
+        // guard registered below turns into a failed call (crate::sigbus).
         let map = if writable {
             match unsafe { opts.map_mut(file) } {
                 Ok(m) => Map::Write(m),

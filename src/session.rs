@@ -82,12 +82,13 @@ pub enum SessionError {
         /// The second position.
         second: usize,
     },
-    /// A mapped file changed under the call: a page faulted because the file was
-    /// shrunk while mapped (or, where space could not be reserved, the file system
-    /// could not allocate it). The call failed; it read zeros for the missing
-    /// bytes, and bytes it wrote into the file may be incomplete. The session's
-    /// mapping of the block stays unusable: set the blocks again.
-    #[error("block #{position}: the file changed while it was mapped (shrunk by someone, or no space for a page); the call failed")]
+    /// A mapped file changed under the call: a page faulted (SIGBUS, caught)
+    /// because the file was shrunk while mapped, or because the page could not be
+    /// read (I/O error) or allocated (full file system where space could not be
+    /// reserved). The call failed: it read zeros for the missing bytes, outputs are
+    /// unspecified, and bytes it wrote into the file may be incomplete. The
+    /// session's mapping of the block stays unusable: set the blocks again.
+    #[error("block #{position}: the file changed while it was mapped (shrunk by someone), or a page of it could not be read or allocated; the call failed")]
     FileChanged {
         /// Position of the block (for `copy`: 0 the source, 1 the destination).
         position: usize,

@@ -492,8 +492,8 @@ fn file_shrunk_after_set_encode_blocks_fails_the_call() {
             );
             assert_eq!(
                 e.to_string(),
-                "block #1: the file changed while it was mapped (shrunk by someone, or no \
-                 space for a page); the call failed"
+                "block #1: the file changed while it was mapped (shrunk by someone), or a \
+                 page of it could not be read or allocated; the call failed"
             );
             // The mapping stays unusable, even once the file is long again.
             f.set_len((k * bs) as u64).unwrap();
@@ -815,7 +815,7 @@ fn overlapping_copy_moves_like_memmove() {
     let img: Vec<u8> = (0..3 * bs).map(|i| (i * 7 + i / 251) as u8).collect();
     let mut s = FecSession::new(2, 3, bs).unwrap();
     for (src, dst) in [(0, bs / 3), (bs / 3, 0), (100, 100), (4097, 4096), (0, bs)] {
-        let mut f = file_with(&[img.clone()], 0, 0);
+        let mut f = file_with(std::slice::from_ref(&img), 0, 0);
         let other = OpenOptions::new()
             .read(true)
             .write(true)
@@ -835,7 +835,7 @@ fn overlapping_copy_moves_like_memmove() {
         );
     }
     // The source's own checks still apply.
-    let f = file_with(&[img.clone()], 0, 0);
+    let f = file_with(std::slice::from_ref(&img), 0, 0);
     let e = s
         .copy(
             &Block::file(&f, 2 * bs as u64 + 1),
