@@ -60,7 +60,7 @@ extern "C" {
 #define AFEC_OK 0
 #define AFEC_EINVAL 1    /* a bad argument: count, index, size, duplicate, null pointer */
 #define AFEC_ESTATE 2    /* out of order: encode without set_encode_blocks, decode twice, ... */
-#define AFEC_EIO 3       /* a file region: too short, not mappable, not writable, flush failed */
+#define AFEC_EIO 3       /* a file region: too short, not mappable, not writable, no space, flush failed */
 #define AFEC_EINTERNAL 4 /* a bug in the library, caught before it could unwind into C */
 #define AFEC_ECHANGED 5  /* a mapped file changed under the call (shrunk by someone): it failed */
 

@@ -26,7 +26,8 @@ pub const AFEC_OK: c_int = 0;
 pub const AFEC_EINVAL: c_int = 1;
 /// A call out of order.
 pub const AFEC_ESTATE: c_int = 2;
-/// A file region cannot be used, or writing it failed.
+/// A file region cannot be used (too short, not writable, no space ...), or writing
+/// it failed.
 pub const AFEC_EIO: c_int = 3;
 /// A bug, caught.
 pub const AFEC_EINTERNAL: c_int = 4;

@@ -90,4 +90,41 @@ for my $c ([0, int($bs / 3)], [int($bs / 3), 0], [17, 17], [$bs, 1]) {
     ok(read_file("$dir/cp") eq $img, "copy [fh, $from] -> [fh, $to] moves as memmove");
 }
 
+# --- a sparse target on a full file system: croaks at set time, not a SIGBUS later.
+# Needs a small tmpfs: the child runs in its own user and mount namespaces
+# (unshare(1)), where it may mount one. AFEC_NO_MOUNT_TESTS=1 skips this.
+SKIP: {
+    skip 'AFEC_NO_MOUNT_TESTS is set', 3 if $ENV{AFEC_NO_MOUNT_TESTS};
+    mkdir "$dir/fs" or die;
+    my $script = <<'PERL';
+use strict;
+use warnings;
+use Algorithm::FEC;
+my $d = shift;
+system('mount', '-t', 'tmpfs', '-o', 'size=512k', 'none', $d) == 0 or die "mount failed\n";
+my $bs = 65536;
+open my $fh, '+>', "$d/sparse" or die;
+truncate $fh, 4 * $bs or die;
+open my $fill, '>', "$d/filler" or die;
+1 while syswrite $fill, "\1" x 4096;
+my $f = Algorithm::FEC->new(2, 4, $bs);
+my @idx = (3, 1);
+eval { $f->set_decode_blocks([[$fh, 2 * $bs], "\0" x $bs], \@idx); 1 } and print "set_decode_blocks: success\n";
+print "$@";
+eval { $f->copy("\5" x $bs, [$fh, $bs]); 1 } and print "copy: success\n";
+print "$@";
+close $fill;
+unlink "$d/filler";
+$f->copy("\5" x $bs, [$fh, $bs]);
+print "copy with space: ok\n";
+PERL
+    my @cmd = ('unshare', '--map-root-user', '--mount', $^X, (map { "-I$_" } @INC), '-e', $script, "$dir/fs");
+    open my $p, '-|', @cmd or die "unshare: $!";
+    my $out = do { local $/; <$p> };
+    close $p;
+    is($?, 0, 'full file system: the child exits normally') or diag $out;
+    like($out, qr/^set_decode_blocks: block #0: no space on the file system/m, 'set_decode_blocks croaks: no space');
+    like($out, qr/^copy: block #1: no space on the file system.*\ncopy with space: ok$/ms, 'copy croaks: no space; with space it works');
+}
+
 done_testing;
