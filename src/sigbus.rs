@@ -141,8 +141,11 @@ fn find(addr: usize) -> Option<&'static Range> {
 
 extern "C" fn on_sigbus(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
     // SAFETY: the kernel passes a valid siginfo_t for an SA_SIGINFO handler.
-    let addr = unsafe { (*info).si_addr() } as usize;
-    if let Some(r) = find(addr) {
+    let (addr, code) = unsafe { ((*info).si_addr() as usize, (*info).si_code) };
+    // Only a fault (si_code > 0) has a meaningful address: a SIGBUS sent by
+    // kill/sigqueue is never taken for ours.
+    let ours = if code > 0 { find(addr) } else { None };
+    if let Some(r) = ours {
         let page = PAGE.load(SeqCst);
         // SAFETY: the page lies inside a mapping this library made and still owns
         // (its Guard is live); replacing it with a private zero page changes only
