@@ -918,6 +918,26 @@ fn faults_elsewhere_go_to_the_previous_handler() {
     }
 }
 
+/// A SIGBUS sent (not a fault) to a process that ignored SIGBUS before the
+/// library's first mapping stays ignored.
+#[test]
+fn sent_sigbus_ignored_as_before() {
+    let out = in_child("sent_sigbus_ignored_as_before", &[], || {
+        // SAFETY: setting a standard disposition; raising a signal to ourselves.
+        unsafe { libc::signal(libc::SIGBUS, libc::SIG_IGN) };
+        let dir = tempfile::tempdir().unwrap();
+        let f = named_file_with(&[vec![7; 4096]], &dir, "ours");
+        let mut s = FecSession::new(1, 2, 4096).unwrap();
+        s.set_encode_blocks(vec![Block::file(&f, 0)]).unwrap();
+        // SAFETY: as above.
+        assert_eq!(unsafe { libc::raise(libc::SIGBUS) }, 0);
+        assert_eq!(s.encode(1).unwrap(), vec![7; 4096]);
+    });
+    if let Some(out) = out {
+        assert_child_passed(&out);
+    }
+}
+
 /// Blocks above the 4 MiB step of file blocks: every byte after the first step is
 /// checked, for encode and decode.
 #[test]
