@@ -111,6 +111,18 @@ static void call_blocks_match_the_set(const char *dir) {
     CHECK(pread(fd, out, bs, 0) == (ssize_t)bs && memcmp(out, want, bs) == 0, "nothing written");
     CHECK(afec_decode(t, fb, 2) == AFEC_OK, "decode after the refusals");
     CHECK(pread(fd, out, bs, 0) == (ssize_t)bs && memcmp(out, m0, bs) == 0, "decoded");
+    /* And memory set, a file given. */
+    unsigned char c0[64];
+    memcpy(c0, want, bs);
+    afec_block cm[2] = {mem(c0, bs), mem(m1, bs)};
+    idx[0] = 2;
+    idx[1] = 1;
+    CHECK(afec_set_decode_blocks(t, cm, idx, perm, 2) == AFEC_OK, "set memory decode");
+    afec_block cf[2] = {mem(c0, bs), file(fd, bs)};
+    CHECK(afec_decode(t, cf, 2) == AFEC_EINVAL, "decode: a file where memory was set");
+    CHECK(strcmp(afec_last_error(), "block #1: it was set as memory, but is given as a file region") == 0,
+          "kind message: %s", afec_last_error());
+    CHECK(afec_decode(t, cm, 2) == AFEC_OK && memcmp(c0, m0, bs) == 0, "memory decode after the refusal");
     close(fd);
     unlink(path);
     afec_session_free(t);
