@@ -280,30 +280,41 @@ fn fewer_than_k_shares() {
     assert_fails(&o, 5, "need at least 3 shares");
 }
 
+/// Shares that disagree on m, k, padlen or length: with a majority agreeing, the odd
+/// one out is named as corrupt (7); without one, they are of different files (6).
 #[test]
 fn shares_of_different_files() {
     let d = encoded("a", &gen(50_000), 3, 5);
+    let decode = |shares: &[&str]| {
+        let mut args = vec!["decode", "-o", "out"];
+        args.extend(shares);
+        run(d.path(), &args, None)
+    };
     // Same parameters, different size (and padlen).
     fs::write(d.path().join("b"), gen(50_001)).unwrap();
     assert_ok(&run(d.path(), &["encode", "-k", "3", "-m", "5", "b"], None));
-    let o = run(
-        d.path(),
-        &["decode", "-o", "out", "a.0_5.fec", "a.1_5.fec", "b.2_5.fec"],
-        None,
+    assert_fails(
+        &decode(&["a.0_5.fec", "b.2_5.fec"]),
+        6,
+        "b.2_5.fec and a.0_5.fec are not shares of the same file: b.2_5.fec says padlen=0, a.0_5.fec says padlen=1",
     );
-    assert_fails(&o, 6, "b.2_5.fec and a.0_5.fec are not shares of the same file: b.2_5.fec says padlen=0, a.0_5.fec says padlen=1");
+    assert_fails(
+        &decode(&["a.0_5.fec", "a.1_5.fec", "b.2_5.fec"]),
+        7,
+        "b.2_5.fec says padlen=0, but 2 other shares say padlen=1: b.2_5.fec has a corrupt header (or is a share of another file)",
+    );
     // Same padlen, different size.
     fs::write(d.path().join("c"), gen(50_003)).unwrap();
     assert_ok(&run(d.path(), &["encode", "-k", "3", "-m", "5", "c"], None));
-    let o = run(
-        d.path(),
-        &["decode", "-o", "out", "a.0_5.fec", "c.1_5.fec", "a.2_5.fec"],
-        None,
-    );
     assert_fails(
-        &o,
+        &decode(&["a.0_5.fec", "c.1_5.fec", "c.2_5.fec", "a.2_5.fec"]),
         6,
         "c.1_5.fec holds 16668 data bytes but a.0_5.fec holds 16667",
+    );
+    assert_fails(
+        &decode(&["a.0_5.fec", "c.1_5.fec", "a.2_5.fec"]),
+        7,
+        "c.1_5.fec holds 16668 data bytes, but 2 other shares hold 16667: c.1_5.fec is longer than it should be",
     );
     // Different m.
     assert_ok(&run(d.path(), &["encode", "-k", "3", "-m", "6", "a"], None));
@@ -312,26 +323,29 @@ fn shares_of_different_files() {
         &["verify", "a.0_5.fec", "a.1_6.fec", "a.2_5.fec"],
         None,
     );
-    assert_fails(&o, 6, "says m=6");
+    assert_fails(&o, 7, "a.1_6.fec says m=6, but 2 other shares say m=5");
+    let o = run(
+        d.path(),
+        &["verify", "a.0_5.fec", "a.1_6.fec", "a.2_5.fec", "a.3_6.fec"],
+        None,
+    );
+    assert_fails(&o, 6, "a.1_6.fec and a.0_5.fec are not shares of the same file: a.1_6.fec says m=6");
     // Different k.
     assert_ok(&run(
         d.path(),
         &["encode", "-k", "2", "-m", "5", "-p", "a2", "a"],
         None,
     ));
-    let o = run(
-        d.path(),
-        &[
-            "decode",
-            "-o",
-            "out",
-            "a.0_5.fec",
-            "a2.1_5.fec",
-            "a.2_5.fec",
-        ],
-        None,
+    assert_fails(
+        &decode(&["a.0_5.fec", "a2.1_5.fec"]),
+        6,
+        "a2.1_5.fec says k=2, a.0_5.fec says k=3",
     );
-    assert_fails(&o, 6, "a2.1_5.fec says k=2, a.0_5.fec says k=3");
+    assert_fails(
+        &decode(&["a.0_5.fec", "a2.1_5.fec", "a.2_5.fec"]),
+        7,
+        "a2.1_5.fec says k=2, but 2 other shares say k=3",
+    );
     assert!(!d.path().join("out").exists());
     assert_no_temp(d.path());
 }
@@ -380,7 +394,7 @@ fn truncated_and_corrupt_shares() {
         None,
     );
     assert_fails(&o, 7, "bad_k: k=8 is not in 1..=m (m=5)");
-    // Truncated data: sizes differ.
+    // Truncated data: the two others agree on the length.
     let mut t = fs::read(d.path().join("f.4_5.fec")).unwrap();
     t.truncate(t.len() - 10);
     fs::write(d.path().join("short"), &t).unwrap();
@@ -389,7 +403,24 @@ fn truncated_and_corrupt_shares() {
         &["decode", "-o", "out", "f.0_5.fec", "f.1_5.fec", "short"],
         None,
     );
+    assert_fails(
+        &o,
+        7,
+        "short holds 16657 data bytes, but 2 other shares hold 16667: short is truncated",
+    );
+    // With only two shares, which one is cut cannot be told.
+    let o = run(d.path(), &["decode", "-o", "out", "f.0_5.fec", "short"], None);
     assert_fails(&o, 6, "one of them is truncated");
+    // A corrupted header byte: k-1 (3 bits after m) 2 -> 3.
+    let mut h = fs::read(d.path().join("f.2_5.fec")).unwrap();
+    h[1] ^= 0b0010_0000;
+    fs::write(d.path().join("hdr_k"), &h).unwrap();
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "f.0_5.fec", "hdr_k", "f.1_5.fec"],
+        None,
+    );
+    assert_fails(&o, 7, "hdr_k says k=4, but 2 other shares say k=3");
     assert!(!d.path().join("out").exists());
     assert_no_temp(d.path());
 }

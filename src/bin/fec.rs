@@ -242,6 +242,7 @@ struct VerifyArgs {
 }
 
 /// An error to report and the exit code that goes with it.
+#[derive(Debug)]
 struct Failure {
     code: u8,
     msg: String,
