@@ -928,3 +928,281 @@ fn closed_stdout_ends_decode_quietly() {
     assert_eq!(out.status.signal(), Some(libc::SIGPIPE), "{:?}", out.status);
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
 }
+
+// --- share sets all-or-nothing, locking, output kinds, durability ------------------
+
+/// Every file of `dir` and its bytes, sorted by name.
+fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    listing(dir)
+        .into_iter()
+        .map(|n| {
+            let b = fs::read(dir.join(&n)).unwrap_or_default();
+            (n, b)
+        })
+        .collect()
+}
+
+/// A failed `encode -f` leaves the old share set exactly as it was: share 3's path
+/// is a directory (refused before anything is written), or a link into /proc (no
+/// temporary can be made there, after the others were).
+#[test]
+fn failed_encode_f_keeps_the_old_set() {
+    let d = tmp();
+    fs::write(d.path().join("f"), gen(40_000)).unwrap();
+    assert_ok(&run(d.path(), &["encode", "-k", "3", "-m", "4", "f"], None));
+    fs::remove_file(d.path().join("f.3_4.fec")).unwrap();
+    fs::create_dir(d.path().join("f.3_4.fec")).unwrap();
+    fs::write(d.path().join("f"), gen(50_000)).unwrap();
+    let before = contents(d.path());
+    let o = run(d.path(), &["encode", "-f", "-k", "3", "-m", "4", "f"], None);
+    assert_fails(
+        &o,
+        1,
+        "f.3_4.fec is a directory: fec writes only regular files",
+    );
+    assert_eq!(contents(d.path()), before);
+    assert!(d.path().join("f.3_4.fec").is_dir());
+    fs::remove_dir(d.path().join("f.3_4.fec")).unwrap();
+    #[cfg(target_os = "linux")]
+    {
+        std::os::unix::fs::symlink("/proc/version", d.path().join("f.3_4.fec")).unwrap();
+        let before = contents(d.path());
+        let o = run(d.path(), &["encode", "-f", "-k", "3", "-m", "4", "f"], None);
+        assert_fails(&o, 1, "cannot create a temporary file in /proc");
+        assert_eq!(contents(d.path()), before);
+    }
+}
+
+/// Two `encode -f` on one name at once, many times: every final set is one input's
+/// whole set, never a mix (decoding a mix would give garbage with exit 0).
+#[test]
+fn concurrent_encodes_never_mix_a_set() {
+    let d = tmp();
+    let inputs = [gen(9_000), gen(9_000).iter().map(|b| !b).collect()];
+    let mut sets = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        fs::write(d.path().join(format!("in{i}")), input).unwrap();
+        let e = tmp();
+        fs::write(e.path().join("in"), input).unwrap();
+        assert_ok(&run(e.path(), &["encode", "-k", "2", "-m", "5", "-p", "s", "in"], None));
+        sets.push((0..5).map(|j| fs::read(e.path().join(share("s", j, 5))).unwrap()).collect::<Vec<_>>());
+    }
+    let spawn = |i: usize| {
+        Command::new(FEC)
+            .args(["encode", "-f", "-k", "2", "-m", "5", "-p", "s", &format!("in{i}")])
+            .current_dir(d.path())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    for race in 0..50 {
+        let (a, b) = (spawn(race % 2), spawn(1 - race % 2));
+        for c in [a, b] {
+            assert_ok(&c.wait_with_output().unwrap());
+        }
+        let now: Vec<Vec<u8>> = (0..5).map(|j| fs::read(d.path().join(share("s", j, 5))).unwrap()).collect();
+        assert!(now == sets[0] || now == sets[1], "race {race}: a mixed share set");
+        assert_eq!(listing(d.path()).len(), 2 + 5, "{:?}", listing(d.path()));
+    }
+}
+
+/// While another holds the set's lock file, `encode` waits and writes nothing.
+#[test]
+fn encode_waits_for_the_lock_beside_the_shares() {
+    let d = tmp();
+    fs::write(d.path().join("f"), gen(5_000)).unwrap();
+    let lock = fs::File::create(d.path().join(".f.lock")).unwrap();
+    lock.lock().unwrap();
+    let child = Command::new(FEC)
+        .args(["encode", "-k", "2", "-m", "3", "f"])
+        .current_dir(d.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(listing(d.path()), [".f.lock", "f"]);
+    lock.unlock().unwrap();
+    assert_ok(&child.wait_with_output().unwrap());
+    // The lock file is removed by the run that held it last.
+    assert_eq!(
+        listing(d.path()),
+        ["f", "f.0_3.fec", "f.1_3.fec", "f.2_3.fec"]
+    );
+}
+
+/// Two `decode -f -o` of different files to one name at once: the result is always
+/// one of them, whole.
+#[test]
+fn concurrent_decodes_leave_one_whole_output() {
+    let inputs = [gen(30_000), gen(31_000)];
+    let d = tmp();
+    for (i, input) in inputs.iter().enumerate() {
+        fs::write(d.path().join(format!("in{i}")), input).unwrap();
+        assert_ok(&run(d.path(), &["encode", "-k", "2", "-m", "3", &format!("in{i}")], None));
+    }
+    let spawn = |i: usize| {
+        let (a, b) = (share(&format!("in{i}"), 0, 3), share(&format!("in{i}"), 2, 3));
+        Command::new(FEC)
+            .args(["decode", "-f", "-o", "out", &a, &b])
+            .current_dir(d.path())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    for race in 0..20 {
+        let (a, b) = (spawn(0), spawn(1));
+        for c in [a, b] {
+            assert_ok(&c.wait_with_output().unwrap());
+        }
+        let out = fs::read(d.path().join("out")).unwrap();
+        assert!(out == inputs[0] || out == inputs[1], "race {race}");
+    }
+    assert_no_temp(d.path());
+}
+
+/// A FIFO at `-o` is written into, never replaced; so is one behind a symbolic link,
+/// and the link stays. A link to a regular file: that file is replaced (with -f).
+#[cfg(target_os = "linux")]
+#[test]
+fn decode_into_fifo_and_through_links() {
+    use std::os::unix::fs::FileTypeExt;
+    let input = gen(100_000);
+    let d = encoded("f", &input, 2, 3);
+    let fifo = d.path().join("pipe");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    std::os::unix::fs::symlink("pipe", d.path().join("link")).unwrap();
+    for (out, force) in [("pipe", false), ("pipe", true), ("link", true)] {
+        let path = fifo.clone();
+        let reader = std::thread::spawn(move || fs::read(path).unwrap());
+        let mut args = vec!["decode", "-o", out, "f.0_3.fec", "f.2_3.fec"];
+        if force {
+            args.push("-f");
+        }
+        assert_ok(&run(d.path(), &args, None));
+        assert!(reader.join().unwrap() == input, "{out} {force}");
+        assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    }
+    assert!(fs::symlink_metadata(d.path().join("link")).unwrap().file_type().is_symlink());
+    // A link to a regular file.
+    fs::write(d.path().join("real"), b"old").unwrap();
+    std::os::unix::fs::symlink("real", d.path().join("tolink")).unwrap();
+    let args = ["decode", "-o", "tolink", "f.0_3.fec", "f.2_3.fec"];
+    assert_fails(&run(d.path(), &args, None), 4, "tolink exists: give -f");
+    assert_eq!(fs::read(d.path().join("real")).unwrap(), b"old");
+    let mut args = args.to_vec();
+    args.push("-f");
+    assert_ok(&run(d.path(), &args, None));
+    assert!(fs::read(d.path().join("real")).unwrap() == input);
+    assert!(fs::symlink_metadata(d.path().join("tolink")).unwrap().file_type().is_symlink());
+    // A dangling link and a directory are refused.
+    std::os::unix::fs::symlink("nowhere/x", d.path().join("dangling")).unwrap();
+    let o = run(d.path(), &["decode", "-f", "-o", "dangling", "f.0_3.fec", "f.1_3.fec"], None);
+    assert_fails(&o, 1, "dangling is a symbolic link that cannot be followed");
+    fs::create_dir(d.path().join("dir")).unwrap();
+    let o = run(d.path(), &["decode", "-f", "-o", "dir", "f.0_3.fec", "f.1_3.fec"], None);
+    assert_fails(&o, 1, "dir is a directory: fec writes only regular files");
+    assert!(d.path().join("dir").is_dir());
+    // Shares are never written into a FIFO.
+    fs::rename(&fifo, d.path().join("f.1_3.fec")).unwrap();
+    let before = listing(d.path());
+    let o = run(d.path(), &["encode", "-f", "-k", "2", "-m", "3", "f"], None);
+    assert_fails(&o, 1, "f.1_3.fec is not a regular file: share files are replaced, never written into");
+    assert!(fs::symlink_metadata(d.path().join("f.1_3.fec")).unwrap().file_type().is_fifo());
+    assert_eq!(listing(d.path()), before);
+}
+
+/// A full device names the output, not the input; and nothing else is written.
+#[cfg(target_os = "linux")]
+#[test]
+fn full_output_is_named() {
+    let d = encoded("f", &gen(300_000), 2, 3);
+    let o = run(d.path(), &["decode", "-o", "/dev/full", "f.0_3.fec", "f.1_3.fec"], None);
+    assert_fails(&o, 1, "cannot write /dev/full: No space left on device");
+    let o = run(d.path(), &["rs-encode", "-o", "/dev/full", "f"], None);
+    assert_fails(&o, 1, "cannot write /dev/full: No space left on device");
+    assert_ok(&run(d.path(), &["rs-encode", "-o", "f.rs", "f"], None));
+    let o = run(d.path(), &["rs-decode", "-o", "/dev/full", "f.rs"], None);
+    assert_fails(&o, 1, "cannot write /dev/full: No space left on device");
+    assert_no_temp(d.path());
+}
+
+/// Inputs that are not files: a directory exits 3 in every subcommand; a FIFO or a
+/// device given as a share is named for what it is; `-d` must be a directory.
+#[cfg(target_os = "linux")]
+#[test]
+fn inputs_of_the_wrong_kind() {
+    let d = encoded("f", &gen(20_000), 2, 3);
+    fs::create_dir(d.path().join("dir")).unwrap();
+    let cases: [&[&str]; 4] = [
+        &["encode", "dir"],
+        &["decode", "-o", "out", "dir", "f.0_3.fec"],
+        &["rs-encode", "-o", "out", "dir"],
+        &["rs-decode", "-o", "out", "dir"],
+    ];
+    for args in cases {
+        assert_fails(&run(d.path(), args, None), 3, "cannot read dir: it is a directory");
+    }
+    let c = std::ffi::CString::new(d.path().join("pipe").to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let o = run(d.path(), &["decode", "-o", "out", "f.0_3.fec", "pipe"], None);
+    assert_fails(&o, 3, "cannot read pipe: it is a FIFO; a share must be a regular file");
+    let o = run(d.path(), &["verify", "/dev/zero", "f.0_3.fec"], None);
+    assert_fails(&o, 3, "cannot read /dev/zero: it is a character device; a share must be a regular file");
+    let o = run(d.path(), &["encode", "-d", "f.0_3.fec", "f"], None);
+    assert_fails(&o, 1, "output directory f.0_3.fec is not a directory");
+    let o = run(d.path(), &["encode", "-d", "nope", "f"], None);
+    assert_fails(&o, 1, "output directory nope does not exist");
+    assert!(!d.path().join("out").exists());
+}
+
+/// `--no-fsync` is accepted everywhere and changes nothing in the bytes.
+#[test]
+fn no_fsync_gives_the_same_bytes() {
+    let input = gen(70_000);
+    let d = encoded("f", &input, 3, 5);
+    let e = tmp();
+    fs::write(e.path().join("f"), &input).unwrap();
+    assert_ok(&run(e.path(), &["encode", "--no-fsync", "-k", "3", "-m", "5", "f"], None));
+    assert_eq!(contents(d.path()), contents(e.path()));
+    assert_ok(&run(e.path(), &["--no-fsync", "decode", "-o", "back", "f.4_5.fec", "f.1_5.fec", "f.3_5.fec"], None));
+    assert!(fs::read(e.path().join("back")).unwrap() == input);
+    assert_ok(&run(e.path(), &["rs-encode", "--no-fsync", "-o", "f.rs", "f"], None));
+    assert_ok(&run(e.path(), &["rs-decode", "--no-fsync", "-o", "f.back", "f.rs"], None));
+    assert!(fs::read(e.path().join("f.back")).unwrap() == input);
+}
+
+/// A bad `ALGORITHM_FEC_KERNEL` is a usage error naming the variable and the valid
+/// values, before anything is read or written.
+#[test]
+fn bad_kernel_variable_is_a_usage_error() {
+    let d = encoded("f", &gen(10_000), 2, 3);
+    let before = contents(d.path());
+    for value in ["bogus", "gfni-not-a-kernel"] {
+        for args in [&["encode", "-f", "f"][..], &["decode", "-o", "out", "f.0_3.fec", "f.1_3.fec"]] {
+            let o = Command::new(FEC)
+                .args(args)
+                .env("ALGORITHM_FEC_KERNEL", value)
+                .current_dir(d.path())
+                .output()
+                .unwrap();
+            assert_fails(
+                &o,
+                2,
+                &format!("fec: ALGORITHM_FEC_KERNEL={value}: unknown kernel (valid values: auto, "),
+            );
+            assert!(stderr(&o).contains("scalar"), "{}", stderr(&o));
+            assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+        }
+    }
+    assert_eq!(contents(d.path()), before);
+    let o = Command::new(FEC)
+        .args(["encode", "-f", "f"])
+        .env("ALGORITHM_FEC_KERNEL", "scalar")
+        .current_dir(d.path())
+        .output()
+        .unwrap();
+    assert_ok(&o);
+}

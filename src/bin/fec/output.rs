@@ -313,9 +313,8 @@ pub fn write_output<T>(
     let persisted = {
         let mut c = cleanup();
         forget_temp(&mut c, &path);
-        // Replacing a regular file we checked, or creating one that must not have
-        // appeared meanwhile.
-        if t.existing == Existing::Regular {
+        // With -f, also over a file another run created meanwhile.
+        if force {
             tmp.persist(&t.path).map(drop)
         } else {
             tmp.persist_noclobber(&t.path).map(drop)
