@@ -329,7 +329,11 @@ fn shares_of_different_files() {
         &["verify", "a.0_5.fec", "a.1_6.fec", "a.2_5.fec", "a.3_6.fec"],
         None,
     );
-    assert_fails(&o, 6, "a.1_6.fec and a.0_5.fec are not shares of the same file: a.1_6.fec says m=6");
+    assert_fails(
+        &o,
+        6,
+        "a.1_6.fec and a.0_5.fec are not shares of the same file: a.1_6.fec says m=6",
+    );
     // Different k.
     assert_ok(&run(
         d.path(),
@@ -409,7 +413,11 @@ fn truncated_and_corrupt_shares() {
         "short holds 16657 data bytes, but 2 other shares hold 16667: short is truncated",
     );
     // With only two shares, which one is cut cannot be told.
-    let o = run(d.path(), &["decode", "-o", "out", "f.0_5.fec", "short"], None);
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "f.0_5.fec", "short"],
+        None,
+    );
     assert_fails(&o, 6, "one of them is truncated");
     // A corrupted header byte: k-1 (3 bits after m) 2 -> 3.
     let mut h = fs::read(d.path().join("f.2_5.fec")).unwrap();
@@ -609,11 +617,16 @@ fn quiet_and_help() {
     for code in ["  5   fewer than k shares", "  10  verify", "Examples:"] {
         assert!(help.contains(code), "{help}");
     }
-    for sub in ["encode", "decode", "verify"] {
+    // Subcommands point to the table instead of repeating it.
+    for sub in ["encode", "decode", "verify", "rs-encode", "rs-decode"] {
         let o = run(d.path(), &[sub, "--help"], None);
         assert_ok(&o);
         let h = String::from_utf8_lossy(&o.stdout);
-        assert!(h.contains("Examples:") && h.contains("Exit codes:"), "{h}");
+        assert!(
+            h.contains("Examples:") && h.contains("Exit codes: see `fec --help`"),
+            "{h}"
+        );
+        assert!(!h.contains("fewer than k shares"), "{h}");
     }
     let o = run(d.path(), &["--version"], None);
     assert_eq!(
@@ -984,12 +997,30 @@ fn concurrent_encodes_never_mix_a_set() {
         fs::write(d.path().join(format!("in{i}")), input).unwrap();
         let e = tmp();
         fs::write(e.path().join("in"), input).unwrap();
-        assert_ok(&run(e.path(), &["encode", "-k", "2", "-m", "5", "-p", "s", "in"], None));
-        sets.push((0..5).map(|j| fs::read(e.path().join(share("s", j, 5))).unwrap()).collect::<Vec<_>>());
+        assert_ok(&run(
+            e.path(),
+            &["encode", "-k", "2", "-m", "5", "-p", "s", "in"],
+            None,
+        ));
+        sets.push(
+            (0..5)
+                .map(|j| fs::read(e.path().join(share("s", j, 5))).unwrap())
+                .collect::<Vec<_>>(),
+        );
     }
     let spawn = |i: usize| {
         Command::new(FEC)
-            .args(["encode", "-f", "-k", "2", "-m", "5", "-p", "s", &format!("in{i}")])
+            .args([
+                "encode",
+                "-f",
+                "-k",
+                "2",
+                "-m",
+                "5",
+                "-p",
+                "s",
+                &format!("in{i}"),
+            ])
             .current_dir(d.path())
             .stderr(Stdio::piped())
             .spawn()
@@ -1000,8 +1031,13 @@ fn concurrent_encodes_never_mix_a_set() {
         for c in [a, b] {
             assert_ok(&c.wait_with_output().unwrap());
         }
-        let now: Vec<Vec<u8>> = (0..5).map(|j| fs::read(d.path().join(share("s", j, 5))).unwrap()).collect();
-        assert!(now == sets[0] || now == sets[1], "race {race}: a mixed share set");
+        let now: Vec<Vec<u8>> = (0..5)
+            .map(|j| fs::read(d.path().join(share("s", j, 5))).unwrap())
+            .collect();
+        assert!(
+            now == sets[0] || now == sets[1],
+            "race {race}: a mixed share set"
+        );
         assert_eq!(listing(d.path()).len(), 2 + 5, "{:?}", listing(d.path()));
     }
 }
@@ -1038,10 +1074,17 @@ fn concurrent_decodes_leave_one_whole_output() {
     let d = tmp();
     for (i, input) in inputs.iter().enumerate() {
         fs::write(d.path().join(format!("in{i}")), input).unwrap();
-        assert_ok(&run(d.path(), &["encode", "-k", "2", "-m", "3", &format!("in{i}")], None));
+        assert_ok(&run(
+            d.path(),
+            &["encode", "-k", "2", "-m", "3", &format!("in{i}")],
+            None,
+        ));
     }
     let spawn = |i: usize| {
-        let (a, b) = (share(&format!("in{i}"), 0, 3), share(&format!("in{i}"), 2, 3));
+        let (a, b) = (
+            share(&format!("in{i}"), 0, 3),
+            share(&format!("in{i}"), 2, 3),
+        );
         Command::new(FEC)
             .args(["decode", "-f", "-o", "out", &a, &b])
             .current_dir(d.path())
@@ -1084,7 +1127,10 @@ fn decode_into_fifo_and_through_links() {
         assert!(reader.join().unwrap() == input, "{out} {force}");
         assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
     }
-    assert!(fs::symlink_metadata(d.path().join("link")).unwrap().file_type().is_symlink());
+    assert!(fs::symlink_metadata(d.path().join("link"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
     // A link to a regular file.
     fs::write(d.path().join("real"), b"old").unwrap();
     std::os::unix::fs::symlink("real", d.path().join("tolink")).unwrap();
@@ -1095,21 +1141,39 @@ fn decode_into_fifo_and_through_links() {
     args.push("-f");
     assert_ok(&run(d.path(), &args, None));
     assert!(fs::read(d.path().join("real")).unwrap() == input);
-    assert!(fs::symlink_metadata(d.path().join("tolink")).unwrap().file_type().is_symlink());
+    assert!(fs::symlink_metadata(d.path().join("tolink"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
     // A dangling link and a directory are refused.
     std::os::unix::fs::symlink("nowhere/x", d.path().join("dangling")).unwrap();
-    let o = run(d.path(), &["decode", "-f", "-o", "dangling", "f.0_3.fec", "f.1_3.fec"], None);
+    let o = run(
+        d.path(),
+        &["decode", "-f", "-o", "dangling", "f.0_3.fec", "f.1_3.fec"],
+        None,
+    );
     assert_fails(&o, 1, "dangling is a symbolic link that cannot be followed");
     fs::create_dir(d.path().join("dir")).unwrap();
-    let o = run(d.path(), &["decode", "-f", "-o", "dir", "f.0_3.fec", "f.1_3.fec"], None);
+    let o = run(
+        d.path(),
+        &["decode", "-f", "-o", "dir", "f.0_3.fec", "f.1_3.fec"],
+        None,
+    );
     assert_fails(&o, 1, "dir is a directory: fec writes only regular files");
     assert!(d.path().join("dir").is_dir());
     // Shares are never written into a FIFO.
     fs::rename(&fifo, d.path().join("f.1_3.fec")).unwrap();
     let before = listing(d.path());
     let o = run(d.path(), &["encode", "-f", "-k", "2", "-m", "3", "f"], None);
-    assert_fails(&o, 1, "f.1_3.fec is not a regular file: share files are replaced, never written into");
-    assert!(fs::symlink_metadata(d.path().join("f.1_3.fec")).unwrap().file_type().is_fifo());
+    assert_fails(
+        &o,
+        1,
+        "f.1_3.fec is not a regular file: share files are replaced, never written into",
+    );
+    assert!(fs::symlink_metadata(d.path().join("f.1_3.fec"))
+        .unwrap()
+        .file_type()
+        .is_fifo());
     assert_eq!(listing(d.path()), before);
 }
 
@@ -1118,7 +1182,11 @@ fn decode_into_fifo_and_through_links() {
 #[test]
 fn full_output_is_named() {
     let d = encoded("f", &gen(300_000), 2, 3);
-    let o = run(d.path(), &["decode", "-o", "/dev/full", "f.0_3.fec", "f.1_3.fec"], None);
+    let o = run(
+        d.path(),
+        &["decode", "-o", "/dev/full", "f.0_3.fec", "f.1_3.fec"],
+        None,
+    );
     assert_fails(&o, 1, "cannot write /dev/full: No space left on device");
     let o = run(d.path(), &["rs-encode", "-o", "/dev/full", "f"], None);
     assert_fails(&o, 1, "cannot write /dev/full: No space left on device");
@@ -1142,15 +1210,31 @@ fn inputs_of_the_wrong_kind() {
         &["rs-decode", "-o", "out", "dir"],
     ];
     for args in cases {
-        assert_fails(&run(d.path(), args, None), 3, "cannot read dir: it is a directory");
+        assert_fails(
+            &run(d.path(), args, None),
+            3,
+            "cannot read dir: it is a directory",
+        );
     }
     let c = std::ffi::CString::new(d.path().join("pipe").to_str().unwrap()).unwrap();
     // SAFETY: a valid NUL-terminated path.
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
-    let o = run(d.path(), &["decode", "-o", "out", "f.0_3.fec", "pipe"], None);
-    assert_fails(&o, 3, "cannot read pipe: it is a FIFO; a share must be a regular file");
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "f.0_3.fec", "pipe"],
+        None,
+    );
+    assert_fails(
+        &o,
+        3,
+        "cannot read pipe: it is a FIFO; a share must be a regular file",
+    );
     let o = run(d.path(), &["verify", "/dev/zero", "f.0_3.fec"], None);
-    assert_fails(&o, 3, "cannot read /dev/zero: it is a character device; a share must be a regular file");
+    assert_fails(
+        &o,
+        3,
+        "cannot read /dev/zero: it is a character device; a share must be a regular file",
+    );
     let o = run(d.path(), &["encode", "-d", "f.0_3.fec", "f"], None);
     assert_fails(&o, 1, "output directory f.0_3.fec is not a directory");
     let o = run(d.path(), &["encode", "-d", "nope", "f"], None);
@@ -1165,12 +1249,36 @@ fn no_fsync_gives_the_same_bytes() {
     let d = encoded("f", &input, 3, 5);
     let e = tmp();
     fs::write(e.path().join("f"), &input).unwrap();
-    assert_ok(&run(e.path(), &["encode", "--no-fsync", "-k", "3", "-m", "5", "f"], None));
+    assert_ok(&run(
+        e.path(),
+        &["encode", "--no-fsync", "-k", "3", "-m", "5", "f"],
+        None,
+    ));
     assert_eq!(contents(d.path()), contents(e.path()));
-    assert_ok(&run(e.path(), &["--no-fsync", "decode", "-o", "back", "f.4_5.fec", "f.1_5.fec", "f.3_5.fec"], None));
+    assert_ok(&run(
+        e.path(),
+        &[
+            "--no-fsync",
+            "decode",
+            "-o",
+            "back",
+            "f.4_5.fec",
+            "f.1_5.fec",
+            "f.3_5.fec",
+        ],
+        None,
+    ));
     assert!(fs::read(e.path().join("back")).unwrap() == input);
-    assert_ok(&run(e.path(), &["rs-encode", "--no-fsync", "-o", "f.rs", "f"], None));
-    assert_ok(&run(e.path(), &["rs-decode", "--no-fsync", "-o", "f.back", "f.rs"], None));
+    assert_ok(&run(
+        e.path(),
+        &["rs-encode", "--no-fsync", "-o", "f.rs", "f"],
+        None,
+    ));
+    assert_ok(&run(
+        e.path(),
+        &["rs-decode", "--no-fsync", "-o", "f.back", "f.rs"],
+        None,
+    ));
     assert!(fs::read(e.path().join("f.back")).unwrap() == input);
 }
 
@@ -1181,7 +1289,10 @@ fn bad_kernel_variable_is_a_usage_error() {
     let d = encoded("f", &gen(10_000), 2, 3);
     let before = contents(d.path());
     for value in ["bogus", "gfni-not-a-kernel"] {
-        for args in [&["encode", "-f", "f"][..], &["decode", "-o", "out", "f.0_3.fec", "f.1_3.fec"]] {
+        for args in [
+            &["encode", "-f", "f"][..],
+            &["decode", "-o", "out", "f.0_3.fec", "f.1_3.fec"],
+        ] {
             let o = Command::new(FEC)
                 .args(args)
                 .env("ALGORITHM_FEC_KERNEL", value)
@@ -1205,4 +1316,135 @@ fn bad_kernel_variable_is_a_usage_error() {
         .output()
         .unwrap();
     assert_ok(&o);
+}
+
+/// Every row of the exit-code table in `fec --help` (the README has the same table),
+/// produced through the binary: the code and what the message says.
+#[test]
+fn every_exit_code_row() {
+    let d = encoded("f", &gen(30_000), 3, 5);
+    let o = run(d.path(), &["--help"], None);
+    let help = String::from_utf8_lossy(&o.stdout).into_owned();
+    let table = help
+        .split("Exit codes:")
+        .nth(1)
+        .expect("an exit-code table");
+    let codes: Vec<i32> = table
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("  ")?
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    assert_eq!(codes, (0..=11).collect::<Vec<_>>(), "{table}");
+    let mut cut = fs::read(d.path().join("f.2_5.fec")).unwrap();
+    cut.truncate(cut.len() - 1);
+    fs::write(d.path().join("cut"), &cut).unwrap();
+    let mut six = fs::read(d.path().join("f.0_5.fec")).unwrap();
+    six[1] = 0x40 | 6;
+    fs::write(d.path().join("six"), &six).unwrap();
+    let mut bad = fs::read(d.path().join("f.4_5.fec")).unwrap();
+    bad[100] ^= 1;
+    fs::write(d.path().join("bad"), &bad).unwrap();
+    fs::write(d.path().join("g"), gen(30_001)).unwrap();
+    assert_ok(&run(d.path(), &["encode", "-k", "3", "-m", "5", "g"], None));
+    assert_ok(&run(
+        d.path(),
+        &[
+            "rs-encode",
+            "-n",
+            "64",
+            "-k",
+            "48",
+            "-i",
+            "1",
+            "-o",
+            "f.rs",
+            "f",
+        ],
+        None,
+    ));
+    let mut rs = fs::read(d.path().join("f.rs")).unwrap();
+    rs[200..260].fill(0x5a);
+    fs::write(d.path().join("broken.rs"), &rs).unwrap();
+    fs::create_dir(d.path().join("dir")).unwrap();
+    for code in codes {
+        let (args, msg): (&[&str], &str) = match code {
+            0 => (
+                &[
+                    "decode",
+                    "-o",
+                    "out0",
+                    "f.0_5.fec",
+                    "f.2_5.fec",
+                    "f.4_5.fec",
+                ],
+                "",
+            ),
+            1 => (
+                &[
+                    "decode",
+                    "-f",
+                    "-o",
+                    "dir",
+                    "f.0_5.fec",
+                    "f.1_5.fec",
+                    "f.2_5.fec",
+                ],
+                "dir is a directory",
+            ),
+            2 => (&["encode", "-m", "257", "f"], "257 is not in 1..=256"),
+            3 => (
+                &["decode", "-o", "out", "missing", "f.0_5.fec"],
+                "cannot read missing",
+            ),
+            4 => (
+                &["encode", "-k", "3", "-m", "5", "f"],
+                "exists (and 4 more share files): give -f",
+            ),
+            5 => (
+                &["decode", "-o", "out", "f.0_5.fec", "f.1_5.fec"],
+                "need at least 3 shares",
+            ),
+            6 => (
+                &["decode", "-o", "out", "f.0_5.fec", "g.1_5.fec"],
+                "are not shares of the same file",
+            ),
+            7 => (
+                &["decode", "-o", "out", "f.0_5.fec", "cut", "f.1_5.fec"],
+                "cut is truncated",
+            ),
+            8 => (
+                &["decode", "-o", "out", "f.0_5.fec", "f.1_5.fec", "f.0_5.fec"],
+                "the same file",
+            ),
+            9 => (
+                &["decode", "-o", "out", "six", "f.1_5.fec", "f.2_5.fec"],
+                "share number 6 is not below m=5",
+            ),
+            10 => (
+                &[
+                    "verify",
+                    "f.0_5.fec",
+                    "f.1_5.fec",
+                    "f.2_5.fec",
+                    "f.3_5.fec",
+                    "bad",
+                ],
+                "bad (share 4) is corrupt",
+            ),
+            11 => (
+                &["rs-decode", "-o", "out", "broken.rs"],
+                "more corrupted bytes than can be corrected",
+            ),
+            _ => panic!("exit code {code} is in the table but not tested here"),
+        };
+        let o = run(d.path(), args, None);
+        assert_fails(&o, code, msg);
+    }
+    assert!(!d.path().join("out").exists());
+    assert!(fs::read(d.path().join("out0")).unwrap() == gen(30_000));
 }

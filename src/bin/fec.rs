@@ -430,7 +430,10 @@ fn encode(a: EncodeArgs, ui: &Ui) -> Result<(), Failure> {
     let lock = match names[0].parent() {
         Some(d) => d.join(format!(
             ".{}.lock",
-            Path::new(&prefix).file_name().unwrap_or_default().to_string_lossy()
+            Path::new(&prefix)
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
         )),
         None => in_dir(format!(".{prefix}.lock")),
     };
@@ -446,7 +449,11 @@ fn encode(a: EncodeArgs, ui: &Ui) -> Result<(), Failure> {
     bar.finish();
     let enc = match r {
         Ok(enc) => enc,
-        Err(e) => return Err(out.write_failure(&writers).unwrap_or_else(|| from_lib(e, &shown))),
+        Err(e) => {
+            return Err(out
+                .write_failure(&writers)
+                .unwrap_or_else(|| from_lib(e, &shown)))
+        }
     };
     drop(writers);
     out.commit()?;
@@ -514,7 +521,8 @@ fn open_shares(paths: &[PathBuf]) -> Result<ShareSet<File>, Failure> {
 fn not_a_share(name: &str, ft: fs::FileType) -> Failure {
     failure(
         3,
-        format!("cannot read {name}: it is {}; a share must be a regular file",
+        format!(
+            "cannot read {name}: it is {}; a share must be a regular file",
             output::kind(ft)
         ),
     )

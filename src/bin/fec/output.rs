@@ -405,10 +405,7 @@ impl ShareSetOutput {
     /// each.
     pub fn create(names: &[PathBuf], lock: PathBuf, force: bool) -> Result<Self, Failure> {
         let lock = Lock::acquire(lock)?;
-        let targets: Vec<Target> = names
-            .iter()
-            .map(|n| inspect(n))
-            .collect::<Result<_, _>>()?;
+        let targets: Vec<Target> = names.iter().map(|n| inspect(n)).collect::<Result<_, _>>()?;
         if let Some(t) = targets.iter().find(|t| t.existing == Existing::Stream) {
             return Err(failure(
                 1,
@@ -514,12 +511,8 @@ impl Step {
                     b.display()
                 )
             }),
-            None if self.placed => fs::remove_file(&self.target).map_err(|e| {
-                format!(
-                    "could not remove the new {}: {e}",
-                    self.shown.display()
-                )
-            }),
+            None if self.placed => fs::remove_file(&self.target)
+                .map_err(|e| format!("could not remove the new {}: {e}", self.shown.display())),
             None => Ok(()),
         }
     }
@@ -599,7 +592,10 @@ mod tests {
         for (i, n) in names.iter().enumerate() {
             assert_eq!(fs::read(n).unwrap(), format!("old{i}").as_bytes());
         }
-        let mut left: Vec<_> = fs::read_dir(d.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let mut left: Vec<_> = fs::read_dir(d.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         left.sort();
         assert_eq!(left, ["s0", "s1", "s2", "s3"]);
     }
