@@ -586,7 +586,7 @@ mod tests {
             write!(w, "new{i}").unwrap();
         }
         fs::remove_file(out.temps[2].path()).unwrap();
-        let f = out.commit().err().expect("the swap must fail");
+        let f = out.commit().expect_err("the swap must fail");
         assert_eq!(f.code, 1);
         assert!(f.msg.starts_with("cannot create "), "{}", f.msg);
         for (i, n) in names.iter().enumerate() {
