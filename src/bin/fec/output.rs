@@ -39,7 +39,6 @@ fn fsync_on() -> bool {
 /// What an interrupted run must remove: temporaries not yet renamed, and the lock
 /// file it holds. One mutex, also held while a share set is being swapped in, so a
 /// signal cannot cut that swap in half.
-#[derive(Default)]
 struct Cleanup {
     temps: Vec<PathBuf>,
     lock: Option<PathBuf>,
