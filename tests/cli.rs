@@ -1446,3 +1446,36 @@ fn every_exit_code_row() {
     assert!(!d.path().join("out").exists());
     assert!(fs::read(d.path().join("out0")).unwrap() == gen(30_000));
 }
+
+/// A write error part-way through `encode -f` (here the file size limit, as a full
+/// disk would) names the share file that failed, and the old set stays as it was.
+#[cfg(target_os = "linux")]
+#[test]
+fn write_error_in_encode_names_the_share_and_keeps_the_old_set() {
+    use std::os::unix::process::CommandExt;
+    let d = encoded("f", &gen(10_000), 2, 3);
+    fs::write(d.path().join("f"), gen(400_000)).unwrap();
+    let before = contents(d.path());
+    let mut cmd = Command::new(FEC);
+    cmd.args(["encode", "-f", "-k", "2", "-m", "3", "f"])
+        .current_dir(d.path());
+    // SAFETY: only async-signal-safe calls between fork and exec: the child gets
+    // a 64 KiB file size limit, and EFBIG instead of SIGXFSZ when it is reached.
+    unsafe {
+        cmd.pre_exec(|| {
+            let lim = libc::rlimit {
+                rlim_cur: 64 << 10,
+                rlim_max: 64 << 10,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) != 0
+                || libc::signal(libc::SIGXFSZ, libc::SIG_IGN) == libc::SIG_ERR
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let o = cmd.output().unwrap();
+    assert_fails(&o, 1, "cannot write f.0_3.fec: File too large");
+    assert_eq!(contents(d.path()), before);
+}
