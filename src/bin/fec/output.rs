@@ -335,7 +335,9 @@ fn stream<W: Write, T>(
 ) -> Result<T, Failure> {
     let mut rec = Recorder::new(w);
     let r = {
-        let mut buf = io::BufWriter::with_capacity(1 << 20, &mut rec);
+        // Small writes (rs-*) are gathered; zfec's decode writes pieces of at least
+        // this size, which go straight through without a copy.
+        let mut buf = io::BufWriter::with_capacity(256 << 10, &mut rec);
         work(&mut buf).and_then(|r| {
             buf.flush()
                 .map(|()| r)
