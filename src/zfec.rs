@@ -166,6 +166,22 @@ pub enum Error {
         /// That share's data length.
         other_len: u64,
     },
+    /// One share disagrees with more than half of the shares given, which agree with
+    /// each other: that share is corrupt (a damaged header, truncated or extended
+    /// data) or belongs to another file.
+    #[error("{}", outvoted_message(share, field, *value, *majority, *agree))]
+    Outvoted {
+        /// The share that disagrees.
+        share: String,
+        /// "m", "k", "padlen" or "data length".
+        field: &'static str,
+        /// Its value.
+        value: u64,
+        /// The value of the others.
+        majority: u64,
+        /// How many shares hold `majority`.
+        agree: usize,
+    },
     /// The same share number given twice.
     #[error(
         "{share} and {other} are both share number {sharenum}: each share may be given only once"
@@ -213,6 +229,28 @@ pub enum Error {
         source: io::Error,
     },
 }
+
+fn outvoted_message(share: &str, field: &str, value: u64, majority: u64, agree: usize) -> String {
+    if field == DATA_LENGTH {
+        let what = if value < majority {
+            "truncated"
+        } else {
+            "longer than it should be"
+        };
+        format!(
+            "{share} holds {value} data bytes, but {agree} other shares hold {majority}: \
+             {share} is {what} (or a share of another file)"
+        )
+    } else {
+        format!(
+            "{share} says {field}={value}, but {agree} other shares say {field}={majority}: \
+             {share} has a corrupt header (or is a share of another file)"
+        )
+    }
+}
+
+/// The field name [`Error::Outvoted`] gives a share's data length.
+const DATA_LENGTH: &str = "data length";
 
 /// ⌈log2 n⌉ for n ≥ 1 (0 for n ≤ 1), zfec's `log_ceil(n, 2)`.
 fn log2_ceil(n: usize) -> usize {
@@ -701,39 +739,63 @@ pub struct ShareSet<R> {
 
 impl<R: Read> ShareSet<R> {
     /// Checks that the shares (any order) can be decoded together. Errors, in the
-    /// order checked: [`Error::TooFewShares`] for none at all, [`Error::Mismatch`]
-    /// (m, k, padlen), [`Error::SizeMismatch`], [`Error::DuplicateShare`],
+    /// order checked: [`Error::TooFewShares`] for none at all; then, for m, k,
+    /// padlen and the data length in turn, if the shares differ:
+    /// [`Error::Outvoted`] naming a share that more than half of the others
+    /// contradict, else [`Error::Mismatch`] (m, k, padlen) or
+    /// [`Error::SizeMismatch`]; then [`Error::DuplicateShare`],
     /// [`Error::TooFewShares`].
     pub fn new(mut shares: Vec<Share<R>>) -> Result<ShareSet<R>, Error> {
         let Some(first) = shares.first() else {
             return Err(Error::TooFewShares { k: 1, got: 0 });
         };
         let (h0, len0, name0) = (first.header, first.data_len, first.name.clone());
-        for s in &shares[1..] {
-            let h = s.header;
-            for (field, value, other_value) in [
-                ("m", h.m, h0.m),
-                ("k", h.k, h0.k),
-                ("padlen", h.padlen, h0.padlen),
-            ] {
-                if value != other_value {
-                    return Err(Error::Mismatch {
-                        share: s.name.clone(),
-                        other: name0.clone(),
-                        field,
-                        value,
-                        other_value,
-                    });
-                }
-            }
-            if s.data_len != len0 {
-                return Err(Error::SizeMismatch {
+        type Get<R> = fn(&Share<R>) -> u64;
+        let fields: [(&'static str, Get<R>); 4] = [
+            ("m", |s| s.header.m as u64),
+            ("k", |s| s.header.k as u64),
+            ("padlen", |s| s.header.padlen as u64),
+            (DATA_LENGTH, |s| s.data_len),
+        ];
+        for (field, get) in fields {
+            let Some(odd) = shares.iter().find(|s| get(s) != get(first)) else {
+                continue;
+            };
+            let holding = |v: u64| shares.iter().filter(|s| get(s) == v).count();
+            // A value more than half of the shares hold blames the others.
+            if let Some(majority) = shares
+                .iter()
+                .map(get)
+                .find(|&v| 2 * holding(v) > shares.len())
+            {
+                let s = shares
+                    .iter()
+                    .find(|s| get(s) != majority)
+                    .expect("odd disagrees with the first");
+                return Err(Error::Outvoted {
                     share: s.name.clone(),
-                    len: s.data_len,
-                    other: name0.clone(),
-                    other_len: len0,
+                    field,
+                    value: get(s),
+                    majority,
+                    agree: holding(majority),
                 });
             }
+            return Err(if field == DATA_LENGTH {
+                Error::SizeMismatch {
+                    share: odd.name.clone(),
+                    len: odd.data_len,
+                    other: name0,
+                    other_len: len0,
+                }
+            } else {
+                Error::Mismatch {
+                    share: odd.name.clone(),
+                    other: name0,
+                    field,
+                    value: get(odd) as usize,
+                    other_value: get(first) as usize,
+                }
+            });
         }
         let mut seen: Vec<Option<&str>> = vec![None; h0.m];
         for s in &shares {

@@ -280,30 +280,41 @@ fn fewer_than_k_shares() {
     assert_fails(&o, 5, "need at least 3 shares");
 }
 
+/// Shares that disagree on m, k, padlen or length: with a majority agreeing, the odd
+/// one out is named as corrupt (7); without one, they are of different files (6).
 #[test]
 fn shares_of_different_files() {
     let d = encoded("a", &gen(50_000), 3, 5);
+    let decode = |shares: &[&str]| {
+        let mut args = vec!["decode", "-o", "out"];
+        args.extend(shares);
+        run(d.path(), &args, None)
+    };
     // Same parameters, different size (and padlen).
     fs::write(d.path().join("b"), gen(50_001)).unwrap();
     assert_ok(&run(d.path(), &["encode", "-k", "3", "-m", "5", "b"], None));
-    let o = run(
-        d.path(),
-        &["decode", "-o", "out", "a.0_5.fec", "a.1_5.fec", "b.2_5.fec"],
-        None,
+    assert_fails(
+        &decode(&["a.0_5.fec", "b.2_5.fec"]),
+        6,
+        "b.2_5.fec and a.0_5.fec are not shares of the same file: b.2_5.fec says padlen=0, a.0_5.fec says padlen=1",
     );
-    assert_fails(&o, 6, "b.2_5.fec and a.0_5.fec are not shares of the same file: b.2_5.fec says padlen=0, a.0_5.fec says padlen=1");
+    assert_fails(
+        &decode(&["a.0_5.fec", "a.1_5.fec", "b.2_5.fec"]),
+        7,
+        "b.2_5.fec says padlen=0, but 2 other shares say padlen=1: b.2_5.fec has a corrupt header (or is a share of another file)",
+    );
     // Same padlen, different size.
     fs::write(d.path().join("c"), gen(50_003)).unwrap();
     assert_ok(&run(d.path(), &["encode", "-k", "3", "-m", "5", "c"], None));
-    let o = run(
-        d.path(),
-        &["decode", "-o", "out", "a.0_5.fec", "c.1_5.fec", "a.2_5.fec"],
-        None,
-    );
     assert_fails(
-        &o,
+        &decode(&["a.0_5.fec", "c.1_5.fec", "c.2_5.fec", "a.2_5.fec"]),
         6,
         "c.1_5.fec holds 16668 data bytes but a.0_5.fec holds 16667",
+    );
+    assert_fails(
+        &decode(&["a.0_5.fec", "c.1_5.fec", "a.2_5.fec"]),
+        7,
+        "c.1_5.fec holds 16668 data bytes, but 2 other shares hold 16667: c.1_5.fec is longer than it should be",
     );
     // Different m.
     assert_ok(&run(d.path(), &["encode", "-k", "3", "-m", "6", "a"], None));
@@ -312,26 +323,33 @@ fn shares_of_different_files() {
         &["verify", "a.0_5.fec", "a.1_6.fec", "a.2_5.fec"],
         None,
     );
-    assert_fails(&o, 6, "says m=6");
+    assert_fails(&o, 7, "a.1_6.fec says m=6, but 2 other shares say m=5");
+    let o = run(
+        d.path(),
+        &["verify", "a.0_5.fec", "a.1_6.fec", "a.2_5.fec", "a.3_6.fec"],
+        None,
+    );
+    assert_fails(
+        &o,
+        6,
+        "a.1_6.fec and a.0_5.fec are not shares of the same file: a.1_6.fec says m=6",
+    );
     // Different k.
     assert_ok(&run(
         d.path(),
         &["encode", "-k", "2", "-m", "5", "-p", "a2", "a"],
         None,
     ));
-    let o = run(
-        d.path(),
-        &[
-            "decode",
-            "-o",
-            "out",
-            "a.0_5.fec",
-            "a2.1_5.fec",
-            "a.2_5.fec",
-        ],
-        None,
+    assert_fails(
+        &decode(&["a.0_5.fec", "a2.1_5.fec"]),
+        6,
+        "a2.1_5.fec says k=2, a.0_5.fec says k=3",
     );
-    assert_fails(&o, 6, "a2.1_5.fec says k=2, a.0_5.fec says k=3");
+    assert_fails(
+        &decode(&["a.0_5.fec", "a2.1_5.fec", "a.2_5.fec"]),
+        7,
+        "a2.1_5.fec says k=2, but 2 other shares say k=3",
+    );
     assert!(!d.path().join("out").exists());
     assert_no_temp(d.path());
 }
@@ -380,7 +398,7 @@ fn truncated_and_corrupt_shares() {
         None,
     );
     assert_fails(&o, 7, "bad_k: k=8 is not in 1..=m (m=5)");
-    // Truncated data: sizes differ.
+    // Truncated data: the two others agree on the length.
     let mut t = fs::read(d.path().join("f.4_5.fec")).unwrap();
     t.truncate(t.len() - 10);
     fs::write(d.path().join("short"), &t).unwrap();
@@ -389,7 +407,28 @@ fn truncated_and_corrupt_shares() {
         &["decode", "-o", "out", "f.0_5.fec", "f.1_5.fec", "short"],
         None,
     );
+    assert_fails(
+        &o,
+        7,
+        "short holds 16657 data bytes, but 2 other shares hold 16667: short is truncated",
+    );
+    // With only two shares, which one is cut cannot be told.
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "f.0_5.fec", "short"],
+        None,
+    );
     assert_fails(&o, 6, "one of them is truncated");
+    // A corrupted header byte: k-1 (3 bits after m) 2 -> 3.
+    let mut h = fs::read(d.path().join("f.2_5.fec")).unwrap();
+    h[1] ^= 0b0010_0000;
+    fs::write(d.path().join("hdr_k"), &h).unwrap();
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "f.0_5.fec", "hdr_k", "f.1_5.fec"],
+        None,
+    );
+    assert_fails(&o, 7, "hdr_k says k=4, but 2 other shares say k=3");
     assert!(!d.path().join("out").exists());
     assert_no_temp(d.path());
 }
@@ -578,11 +617,16 @@ fn quiet_and_help() {
     for code in ["  5   fewer than k shares", "  10  verify", "Examples:"] {
         assert!(help.contains(code), "{help}");
     }
-    for sub in ["encode", "decode", "verify"] {
+    // Subcommands point to the table instead of repeating it.
+    for sub in ["encode", "decode", "verify", "rs-encode", "rs-decode"] {
         let o = run(d.path(), &[sub, "--help"], None);
         assert_ok(&o);
         let h = String::from_utf8_lossy(&o.stdout);
-        assert!(h.contains("Examples:") && h.contains("Exit codes:"), "{h}");
+        assert!(
+            h.contains("Examples:") && h.contains("Exit codes: see `fec --help`"),
+            "{h}"
+        );
+        assert!(!h.contains("fewer than k shares"), "{h}");
     }
     let o = run(d.path(), &["--version"], None);
     assert_eq!(
@@ -896,4 +940,542 @@ fn closed_stdout_ends_decode_quietly() {
     assert_eq!(head, input[..10]);
     assert_eq!(out.status.signal(), Some(libc::SIGPIPE), "{:?}", out.status);
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
+
+// --- share sets all-or-nothing, locking, output kinds, durability ------------------
+
+/// Every file of `dir` and its bytes, sorted by name.
+fn contents(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    listing(dir)
+        .into_iter()
+        .map(|n| {
+            let b = fs::read(dir.join(&n)).unwrap_or_default();
+            (n, b)
+        })
+        .collect()
+}
+
+/// A failed `encode -f` leaves the old share set exactly as it was: share 3's path
+/// is a directory (refused before anything is written), or a link into /proc (no
+/// temporary can be made there, after the others were).
+#[test]
+fn failed_encode_f_keeps_the_old_set() {
+    let d = tmp();
+    fs::write(d.path().join("f"), gen(40_000)).unwrap();
+    assert_ok(&run(d.path(), &["encode", "-k", "3", "-m", "4", "f"], None));
+    fs::remove_file(d.path().join("f.3_4.fec")).unwrap();
+    fs::create_dir(d.path().join("f.3_4.fec")).unwrap();
+    fs::write(d.path().join("f"), gen(50_000)).unwrap();
+    let before = contents(d.path());
+    let o = run(d.path(), &["encode", "-f", "-k", "3", "-m", "4", "f"], None);
+    assert_fails(
+        &o,
+        1,
+        "f.3_4.fec is a directory: fec writes only regular files",
+    );
+    assert_eq!(contents(d.path()), before);
+    assert!(d.path().join("f.3_4.fec").is_dir());
+    fs::remove_dir(d.path().join("f.3_4.fec")).unwrap();
+    #[cfg(target_os = "linux")]
+    {
+        std::os::unix::fs::symlink("/proc/version", d.path().join("f.3_4.fec")).unwrap();
+        let before = contents(d.path());
+        let o = run(d.path(), &["encode", "-f", "-k", "3", "-m", "4", "f"], None);
+        assert_fails(&o, 1, "cannot create a temporary file in /proc");
+        assert_eq!(contents(d.path()), before);
+    }
+}
+
+/// Two `encode -f` on one name at once, many times: every final set is one input's
+/// whole set, never a mix (decoding a mix would give garbage with exit 0).
+#[test]
+fn concurrent_encodes_never_mix_a_set() {
+    let d = tmp();
+    let inputs = [gen(9_000), gen(9_000).iter().map(|b| !b).collect()];
+    let mut sets = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        fs::write(d.path().join(format!("in{i}")), input).unwrap();
+        let e = tmp();
+        fs::write(e.path().join("in"), input).unwrap();
+        assert_ok(&run(
+            e.path(),
+            &["encode", "-k", "2", "-m", "5", "-p", "s", "in"],
+            None,
+        ));
+        sets.push(
+            (0..5)
+                .map(|j| fs::read(e.path().join(share("s", j, 5))).unwrap())
+                .collect::<Vec<_>>(),
+        );
+    }
+    let spawn = |i: usize| {
+        Command::new(FEC)
+            .args([
+                "encode",
+                "-f",
+                "-k",
+                "2",
+                "-m",
+                "5",
+                "-p",
+                "s",
+                &format!("in{i}"),
+            ])
+            .current_dir(d.path())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    for race in 0..50 {
+        let (a, b) = (spawn(race % 2), spawn(1 - race % 2));
+        for c in [a, b] {
+            assert_ok(&c.wait_with_output().unwrap());
+        }
+        let now: Vec<Vec<u8>> = (0..5)
+            .map(|j| fs::read(d.path().join(share("s", j, 5))).unwrap())
+            .collect();
+        assert!(
+            now == sets[0] || now == sets[1],
+            "race {race}: a mixed share set"
+        );
+        assert_eq!(listing(d.path()).len(), 2 + 5, "{:?}", listing(d.path()));
+    }
+}
+
+/// While another holds the set's lock file, `encode` waits and writes nothing.
+#[test]
+fn encode_waits_for_the_lock_beside_the_shares() {
+    let d = tmp();
+    fs::write(d.path().join("f"), gen(5_000)).unwrap();
+    let lock = fs::File::create(d.path().join(".f.lock")).unwrap();
+    lock.lock().unwrap();
+    let child = Command::new(FEC)
+        .args(["encode", "-k", "2", "-m", "3", "f"])
+        .current_dir(d.path())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(listing(d.path()), [".f.lock", "f"]);
+    lock.unlock().unwrap();
+    assert_ok(&child.wait_with_output().unwrap());
+    // The lock file is removed by the run that held it last.
+    assert_eq!(
+        listing(d.path()),
+        ["f", "f.0_3.fec", "f.1_3.fec", "f.2_3.fec"]
+    );
+}
+
+/// Two `decode -f -o` of different files to one name at once: the result is always
+/// one of them, whole.
+#[test]
+fn concurrent_decodes_leave_one_whole_output() {
+    let inputs = [gen(30_000), gen(31_000)];
+    let d = tmp();
+    for (i, input) in inputs.iter().enumerate() {
+        fs::write(d.path().join(format!("in{i}")), input).unwrap();
+        assert_ok(&run(
+            d.path(),
+            &["encode", "-k", "2", "-m", "3", &format!("in{i}")],
+            None,
+        ));
+    }
+    let spawn = |i: usize| {
+        let (a, b) = (
+            share(&format!("in{i}"), 0, 3),
+            share(&format!("in{i}"), 2, 3),
+        );
+        Command::new(FEC)
+            .args(["decode", "-f", "-o", "out", &a, &b])
+            .current_dir(d.path())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    for race in 0..20 {
+        let (a, b) = (spawn(0), spawn(1));
+        for c in [a, b] {
+            assert_ok(&c.wait_with_output().unwrap());
+        }
+        let out = fs::read(d.path().join("out")).unwrap();
+        assert!(out == inputs[0] || out == inputs[1], "race {race}");
+    }
+    assert_no_temp(d.path());
+}
+
+/// A FIFO at `-o` is written into, never replaced; so is one behind a symbolic link,
+/// and the link stays. A link to a regular file: that file is replaced (with -f).
+#[cfg(target_os = "linux")]
+#[test]
+fn decode_into_fifo_and_through_links() {
+    use std::os::unix::fs::FileTypeExt;
+    let input = gen(100_000);
+    let d = encoded("f", &input, 2, 3);
+    let fifo = d.path().join("pipe");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    std::os::unix::fs::symlink("pipe", d.path().join("link")).unwrap();
+    for (out, force) in [("pipe", false), ("pipe", true), ("link", true)] {
+        let path = fifo.clone();
+        let reader = std::thread::spawn(move || fs::read(path).unwrap());
+        let mut args = vec!["decode", "-o", out, "f.0_3.fec", "f.2_3.fec"];
+        if force {
+            args.push("-f");
+        }
+        assert_ok(&run(d.path(), &args, None));
+        assert!(reader.join().unwrap() == input, "{out} {force}");
+        assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    }
+    assert!(fs::symlink_metadata(d.path().join("link"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    // A link to a regular file.
+    fs::write(d.path().join("real"), b"old").unwrap();
+    std::os::unix::fs::symlink("real", d.path().join("tolink")).unwrap();
+    let args = ["decode", "-o", "tolink", "f.0_3.fec", "f.2_3.fec"];
+    assert_fails(&run(d.path(), &args, None), 4, "tolink exists: give -f");
+    assert_eq!(fs::read(d.path().join("real")).unwrap(), b"old");
+    let mut args = args.to_vec();
+    args.push("-f");
+    assert_ok(&run(d.path(), &args, None));
+    assert!(fs::read(d.path().join("real")).unwrap() == input);
+    assert!(fs::symlink_metadata(d.path().join("tolink"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    // A dangling link and a directory are refused.
+    std::os::unix::fs::symlink("nowhere/x", d.path().join("dangling")).unwrap();
+    let o = run(
+        d.path(),
+        &["decode", "-f", "-o", "dangling", "f.0_3.fec", "f.1_3.fec"],
+        None,
+    );
+    assert_fails(&o, 1, "dangling is a symbolic link that cannot be followed");
+    fs::create_dir(d.path().join("dir")).unwrap();
+    let o = run(
+        d.path(),
+        &["decode", "-f", "-o", "dir", "f.0_3.fec", "f.1_3.fec"],
+        None,
+    );
+    assert_fails(&o, 1, "dir is a directory: fec writes only regular files");
+    assert!(d.path().join("dir").is_dir());
+    // Shares are never written into a FIFO.
+    fs::rename(&fifo, d.path().join("f.1_3.fec")).unwrap();
+    let before = listing(d.path());
+    let o = run(d.path(), &["encode", "-f", "-k", "2", "-m", "3", "f"], None);
+    assert_fails(
+        &o,
+        1,
+        "f.1_3.fec is not a regular file: share files are replaced, never written into",
+    );
+    assert!(fs::symlink_metadata(d.path().join("f.1_3.fec"))
+        .unwrap()
+        .file_type()
+        .is_fifo());
+    assert_eq!(listing(d.path()), before);
+}
+
+/// A full device names the output, not the input; and nothing else is written.
+#[cfg(target_os = "linux")]
+#[test]
+fn full_output_is_named() {
+    let d = encoded("f", &gen(300_000), 2, 3);
+    let o = run(
+        d.path(),
+        &["decode", "-o", "/dev/full", "f.0_3.fec", "f.1_3.fec"],
+        None,
+    );
+    assert_fails(&o, 1, "cannot write /dev/full: No space left on device");
+    let o = run(d.path(), &["rs-encode", "-o", "/dev/full", "f"], None);
+    assert_fails(&o, 1, "cannot write /dev/full: No space left on device");
+    assert_ok(&run(d.path(), &["rs-encode", "-o", "f.rs", "f"], None));
+    let o = run(d.path(), &["rs-decode", "-o", "/dev/full", "f.rs"], None);
+    assert_fails(&o, 1, "cannot write /dev/full: No space left on device");
+    assert_no_temp(d.path());
+}
+
+/// Inputs that are not files: a directory exits 3 in every subcommand; a FIFO or a
+/// device given as a share is named for what it is; `-d` must be a directory.
+#[cfg(target_os = "linux")]
+#[test]
+fn inputs_of_the_wrong_kind() {
+    let d = encoded("f", &gen(20_000), 2, 3);
+    fs::create_dir(d.path().join("dir")).unwrap();
+    let cases: [&[&str]; 4] = [
+        &["encode", "dir"],
+        &["decode", "-o", "out", "dir", "f.0_3.fec"],
+        &["rs-encode", "-o", "out", "dir"],
+        &["rs-decode", "-o", "out", "dir"],
+    ];
+    for args in cases {
+        assert_fails(
+            &run(d.path(), args, None),
+            3,
+            "cannot read dir: it is a directory",
+        );
+    }
+    let c = std::ffi::CString::new(d.path().join("pipe").to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "f.0_3.fec", "pipe"],
+        None,
+    );
+    assert_fails(
+        &o,
+        3,
+        "cannot read pipe: it is a FIFO; a share must be a regular file",
+    );
+    let o = run(d.path(), &["verify", "/dev/zero", "f.0_3.fec"], None);
+    assert_fails(
+        &o,
+        3,
+        "cannot read /dev/zero: it is a character device; a share must be a regular file",
+    );
+    let o = run(d.path(), &["encode", "-d", "f.0_3.fec", "f"], None);
+    assert_fails(&o, 1, "output directory f.0_3.fec is not a directory");
+    let o = run(d.path(), &["encode", "-d", "nope", "f"], None);
+    assert_fails(&o, 1, "output directory nope does not exist");
+    assert!(!d.path().join("out").exists());
+}
+
+/// `--no-fsync` is accepted everywhere and changes nothing in the bytes.
+#[test]
+fn no_fsync_gives_the_same_bytes() {
+    let input = gen(70_000);
+    let d = encoded("f", &input, 3, 5);
+    let e = tmp();
+    fs::write(e.path().join("f"), &input).unwrap();
+    assert_ok(&run(
+        e.path(),
+        &["encode", "--no-fsync", "-k", "3", "-m", "5", "f"],
+        None,
+    ));
+    assert_eq!(contents(d.path()), contents(e.path()));
+    assert_ok(&run(
+        e.path(),
+        &[
+            "--no-fsync",
+            "decode",
+            "-o",
+            "back",
+            "f.4_5.fec",
+            "f.1_5.fec",
+            "f.3_5.fec",
+        ],
+        None,
+    ));
+    assert!(fs::read(e.path().join("back")).unwrap() == input);
+    assert_ok(&run(
+        e.path(),
+        &["rs-encode", "--no-fsync", "-o", "f.rs", "f"],
+        None,
+    ));
+    assert_ok(&run(
+        e.path(),
+        &["rs-decode", "--no-fsync", "-o", "f.back", "f.rs"],
+        None,
+    ));
+    assert!(fs::read(e.path().join("f.back")).unwrap() == input);
+}
+
+/// A bad `ALGORITHM_FEC_KERNEL` is a usage error naming the variable and the valid
+/// values, before anything is read or written.
+#[test]
+fn bad_kernel_variable_is_a_usage_error() {
+    let d = encoded("f", &gen(10_000), 2, 3);
+    let before = contents(d.path());
+    for value in ["bogus", "gfni-not-a-kernel"] {
+        for args in [
+            &["encode", "-f", "f"][..],
+            &["decode", "-o", "out", "f.0_3.fec", "f.1_3.fec"],
+        ] {
+            let o = Command::new(FEC)
+                .args(args)
+                .env("ALGORITHM_FEC_KERNEL", value)
+                .current_dir(d.path())
+                .output()
+                .unwrap();
+            assert_fails(
+                &o,
+                2,
+                &format!("fec: ALGORITHM_FEC_KERNEL={value}: unknown kernel (valid values: auto, "),
+            );
+            assert!(stderr(&o).contains("scalar"), "{}", stderr(&o));
+            assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+        }
+    }
+    assert_eq!(contents(d.path()), before);
+    let o = Command::new(FEC)
+        .args(["encode", "-f", "f"])
+        .env("ALGORITHM_FEC_KERNEL", "scalar")
+        .current_dir(d.path())
+        .output()
+        .unwrap();
+    assert_ok(&o);
+}
+
+/// Every row of the exit-code table in `fec --help` (the README has the same table),
+/// produced through the binary: the code and what the message says. A row added to
+/// the table without a case here fails the test.
+#[test]
+fn every_exit_code_row() {
+    let d = encoded("f", &gen(30_000), 3, 5);
+    let o = run(d.path(), &["--help"], None);
+    let help = String::from_utf8_lossy(&o.stdout).into_owned();
+    let table = help
+        .split("Exit codes:")
+        .nth(1)
+        .expect("an exit-code table");
+    let codes: Vec<i32> = table
+        .lines()
+        .filter_map(|l| {
+            l.strip_prefix("  ")?
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    assert!(codes.len() >= 12, "{table}");
+    let mut cut = fs::read(d.path().join("f.2_5.fec")).unwrap();
+    cut.truncate(cut.len() - 1);
+    fs::write(d.path().join("cut"), &cut).unwrap();
+    let mut six = fs::read(d.path().join("f.0_5.fec")).unwrap();
+    six[1] = 0x40 | 6;
+    fs::write(d.path().join("six"), &six).unwrap();
+    let mut bad = fs::read(d.path().join("f.4_5.fec")).unwrap();
+    bad[100] ^= 1;
+    fs::write(d.path().join("bad"), &bad).unwrap();
+    fs::write(d.path().join("g"), gen(30_001)).unwrap();
+    assert_ok(&run(d.path(), &["encode", "-k", "3", "-m", "5", "g"], None));
+    assert_ok(&run(
+        d.path(),
+        &[
+            "rs-encode",
+            "-n",
+            "64",
+            "-k",
+            "48",
+            "-i",
+            "1",
+            "-o",
+            "f.rs",
+            "f",
+        ],
+        None,
+    ));
+    let mut rs = fs::read(d.path().join("f.rs")).unwrap();
+    rs[200..260].fill(0x5a);
+    fs::write(d.path().join("broken.rs"), &rs).unwrap();
+    fs::create_dir(d.path().join("dir")).unwrap();
+    for code in codes {
+        let (args, msg): (&[&str], &str) = match code {
+            0 => (
+                &[
+                    "decode",
+                    "-o",
+                    "out0",
+                    "f.0_5.fec",
+                    "f.2_5.fec",
+                    "f.4_5.fec",
+                ],
+                "",
+            ),
+            1 => (
+                &[
+                    "decode",
+                    "-f",
+                    "-o",
+                    "dir",
+                    "f.0_5.fec",
+                    "f.1_5.fec",
+                    "f.2_5.fec",
+                ],
+                "dir is a directory",
+            ),
+            2 => (&["encode", "-m", "257", "f"], "257 is not in 1..=256"),
+            3 => (
+                &["decode", "-o", "out", "missing", "f.0_5.fec"],
+                "cannot read missing",
+            ),
+            4 => (
+                &["encode", "-k", "3", "-m", "5", "f"],
+                "exists (and 4 more share files): give -f",
+            ),
+            5 => (
+                &["decode", "-o", "out", "f.0_5.fec", "f.1_5.fec"],
+                "need at least 3 shares",
+            ),
+            6 => (
+                &["decode", "-o", "out", "f.0_5.fec", "g.1_5.fec"],
+                "are not shares of the same file",
+            ),
+            7 => (
+                &["decode", "-o", "out", "f.0_5.fec", "cut", "f.1_5.fec"],
+                "cut is truncated",
+            ),
+            8 => (
+                &["decode", "-o", "out", "f.0_5.fec", "f.1_5.fec", "f.0_5.fec"],
+                "the same file",
+            ),
+            9 => (
+                &["decode", "-o", "out", "six", "f.1_5.fec", "f.2_5.fec"],
+                "share number 6 is not below m=5",
+            ),
+            10 => (
+                &[
+                    "verify",
+                    "f.0_5.fec",
+                    "f.1_5.fec",
+                    "f.2_5.fec",
+                    "f.3_5.fec",
+                    "bad",
+                ],
+                "bad (share 4) is corrupt",
+            ),
+            11 => (&["rs-decode", "-o", "out", "broken.rs"], "broken.rs"),
+            _ => panic!("exit code {code} is in the table but not tested here"),
+        };
+        let o = run(d.path(), args, None);
+        assert_fails(&o, code, msg);
+    }
+    assert!(!d.path().join("out").exists());
+    assert!(fs::read(d.path().join("out0")).unwrap() == gen(30_000));
+}
+
+/// A write error part-way through `encode -f` (here the file size limit, as a full
+/// disk would) names the share file that failed, and the old set stays as it was.
+#[cfg(target_os = "linux")]
+#[test]
+fn write_error_in_encode_names_the_share_and_keeps_the_old_set() {
+    use std::os::unix::process::CommandExt;
+    let d = encoded("f", &gen(10_000), 2, 3);
+    fs::write(d.path().join("f"), gen(400_000)).unwrap();
+    let before = contents(d.path());
+    let mut cmd = Command::new(FEC);
+    cmd.args(["encode", "-f", "-k", "2", "-m", "3", "f"])
+        .current_dir(d.path());
+    // SAFETY: only async-signal-safe calls between fork and exec: the child gets
+    // a 64 KiB file size limit, and EFBIG instead of SIGXFSZ when it is reached.
+    unsafe {
+        cmd.pre_exec(|| {
+            let lim = libc::rlimit {
+                rlim_cur: 64 << 10,
+                rlim_max: 64 << 10,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) != 0
+                || libc::signal(libc::SIGXFSZ, libc::SIG_IGN) == libc::SIG_ERR
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let o = cmd.output().unwrap();
+    assert_fails(&o, 1, "cannot write f.0_3.fec: File too large");
+    assert_eq!(contents(d.path()), before);
 }

@@ -7,29 +7,36 @@ use std::fs::{self, File};
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Mutex;
 use std::time::Instant;
 
 use algorithm_fec::rs::{self, FileError, RsError};
 use algorithm_fec::zfec::{self, HeaderError, Share, ShareSet};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use tempfile::NamedTempFile;
+
+#[path = "fec/output.rs"]
+mod output;
+use output::{write_output, ShareSetOutput};
 
 const EXIT_CODES: &str = "\
 Exit codes:
   0   success (verify: every share consistent)
-  1   other error: cannot write the output, missing output directory, ...
-  2   usage error: unknown option, bad value, k or m out of range
-  3   cannot read the input file or a share file
+  1   other error: cannot write an output, output directory missing, an output path
+      that is not a regular file (a directory, a block device)
+  2   usage error: unknown option, bad value, k or m out of range, a bad
+      ALGORITHM_FEC_KERNEL
+  3   cannot read the input file or a share file (missing, a directory, a FIFO)
   4   an output file exists (give -f to overwrite)
   5   fewer than k shares given
-  6   shares of different files: m, k, padlen or size differ
-  7   corrupt share: shorter than its header, truncated, or an invalid header
+  6   shares of different files: m, k, padlen or size differ, no majority agreeing
+  7   corrupt share: shorter than its header, an invalid header, or a header or
+      length that most other shares contradict (truncated)
   8   duplicate share: one share number, or one file, given twice
   9   a share number in a header is not below m
   10  verify: the shares disagree (the bad share is named when it can be told)
   11  rs-decode: a codeword has more corrupted bytes than can be corrected";
+
+const SEE_EXIT_CODES: &str = "Exit codes: see `fec --help`.";
 
 const ABOUT: &str = "Split a file into m shares any k of which rebuild it (zfec's share format)";
 
@@ -106,6 +113,10 @@ struct Cli {
     /// Print nothing but errors (no progress bar either).
     #[arg(short, long, global = true, display_order = 101)]
     quiet: bool,
+    /// Do not fsync output files and their directory before reporting success
+    /// (faster; a power failure right after may lose or truncate them).
+    #[arg(long, global = true, display_order = 102)]
+    no_fsync: bool,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -113,19 +124,19 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Split a file (or standard input) into m share files.
-    #[command(after_long_help = format!("{ENCODE_EXAMPLES}\n\n{EXIT_CODES}"))]
+    #[command(after_long_help = format!("{ENCODE_EXAMPLES}\n\n{SEE_EXIT_CODES}"))]
     Encode(EncodeArgs),
     /// Rebuild a file from any k or more of its shares.
-    #[command(after_long_help = format!("{DECODE_EXAMPLES}\n\n{EXIT_CODES}"))]
+    #[command(after_long_help = format!("{DECODE_EXAMPLES}\n\n{SEE_EXIT_CODES}"))]
     Decode(DecodeArgs),
     /// Check that shares agree: re-encode from k, compare the rest, name a bad one.
-    #[command(after_long_help = format!("{VERIFY_EXAMPLES}\n\n{EXIT_CODES}"))]
+    #[command(after_long_help = format!("{VERIFY_EXAMPLES}\n\n{SEE_EXIT_CODES}"))]
     Verify(VerifyArgs),
     /// Protect a file against scattered corrupted bytes (Reed–Solomon codewords).
-    #[command(name = "rs-encode", after_long_help = format!("{RS_EXAMPLES}\n\n{EXIT_CODES}"))]
+    #[command(name = "rs-encode", after_long_help = format!("{RS_EXAMPLES}\n\n{SEE_EXIT_CODES}"))]
     RsEncode(RsEncodeArgs),
     /// Repair and unwrap a file made by rs-encode, reporting the bytes fixed.
-    #[command(name = "rs-decode", after_long_help = format!("{RS_EXAMPLES}\n\n{EXIT_CODES}"))]
+    #[command(name = "rs-decode", after_long_help = format!("{RS_EXAMPLES}\n\n{SEE_EXIT_CODES}"))]
     RsDecode(RsDecodeArgs),
 }
 
@@ -231,6 +242,7 @@ struct VerifyArgs {
 }
 
 /// An error to report and the exit code that goes with it.
+#[derive(Debug)]
 struct Failure {
     code: u8,
     msg: String,
@@ -252,7 +264,7 @@ fn from_lib(e: zfec::Error, input: &str) -> Failure {
             source: HeaderError::ShareNumOutOfRange { .. },
             ..
         } => 9,
-        E::Header { .. } | E::Truncated { .. } => 7,
+        E::Header { .. } | E::Truncated { .. } | E::Outvoted { .. } => 7,
         E::TooFewShares { .. } => 5,
         E::Mismatch { .. } | E::SizeMismatch { .. } => 6,
         E::DuplicateShare { .. } => 8,
@@ -335,94 +347,16 @@ fn rate(bytes: u64, start: Instant) -> String {
     )
 }
 
-fn exists(p: &Path) -> bool {
-    fs::symlink_metadata(p).is_ok()
-}
-
-/// Temporary files not yet renamed into place: removed if the run is interrupted
-/// (Ctrl-C, SIGTERM), so no partial output is left behind.
-static TEMPORARIES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
-
-/// Removes the temporaries on SIGINT/SIGTERM/SIGHUP, then exits 130 as a shell
-/// reports an interrupted command. Also restores SIGPIPE's default, so `fec decode
-/// -o - | head` ends quietly the way `cat` does instead of with an I/O error.
+/// Restores SIGPIPE's default, so `fec decode -o - | head` ends quietly the way `cat`
+/// does instead of with an I/O error; on SIGINT/SIGTERM/SIGHUP removes the
+/// temporaries and exits 130.
 fn install_signal_handlers() {
     // SAFETY: setting a signal's disposition to the default has no preconditions;
     // Rust's runtime set SIGPIPE to "ignore" at start-up and nothing relies on that.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let _ = ctrlc::set_handler(|| {
-        if let Ok(temps) = TEMPORARIES.lock() {
-            for t in temps.iter() {
-                let _ = fs::remove_file(t);
-            }
-        }
-        eprintln!("fec: interrupted; temporary files removed");
-        std::process::exit(130);
-    });
-}
-
-/// A temporary file next to `target`, with the permissions a new file would get.
-fn temp_beside(target: &Path) -> Result<NamedTempFile, Failure> {
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let prefix = format!(".{name}.");
-    let mut b = tempfile::Builder::new();
-    b.prefix(&prefix).suffix(".tmp");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        b.permissions(fs::Permissions::from_mode(0o666));
-    }
-    let tmp = b.tempfile_in(dir).map_err(|e| {
-        failure(
-            1,
-            format!("cannot create a temporary file in {}: {e}", dir.display()),
-        )
-    })?;
-    if let Ok(mut temps) = TEMPORARIES.lock() {
-        temps.push(tmp.path().to_path_buf());
-    }
-    Ok(tmp)
-}
-
-/// Renames finished temporaries to their names; on any failure removes the ones
-/// already renamed (the rest are deleted when dropped).
-fn persist_all(files: Vec<(NamedTempFile, PathBuf)>, force: bool) -> Result<(), Failure> {
-    let mut done: Vec<PathBuf> = Vec::new();
-    for (tmp, name) in files {
-        let path = tmp.path().to_path_buf();
-        if let Ok(mut temps) = TEMPORARIES.lock() {
-            temps.retain(|t| *t != path);
-        }
-        let r = if force {
-            tmp.persist(&name).map(drop)
-        } else {
-            tmp.persist_noclobber(&name).map(drop)
-        };
-        if let Err(e) = r {
-            for d in &done {
-                let _ = fs::remove_file(d);
-            }
-            return Err(if e.error.kind() == io::ErrorKind::AlreadyExists {
-                failure(
-                    4,
-                    format!("{} exists (give -f to overwrite)", name.display()),
-                )
-            } else {
-                failure(1, format!("cannot create {}: {}", name.display(), e.error))
-            });
-        }
-        done.push(name);
-    }
-    Ok(())
+    let _ = ctrlc::set_handler(|| output::exit_interrupted());
 }
 
 fn encode(a: EncodeArgs, ui: &Ui) -> Result<(), Failure> {
@@ -448,17 +382,7 @@ fn encode(a: EncodeArgs, ui: &Ui) -> Result<(), Failure> {
     let (input, size, default_prefix): (Box<dyn Read>, Option<u64>, String) = if stdin {
         (Box::new(io::stdin().lock()), None, "stdin".into())
     } else {
-        let f =
-            File::open(&a.input).map_err(|e| failure(3, format!("cannot read {shown}: {e}")))?;
-        let meta = f
-            .metadata()
-            .map_err(|e| failure(3, format!("cannot read {shown}: {e}")))?;
-        if meta.is_dir() {
-            return Err(failure(
-                3,
-                format!("cannot read {shown}: it is a directory"),
-            ));
-        }
+        let (f, meta) = open_readable(&a.input)?;
         let base = a
             .input
             .file_name()
@@ -471,59 +395,68 @@ fn encode(a: EncodeArgs, ui: &Ui) -> Result<(), Failure> {
     if prefix.is_empty() {
         return Err(failure(2, "the share file prefix must not be empty"));
     }
-    if !a.dir.is_dir() {
-        return Err(failure(
-            1,
-            format!("output directory {} does not exist", a.dir.display()),
-        ));
-    }
-    let names: Vec<PathBuf> = (0..m)
-        .map(|i| {
-            let name = zfec::share_file_name(&prefix, i, m, &a.suffix);
-            if a.dir.as_os_str() == "." {
-                PathBuf::from(name)
-            } else {
-                a.dir.join(name)
-            }
-        })
-        .collect();
-    if !a.force {
-        let existing: Vec<&PathBuf> = names.iter().filter(|p| exists(p)).collect();
-        if let Some(first) = existing.first() {
-            let more = match existing.len() {
-                1 => String::new(),
-                n => format!(" (and {} more share files)", n - 1),
-            };
+    match fs::metadata(&a.dir) {
+        Ok(d) if d.is_dir() => {}
+        Ok(_) => {
             return Err(failure(
-                4,
-                format!("{} exists{more}: give -f to overwrite", first.display()),
-            ));
+                1,
+                format!("output directory {} is not a directory", a.dir.display()),
+            ))
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(failure(
+                1,
+                format!("output directory {} does not exist", a.dir.display()),
+            ))
+        }
+        Err(e) => {
+            return Err(failure(
+                1,
+                format!("output directory {}: {e}", a.dir.display()),
+            ))
         }
     }
+    let in_dir = |name: String| {
+        if a.dir.as_os_str() == "." {
+            PathBuf::from(name)
+        } else {
+            a.dir.join(name)
+        }
+    };
+    let names: Vec<PathBuf> = (0..m)
+        .map(|i| in_dir(zfec::share_file_name(&prefix, i, m, &a.suffix)))
+        .collect();
+    // Beside the shares: the prefix may hold a directory part.
+    let lock = match names[0].parent() {
+        Some(d) => d.join(format!(
+            ".{}.lock",
+            Path::new(&prefix)
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+        )),
+        None => in_dir(format!(".{prefix}.lock")),
+    };
+    let out = ShareSetOutput::create(&names, lock, a.force)?;
     ui.info(format!(
         "encoding {shown}{} into {m} shares, any {k} of which rebuild it",
         size.map(|s| format!(" ({s} bytes)")).unwrap_or_default()
     ));
-    let tmps: Vec<NamedTempFile> = names
-        .iter()
-        .map(|n| temp_beside(n))
-        .collect::<Result<_, _>>()?;
     let start = Instant::now();
     let mut bar = ui.bar(size, "encoding");
-    let mut outs: Vec<&File> = tmps.iter().map(|t| t.as_file()).collect();
-    let r = zfec::encode(k, m, input, &mut outs, &mut |p| bar.set(p));
+    let mut writers = out.writers();
+    let r = zfec::encode(k, m, input, &mut writers, &mut |p| bar.set(p));
     bar.finish();
-    let enc = r.map_err(|e| match e {
-        zfec::Error::Write { source, .. } => failure(
-            1,
-            format!("cannot write share files in {}: {source}", a.dir.display()),
-        ),
-        e => from_lib(e, &shown),
-    })?;
-    persist_all(
-        tmps.into_iter().zip(names.iter().cloned()).collect(),
-        a.force,
-    )?;
+    let enc = match r {
+        Ok(enc) => enc,
+        Err(e) => {
+            return Err(out
+                .write_failure(&writers)
+                .unwrap_or_else(|| from_lib(e, &shown)))
+        }
+    };
+    drop(writers);
+    out.commit()?;
     for n in &names {
         ui.info(format!("wrote {} ({} bytes)", n.display(), enc.share_len));
     }
@@ -535,44 +468,64 @@ fn encode(a: EncodeArgs, ui: &Ui) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Opens a file to read, refusing a directory (exit 3). Returns it with its metadata.
+fn open_readable(p: &Path) -> Result<(File, fs::Metadata), Failure> {
+    let unreadable = |e: io::Error| failure(3, format!("cannot read {}: {e}", p.display()));
+    let f = File::open(p).map_err(unreadable)?;
+    let meta = f.metadata().map_err(unreadable)?;
+    if meta.is_dir() {
+        return Err(failure(
+            3,
+            format!("cannot read {}: it is a directory", p.display()),
+        ));
+    }
+    Ok((f, meta))
+}
+
 /// The identity of an open file, to catch one file given twice under two names.
-#[cfg(unix)]
-fn file_id(meta: &fs::Metadata, _: &Path) -> Option<(u64, u64)> {
+fn file_id(meta: &fs::Metadata) -> (u64, u64) {
     use std::os::unix::fs::MetadataExt;
-    Some((meta.dev(), meta.ino()))
+    (meta.dev(), meta.ino())
 }
 
-#[cfg(not(unix))]
-fn file_id(_: &fs::Metadata, path: &Path) -> Option<PathBuf> {
-    fs::canonicalize(path).ok()
-}
-
-/// Opens and checks share files: readable, distinct files, valid headers, one file.
+/// Opens and checks share files: regular files (their length is part of the
+/// format), distinct, with valid headers, of one file.
 fn open_shares(paths: &[PathBuf]) -> Result<ShareSet<File>, Failure> {
     let mut ids = Vec::new();
     let mut shares = Vec::new();
     for p in paths {
         let name = p.display().to_string();
-        let unreadable = |e: io::Error| failure(3, format!("cannot read {name}: {e}"));
-        let f = File::open(p).map_err(unreadable)?;
-        let meta = f.metadata().map_err(unreadable)?;
-        if meta.is_dir() {
-            return Err(failure(3, format!("cannot read {name}: it is a directory")));
-        }
-        if let Some(id) = file_id(&meta, p) {
-            if let Some((_, first)) = ids.iter().find(|(i, _)| *i == id) {
-                return Err(failure(
-                    8,
-                    format!(
-                        "{name} and {first} are the same file: each share may be given only once"
-                    ),
-                ));
+        // Checked before opening: opening a FIFO would wait for a writer.
+        if let Ok(meta) = fs::metadata(p) {
+            if !meta.is_file() && !meta.is_dir() {
+                return Err(not_a_share(&name, meta.file_type()));
             }
-            ids.push((id, name.clone()));
         }
+        let (f, meta) = open_readable(p)?;
+        if !meta.is_file() {
+            return Err(not_a_share(&name, meta.file_type()));
+        }
+        let id = file_id(&meta);
+        if let Some((_, first)) = ids.iter().find(|(i, _)| *i == id) {
+            return Err(failure(
+                8,
+                format!("{name} and {first} are the same file: each share may be given only once"),
+            ));
+        }
+        ids.push((id, name.clone()));
         shares.push(Share::open(name, f, meta.len()).map_err(|e| from_lib(e, ""))?);
     }
     ShareSet::new(shares).map_err(|e| from_lib(e, ""))
+}
+
+fn not_a_share(name: &str, ft: fs::FileType) -> Failure {
+    failure(
+        3,
+        format!(
+            "cannot read {name}: it is {}; a share must be a regular file",
+            output::kind(ft)
+        ),
+    )
 }
 
 fn describe(set: &ShareSet<File>) -> String {
@@ -587,42 +540,24 @@ fn describe(set: &ShareSet<File>) -> String {
 }
 
 fn decode(a: DecodeArgs, ui: &Ui) -> Result<(), Failure> {
-    let to_stdout = a.output.as_os_str() == "-";
-    if !to_stdout && !a.force && exists(&a.output) {
-        return Err(failure(
-            4,
-            format!("{} exists: give -f to overwrite", a.output.display()),
-        ));
-    }
-    let set = open_shares(&a.shares)?;
-    ui.info(describe(&set));
-    ui.info(format!(
-        "decoding from {}",
-        set.shares()
-            .iter()
-            .take(set.k())
-            .map(|s| format!("{} (share {})", s.name(), s.header().sharenum))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
     let start = Instant::now();
-    let mut bar = ui.bar(Some(set.output_len()), "decoding");
-    let lib_err = |e: zfec::Error, to: &str| match e {
-        zfec::Error::Write { source, .. } => failure(1, format!("cannot write {to}: {source}")),
-        e => from_lib(e, ""),
-    };
-    let written = if to_stdout {
-        let r = set.decode(io::stdout().lock(), &mut |p| bar.set(p));
+    let written = write_output(&a.output, a.force, |w| {
+        let set = open_shares(&a.shares)?;
+        ui.info(describe(&set));
+        ui.info(format!(
+            "decoding from {}",
+            set.shares()
+                .iter()
+                .take(set.k())
+                .map(|s| format!("{} (share {})", s.name(), s.header().sharenum))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        let mut bar = ui.bar(Some(set.output_len()), "decoding");
+        let r = set.decode(w, &mut |p| bar.set(p));
         bar.finish();
-        r.map_err(|e| lib_err(e, "standard output"))?
-    } else {
-        let tmp = temp_beside(&a.output)?;
-        let r = set.decode(tmp.as_file(), &mut |p| bar.set(p));
-        bar.finish();
-        let written = r.map_err(|e| lib_err(e, &a.output.display().to_string()))?;
-        persist_all(vec![(tmp, a.output.clone())], a.force)?;
-        written
-    };
+        r.map_err(|e| from_lib(e, ""))
+    })?;
     ui.info(format!("decoded {}", rate(written, start)));
     Ok(())
 }
@@ -695,38 +630,7 @@ fn open_input(p: &Path) -> Result<Box<dyn Read>, Failure> {
     if p == Path::new("-") {
         return Ok(Box::new(io::stdin().lock()));
     }
-    File::open(p)
-        .map(|f| Box::new(f) as Box<dyn Read>)
-        .map_err(|e| failure(3, format!("cannot read {}: {e}", p.display())))
-}
-
-/// Runs `work` writing to OUT (a temporary renamed at the end) or standard output.
-fn write_output<T>(
-    out: &Path,
-    force: bool,
-    work: impl FnOnce(&mut dyn Write) -> Result<T, Failure>,
-) -> Result<T, Failure> {
-    if out == Path::new("-") {
-        let mut w = io::BufWriter::with_capacity(1 << 20, io::stdout().lock());
-        let r = work(&mut w)?;
-        w.flush()
-            .map_err(|e| failure(1, format!("cannot write standard output: {e}")))?;
-        return Ok(r);
-    }
-    if !force && exists(out) {
-        return Err(failure(
-            4,
-            format!("{} exists (give -f to overwrite)", out.display()),
-        ));
-    }
-    let tmp = temp_beside(out)?;
-    let mut w = io::BufWriter::with_capacity(1 << 20, tmp.as_file());
-    let r = work(&mut w)?;
-    w.flush()
-        .map_err(|e| failure(1, format!("cannot write {}: {e}", out.display())))?;
-    drop(w);
-    persist_all(vec![(tmp, out.to_path_buf())], force)?;
-    Ok(r)
+    open_readable(p).map(|(f, _)| Box::new(f) as Box<dyn Read>)
 }
 
 /// Exit code and message for an RS container error.
@@ -791,6 +695,11 @@ fn rs_decode(a: RsDecodeArgs, ui: &Ui) -> Result<(), Failure> {
 fn main() -> ExitCode {
     install_signal_handlers();
     let cli = Cli::parse();
+    if let Err(e) = algorithm_fec::kernels::check_env() {
+        eprintln!("fec: {e}");
+        return ExitCode::from(2);
+    }
+    output::set_fsync(!cli.no_fsync);
     let ui = Ui {
         verbose: cli.verbose,
         quiet: cli.quiet,

@@ -111,32 +111,78 @@ pub fn available() -> Vec<&'static str> {
         .collect()
 }
 
-/// The kernel in use. Panics at first use if `ALGORITHM_FEC_KERNEL` names a kernel
-/// that does not exist or that this CPU cannot run: a test that asks for a path must
-/// not silently get another.
+/// Why `ALGORITHM_FEC_KERNEL` cannot be honoured.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KernelEnvError {
+    /// The value names no kernel of this build.
+    #[error("ALGORITHM_FEC_KERNEL={name}: unknown kernel (valid values: auto, {valid})")]
+    Unknown {
+        /// The value given.
+        name: String,
+        /// The kernels this CPU can run, comma-separated.
+        valid: String,
+    },
+    /// The kernel exists but this CPU lacks its instructions.
+    #[error("ALGORITHM_FEC_KERNEL={name}: this CPU cannot run it (valid values: auto, {valid})")]
+    Unavailable {
+        /// The value given.
+        name: String,
+        /// The kernels this CPU can run, comma-separated.
+        valid: String,
+    },
+    /// The value is not UTF-8.
+    #[error("ALGORITHM_FEC_KERNEL is not valid UTF-8 (valid values: auto, {valid})")]
+    NotUnicode {
+        /// The kernels this CPU can run, comma-separated.
+        valid: String,
+    },
+}
+
+/// The kernel `ALGORITHM_FEC_KERNEL` asks for: the fastest available when it is
+/// unset, empty or `auto`.
+fn from_env() -> Result<Kernel, KernelEnvError> {
+    let valid = || available().join(", ");
+    let wanted = match std::env::var("ALGORITHM_FEC_KERNEL") {
+        Ok(v) => v,
+        Err(std::env::VarError::NotPresent) => String::new(),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            return Err(KernelEnvError::NotUnicode { valid: valid() })
+        }
+    };
+    if wanted.is_empty() || wanted == "auto" {
+        return Ok(*KERNELS
+            .iter()
+            .find(|k| (k.available)())
+            .expect("the scalar kernel is always available"));
+    }
+    match KERNELS.iter().find(|k| k.name == wanted) {
+        Some(k) if (k.available)() => Ok(*k),
+        Some(_) => Err(KernelEnvError::Unavailable {
+            name: wanted,
+            valid: valid(),
+        }),
+        None => Err(KernelEnvError::Unknown {
+            name: wanted,
+            valid: valid(),
+        }),
+    }
+}
+
+/// Checks `ALGORITHM_FEC_KERNEL` without using a kernel: programs call it at start
+/// to report a bad value as an error instead of the panic of [`active`]. Returns
+/// the name of the kernel that will run.
+pub fn check_env() -> Result<&'static str, KernelEnvError> {
+    from_env().map(|k| k.name)
+}
+
+/// The kernel in use. Panics at first use, with [`KernelEnvError`]'s message, if
+/// `ALGORITHM_FEC_KERNEL` names a kernel that does not exist or that this CPU cannot
+/// run: a test that asks for a path must not silently get another (see
+/// [`check_env`] to report it as an error instead).
 pub fn active() -> &'static Kernel {
     static ACTIVE: OnceLock<Kernel> = OnceLock::new();
-    ACTIVE.get_or_init(|| {
-        let wanted = std::env::var("ALGORITHM_FEC_KERNEL").ok();
-        match wanted.as_deref() {
-            None | Some("") | Some("auto") => *KERNELS
-                .iter()
-                .find(|k| (k.available)())
-                .expect("the scalar kernel is always available"),
-            Some(name) => match KERNELS.iter().find(|k| k.name == name) {
-                Some(k) if (k.available)() => *k,
-                Some(_) => panic!("ALGORITHM_FEC_KERNEL={name}: this CPU cannot run it"),
-                None => panic!(
-                    "ALGORITHM_FEC_KERNEL={name}: unknown kernel (known: {})",
-                    KERNELS
-                        .iter()
-                        .map(|k| k.name)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            },
-        }
-    })
+    ACTIVE.get_or_init(|| from_env().unwrap_or_else(|e| panic!("{e}")))
 }
 
 /// `dsts[r] = Σ_j coeffs[r·srcs.len() + j] · srcs[j]` over `field` (XORed into
