@@ -169,11 +169,17 @@ fn from_env() -> Result<Kernel, KernelEnvError> {
     }
 }
 
-/// Checks `ALGORITHM_FEC_KERNEL` without using a kernel: programs call it at start
-/// to report a bad value as an error instead of the panic of [`active`]. Returns
+/// The kernel `ALGORITHM_FEC_KERNEL` selects, decided once per process.
+fn chosen() -> &'static Result<Kernel, KernelEnvError> {
+    static CHOSEN: OnceLock<Result<Kernel, KernelEnvError>> = OnceLock::new();
+    CHOSEN.get_or_init(from_env)
+}
+
+/// Checks `ALGORITHM_FEC_KERNEL` without using a kernel: programs and the C ABI call
+/// it to report a bad value as an error instead of the panic of [`active`]. Returns
 /// the name of the kernel that will run.
 pub fn check_env() -> Result<&'static str, KernelEnvError> {
-    from_env().map(|k| k.name)
+    chosen().as_ref().map(|k| k.name).map_err(Clone::clone)
 }
 
 /// The kernel in use. Panics at first use, with [`KernelEnvError`]'s message, if
@@ -181,8 +187,7 @@ pub fn check_env() -> Result<&'static str, KernelEnvError> {
 /// run: a test that asks for a path must not silently get another (see
 /// [`check_env`] to report it as an error instead).
 pub fn active() -> &'static Kernel {
-    static ACTIVE: OnceLock<Kernel> = OnceLock::new();
-    ACTIVE.get_or_init(|| from_env().unwrap_or_else(|e| panic!("{e}")))
+    chosen().as_ref().unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// `dsts[r] = Σ_j coeffs[r·srcs.len() + j] · srcs[j]` over `field` (XORed into
