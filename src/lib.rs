@@ -51,6 +51,8 @@ pub mod ffi;
 pub mod gf;
 pub mod kernels;
 mod ntt;
+#[cfg(feature = "perl")]
+mod perl;
 pub mod rs;
 pub mod session;
 pub mod zfec;
