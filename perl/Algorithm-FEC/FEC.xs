@@ -269,6 +269,12 @@ handle_fd(pTHX_ SV *fh, const char *func, const char *name, IV pos)
     int fd;
     if (!SvOK(fh))
         croak("%s: %s: undef is not a filehandle", func, LBL);
+    /* A name ("main::FH", or "FH" in the caller's package): what sv_2io looks up. */
+    if (!SvROK(fh) && !isGV_with_GP(fh)) {
+        GV *gv = gv_fetchsv(fh, 0, SVt_PVIO);
+        if (!gv || !GvIO(gv))
+            croak("%s: %s: there is no filehandle named '%" SVf "'", func, LBL, SVfARG(fh));
+    }
     io = sv_2io(fh); /* croaks "Bad filehandle" on anything else */
     fp = io ? IoIFP(io) : NULL;
     if (!fp)
@@ -312,16 +318,20 @@ classify(pTHX_ SV *el, fec_slot *slot, const char *func, const char *name, IV po
         AV *pair = (AV *)SvRV(el);
         SV *fh, *off;
         IV o;
-        if (av_len(pair) != 1)
-            croak("%s: %s: an array reference must be [filehandle, offset]", func, LBL);
+        if (av_len(pair) != 0 && av_len(pair) != 1)
+            croak("%s: %s: an array reference must be [filehandle, offset] or [filehandle]",
+                  func, LBL);
+        /* Copies: each element's get-magic runs once, here. */
         fh = av_elem(aTHX_ pair, 0);
+        fh = fh ? sv_mortalcopy(fh) : NULL;
         off = av_elem(aTHX_ pair, 1);
-        if (!fh || !(SvGETMAGIC(fh), is_handle(aTHX_ fh)))
+        off = off ? sv_mortalcopy(off) : NULL;
+        /* As in Algorithm::FEC 1.1: the handle may be given by name, and a missing
+         * (or undef) offset is 0. */
+        if (!fh || !(is_handle(aTHX_ fh) || (SvPOKp(fh) && !SvROK(fh))))
             croak("%s: %s: an array reference must be [filehandle, offset], and its first "
-                  "element is not a filehandle", func, LBL);
-        if (!off)
-            croak("%s: %s: the offset is missing", func, LBL);
-        o = arg_iv(aTHX_ off, func, "the offset");
+                  "element is not a filehandle or a filehandle's name", func, LBL);
+        o = off && SvOK(off) ? arg_iv(aTHX_ off, func, "the offset") : 0;
         if (o < 0)
             croak("%s: %s: offset %" IVdf " is negative", func, LBL, o);
         slot->kind = KIND_FILE;

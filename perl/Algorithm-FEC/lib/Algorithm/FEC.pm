@@ -200,7 +200,12 @@ the first C<$blocksize> bytes of the file.
 =item C<[$filehandle, $offset]>
 
 the block is the C<$blocksize> bytes of the file starting at byte C<$offset> (any
-offset >= 0, no alignment needed).
+offset >= 0, no alignment needed). The offset is optional: C<[$filehandle]> (or an
+undefined offset) means offset 0. Here, as in Algorithm::FEC 1.1, the filehandle may
+also be given by name: C<["main::FH", $offset]>, or C<["FH", $offset]> for a handle
+of the calling package (C<STDIN> and the other special names are always C<main>'s).
+A name that is no open filehandle croaks. (Only inside the array reference: a string
+on its own is always a data block.)
 
 =back
 
