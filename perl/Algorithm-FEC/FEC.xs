@@ -517,6 +517,29 @@ permute_av(pTHX_ AV *av, const size_t *perm, uint32_t k)
         av_store(av, i, old[perm[i]]); /* takes our reference, drops the old one */
 }
 
+/* A block index for encode: an integer in 0 .. n-1, or a croak. */
+static uint32_t
+encode_index(pTHX_ fec_obj *o, SV *sv, const char *func)
+{
+    IV v = arg_iv(aTHX_ sv, func, "block_index");
+    if (v < 0 || v >= (IV)o->n)
+        croak("%s: block_index %" IVdf " out of range, must be 0 <= block_index < %lu", func, v,
+              (unsigned long)o->n);
+    return (uint32_t)v;
+}
+
+/* Croaks unless the object holds the blocks of set_encode_blocks. */
+static void
+check_encode_state(pTHX_ fec_obj *o)
+{
+    if (o->state == ST_DECODE)
+        croak("no blocks specified by a preceding call to set_encode_blocks "
+              "(the object holds the blocks of set_decode_blocks: decode first, or call "
+              "set_encode_blocks again)");
+    if (o->state != ST_ENCODE)
+        croak("no blocks specified by a preceding call to set_encode_blocks");
+}
+
 MODULE = Algorithm::FEC		PACKAGE = Algorithm::FEC
 
 PROTOTYPES: DISABLE
@@ -618,19 +641,9 @@ encode(self, ...)
         if (nidx > 1 && GIMME_V != G_ARRAY)
             croak("encode: several block indices need list context");
         idx = (uint32_t *)tmpbuf(aTHX_ nidx * sizeof(uint32_t));
-        for (j = 0; j < nidx; j++) {
-            IV v = arg_iv(aTHX_ ST(j + 1), func, "block_index");
-            if (v < 0 || v >= (IV)self->n)
-                croak("encode: block_index %" IVdf " out of range, must be 0 <= block_index < %lu",
-                      v, (unsigned long)self->n);
-            idx[j] = (uint32_t)v;
-        }
-        if (self->state == ST_DECODE)
-            croak("no blocks specified by a preceding call to set_encode_blocks "
-                  "(the object holds the blocks of set_decode_blocks: decode first, or call "
-                  "set_encode_blocks again)");
-        if (self->state != ST_ENCODE)
-            croak("no blocks specified by a preceding call to set_encode_blocks");
+        for (j = 0; j < nidx; j++)
+            idx[j] = encode_index(aTHX_ self, ST(j + 1), func);
+        check_encode_state(aTHX_ self);
         ab = held_blocks(aTHX_ self, NULL, func, NULL);
         if (nidx == 1) {
             SV *out = sv_2mortal(newSV(self->bs));
@@ -659,6 +672,78 @@ encode(self, ...)
                 PUSHs(svs[j]);
             }
         }
+
+void
+encode_into(self, indices, outputs)
+        AlgFEC self
+        SV *indices
+        SV *outputs
+    PREINIT:
+        const char *func = "encode_into";
+        AV *iav, *oav;
+        SV **osv;
+        unsigned char **outs;
+        uint32_t *idx;
+        afec_block *ab;
+        fec_slot *used;
+        size_t nidx, j;
+        int rc;
+    CODE:
+        /* Like encode(@indices), but the results go into the caller's strings, which
+         * are overwritten in place: no new string per call, so a loop can reuse them. */
+        SvGETMAGIC(indices);
+        if (!SvROK(indices) || SvTYPE(SvRV(indices)) != SVt_PVAV)
+            croak("Usage: $fec->encode_into(\\@block_indices, \\@outputs)");
+        iav = (AV *)SvRV(indices);
+        nidx = (size_t)(av_len(iav) + 1);
+        if (nidx == 0 || nidx > U32_MAX)
+            croak("%s: give at least one block index", func);
+        oav = arg_array(aTHX_ outputs, (uint32_t)nidx, func, "outputs");
+        hold(aTHX_ (SV *)iav);
+        idx = (uint32_t *)tmpbuf(aTHX_ nidx * sizeof(uint32_t));
+        osv = (SV **)tmpbuf(aTHX_ nidx * sizeof(SV *));
+        outs = (unsigned char **)tmpbuf(aTHX_ nidx * sizeof(unsigned char *));
+        for (j = 0; j < nidx; j++) {
+            SV *el = av_elem(aTHX_ iav, (SSize_t)j);
+            if (!el)
+                croak("%s: index #%lu does not exist", func, (unsigned long)j);
+            idx[j] = encode_index(aTHX_ self, el, func);
+        }
+        check_encode_state(aTHX_ self);
+        /* Magic first (Perl code may run): the outputs', then the data blocks'. */
+        for (j = 0; j < nidx; j++) {
+            osv[j] = av_elem(aTHX_ oav, (SSize_t)j);
+            if (!osv[j])
+                croak("%s: output #%lu does not exist", func, (unsigned long)j);
+            hold(aTHX_ osv[j]);
+            SvGETMAGIC(osv[j]);
+        }
+        ab = held_blocks(aTHX_ self, NULL, func, &used);
+        /* Checks, then private buffers (a shared copy-on-write buffer is not written). */
+        for (j = 0; j < nidx; j++) {
+            uint32_t i;
+            size_t jj;
+            for (i = 0; i < self->k; i++)
+                if (used[i].sv == osv[j])
+                    croak("%s: output #%lu is data block #%lu itself; the outputs must be "
+                          "other scalars", func, (unsigned long)j, (unsigned long)i);
+            for (jj = 0; jj < j; jj++)
+                if (osv[jj] == osv[j])
+                    croak("%s: outputs #%lu and #%lu are the same scalar", func,
+                          (unsigned long)jj, (unsigned long)j);
+            if (SvROK(osv[j]) || !SvPOKp(osv[j]))
+                croak("%s: output #%lu is not a string; each output must be a string of "
+                      "blocksize (%lu) bytes, which is overwritten", func, (unsigned long)j,
+                      (unsigned long)self->bs);
+            str_write_check(aTHX_ osv[j], self->bs, func, "output", (IV)j);
+        }
+        for (j = 0; j < nidx; j++)
+            outs[j] = str_write_ptr(aTHX_ osv[j]);
+        rc = afec_encode_many(self->s, idx, nidx, ab, self->k, outs, self->bs);
+        if (rc != AFEC_OK)
+            croak_afec(aTHX_ rc, func);
+        for (j = 0; j < nidx; j++)
+            SvSETMAGIC(osv[j]);
 
 void
 set_decode_blocks(self, blocks, indices)
