@@ -696,8 +696,10 @@ encode_into(self, indices, outputs)
             croak("Usage: $fec->encode_into(\\@block_indices, \\@outputs)");
         iav = (AV *)SvRV(indices);
         nidx = (size_t)(av_len(iav) + 1);
-        if (nidx == 0 || nidx > U32_MAX)
+        if (nidx == 0)
             croak("%s: give at least one block index", func);
+        if (nidx > U32_MAX)
+            croak("%s: too many block indices", func);
         oav = arg_array(aTHX_ outputs, (uint32_t)nidx, func, "outputs");
         hold(aTHX_ (SV *)iav);
         idx = (uint32_t *)tmpbuf(aTHX_ nidx * sizeof(uint32_t));
@@ -709,7 +711,6 @@ encode_into(self, indices, outputs)
                 croak("%s: index #%lu does not exist", func, (unsigned long)j);
             idx[j] = encode_index(aTHX_ self, el, func);
         }
-        check_encode_state(aTHX_ self);
         /* Magic first (Perl code may run): the outputs', then the data blocks'. */
         for (j = 0; j < nidx; j++) {
             osv[j] = av_elem(aTHX_ oav, (SSize_t)j);
@@ -718,6 +719,7 @@ encode_into(self, indices, outputs)
             hold(aTHX_ osv[j]);
             SvGETMAGIC(osv[j]);
         }
+        check_encode_state(aTHX_ self);
         ab = held_blocks(aTHX_ self, NULL, func, &used);
         /* Checks, then private buffers (a shared copy-on-write buffer is not written). */
         for (j = 0; j < nidx; j++) {
