@@ -10,6 +10,26 @@ use memmap2::{Mmap, MmapMut, MmapOptions, UncheckedAdvice};
 use crate::sigbus::Guard;
 
 /// A block handed to a [`crate::FecSession`].
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::{Block, FecSession};
+/// use std::io::Write;
+///
+/// // Data blocks 0 and 1 are regions of one file, block 2 is in memory.
+/// let mut file = tempfile::tempfile()?;
+/// file.write_all(b"abcdefgh")?;
+/// let mut s = FecSession::new(3, 4, 4)?;
+/// s.set_encode_blocks(vec![
+///     Block::file(&file, 0),
+///     Block::file(&file, 4),
+///     Block::Memory(b"ijkl".to_vec()),
+/// ])?;
+/// assert_eq!(s.encode(1)?, b"efgh");
+/// assert_eq!(s.encode(3)?.len(), 4);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub enum Block<'f> {
     /// Bytes in memory. Decoding and copying write into them in place.

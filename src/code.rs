@@ -22,6 +22,26 @@ use crate::kernels;
 
 /// A systematic (k, n) erasure code: k data blocks, n blocks in all, any k of which
 /// recover the data. Cheap to build (O(n)) and immutable; share it freely.
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::Code;
+///
+/// let code = Code::new(2, 4)?;
+/// let data = [b"hello ".to_vec(), b"world!".to_vec()];
+/// let refs: Vec<&[u8]> = data.iter().map(Vec::as_slice).collect();
+/// let (mut c2, mut c3) = (vec![0; 6], vec![0; 6]);
+/// code.encode_many(&refs, &[2, 3], &mut [&mut c2, &mut c3])?;
+///
+/// // Both data blocks lost: check blocks 3 and 2 give them back, in place.
+/// let mut blocks: Vec<&mut [u8]> = vec![&mut c3, &mut c2];
+/// let mut indices = [3, 2];
+/// code.decode(&mut blocks, &mut indices)?;
+/// assert_eq!(blocks[0], b"hello ");
+/// assert_eq!(blocks[1], b"world!");
+/// # Ok::<(), algorithm_fec::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Code {
     k: usize,
@@ -361,6 +381,27 @@ impl Code {
 
 /// A solved decode: which positions are lost and the inverse that rebuilds them.
 /// Made by [`Code::decoder`].
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::{Code, Shard};
+///
+/// let code = Code::new(3, 5)?;
+/// let data = [b"1".repeat(70), b"2".repeat(70), b"3".repeat(70)];
+/// let refs: Vec<&[u8]> = data.iter().map(Vec::as_slice).collect();
+/// let mut b4 = vec![0; 70];
+/// code.encode(&refs, 4, &mut b4)?;
+///
+/// // Data block 1 lost, block 4 in its place: solve once, then decode with the
+/// // present blocks read-only (they could be read-only file mappings).
+/// let decoder = code.decoder(&[0, 4, 2])?;
+/// assert_eq!(decoder.lost(), [1]);
+/// let mut shards = [Shard::Read(&data[0]), Shard::Write(&mut b4), Shard::Read(&data[2])];
+/// decoder.decode(&mut shards)?;
+/// assert_eq!(b4, data[1]);
+/// # Ok::<(), algorithm_fec::Error>(())
+/// ```
 pub struct Decoder<'c> {
     indices: Vec<usize>,
     solver: Solver<'c>,

@@ -22,7 +22,7 @@
 //! let mut blocks: Vec<&mut [u8]> = vec![&mut b3, &mut b1, &mut b4];
 //! let mut indices = vec![3, 1, 4];
 //! code.decode(&mut blocks, &mut indices)?;
-//! assert_eq!(indices, [3, 1, 4]); // reordered by SPEC's rule: position 1 holds data 1
+//! assert_eq!(indices, [3, 1, 4]); // reordered by the rule in `spec`: position 1 holds data 1
 //! assert_eq!(blocks[0], &data[0][..]);
 //! assert_eq!(blocks[2], &data[2][..]);
 //! # Ok::<(), algorithm_fec::Error>(())
@@ -36,12 +36,26 @@
 //! sources where the registers allow. `ALGORITHM_FEC_KERNEL=scalar|ssse3|avx2|avx512|
 //! gfni256|gfni` forces one (and panics if this CPU cannot run it).
 //!
-//! Cargo features, both off by default:
+//! The exact definition of the code (fields, points, encoding, the reordering of
+//! decode inputs) is in [`spec`].
+//!
+//! ## Cargo features
+//!
+//! - `cli` (on by default): the `fec` command line tool. Library users who do not
+//!   need it set `default-features = false`, which drops it and its dependencies
+//!   (clap, indicatif, tempfile and ctrlc).
 //! - `parallel`: big calls (≥ 1 MiB read) are cut by length across rayon's threads;
 //!   `kernels::set_threads` or `ALGORITHM_FEC_THREADS` set how many. The output
 //!   bytes do not depend on it.
 //! - `isal`: links Intel ISA-L (libisal-dev) for the comparison benchmark
 //!   (`cargo bench --bench isal --features isal,parallel`) and a byte-identity test.
+//! - `perl`: build.rs compiles the Perl XS glue (perl/Algorithm-FEC/FEC.xs) with the
+//!   `cc` crate and Perl's own flags into this crate, so that the cdylib
+//!   (`libalgorithm_fec.so`) is the loadable Perl module `Algorithm::FEC`; needs perl
+//!   with its headers and a C compiler. `make` in perl/Algorithm-FEC builds it so.
+//!
+//! Without `perl` the cdylib is the C ABI of [`ffi`] (include/algorithm_fec.h) as a
+//! shared library.
 #![warn(missing_docs)]
 
 pub mod block;
@@ -51,10 +65,19 @@ pub mod ffi;
 pub mod gf;
 pub mod kernels;
 mod ntt;
+#[cfg(feature = "perl")]
+mod perl;
 pub mod rs;
 pub mod session;
 mod sigbus;
+#[doc = include_str!("../docs/SPEC.md")]
+pub mod spec {}
 pub mod zfec;
+
+/// README.md's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 pub use block::Block;
 pub use code::{Code, Decoder, Shard};

@@ -145,6 +145,28 @@ enum State {
 
 /// The Algorithm::FEC object: a (k, n) code, a block size, and the blocks of the
 /// current operation.
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::{Block, FecSession};
+///
+/// let data = [b"1".repeat(70), b"2".repeat(70), b"3".repeat(70)];
+/// let mut s = FecSession::new(3, 5, 70)?;
+/// s.set_encode_blocks(data.iter().cloned().map(Block::Memory).collect())?;
+/// let (b3, b4) = (s.encode(3)?, s.encode(4)?);
+/// assert_eq!(b3, b"%".repeat(70));
+///
+/// // As Algorithm::FEC: the blocks and indices are reordered (data block 1 to
+/// // position 1), then the check blocks are decoded in place.
+/// let blocks = [b4, b3, data[1].clone()].map(Block::Memory).into();
+/// let mut indices = vec![4, 3, 1];
+/// s.set_decode_blocks(blocks, &mut indices)?;
+/// assert_eq!(indices, [4, 1, 3]);
+/// let decoded = s.decode()?;
+/// assert_eq!(decoded, data.map(Some));
+/// # Ok::<(), algorithm_fec::SessionError>(())
+/// ```
 pub struct FecSession {
     code: Code,
     block_size: usize,

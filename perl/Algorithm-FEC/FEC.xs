@@ -269,6 +269,12 @@ handle_fd(pTHX_ SV *fh, const char *func, const char *name, IV pos)
     int fd;
     if (!SvOK(fh))
         croak("%s: %s: undef is not a filehandle", func, LBL);
+    /* A name ("main::FH", or "FH" in the caller's package): what sv_2io looks up. */
+    if (!SvROK(fh) && !isGV_with_GP(fh)) {
+        GV *gv = gv_fetchsv(fh, 0, SVt_PVIO);
+        if (!gv || !GvIO(gv))
+            croak("%s: %s: there is no filehandle named '%" SVf "'", func, LBL, SVfARG(fh));
+    }
     io = sv_2io(fh); /* croaks "Bad filehandle" on anything else */
     fp = io ? IoIFP(io) : NULL;
     if (!fp)
@@ -312,16 +318,20 @@ classify(pTHX_ SV *el, fec_slot *slot, const char *func, const char *name, IV po
         AV *pair = (AV *)SvRV(el);
         SV *fh, *off;
         IV o;
-        if (av_len(pair) != 1)
-            croak("%s: %s: an array reference must be [filehandle, offset]", func, LBL);
+        if (av_len(pair) != 0 && av_len(pair) != 1)
+            croak("%s: %s: an array reference must be [filehandle, offset] or [filehandle]",
+                  func, LBL);
+        /* Copies: each element's get-magic runs once, here. */
         fh = av_elem(aTHX_ pair, 0);
+        fh = fh ? sv_mortalcopy(fh) : NULL;
         off = av_elem(aTHX_ pair, 1);
-        if (!fh || !(SvGETMAGIC(fh), is_handle(aTHX_ fh)))
+        off = off ? sv_mortalcopy(off) : NULL;
+        /* As in Algorithm::FEC 1.1: the handle may be given by name, and a missing
+         * (or undef) offset is 0. */
+        if (!fh || !(is_handle(aTHX_ fh) || (SvPOKp(fh) && !SvROK(fh))))
             croak("%s: %s: an array reference must be [filehandle, offset], and its first "
-                  "element is not a filehandle", func, LBL);
-        if (!off)
-            croak("%s: %s: the offset is missing", func, LBL);
-        o = arg_iv(aTHX_ off, func, "the offset");
+                  "element is not a filehandle or a filehandle's name", func, LBL);
+        o = off && SvOK(off) ? arg_iv(aTHX_ off, func, "the offset") : 0;
         if (o < 0)
             croak("%s: %s: offset %" IVdf " is negative", func, LBL, o);
         slot->kind = KIND_FILE;
@@ -507,6 +517,29 @@ permute_av(pTHX_ AV *av, const size_t *perm, uint32_t k)
         av_store(av, i, old[perm[i]]); /* takes our reference, drops the old one */
 }
 
+/* A block index for encode: an integer in 0 .. n-1, or a croak. */
+static uint32_t
+encode_index(pTHX_ fec_obj *o, SV *sv, const char *func)
+{
+    IV v = arg_iv(aTHX_ sv, func, "block_index");
+    if (v < 0 || v >= (IV)o->n)
+        croak("%s: block_index %" IVdf " out of range, must be 0 <= block_index < %lu", func, v,
+              (unsigned long)o->n);
+    return (uint32_t)v;
+}
+
+/* Croaks unless the object holds the blocks of set_encode_blocks. */
+static void
+check_encode_state(pTHX_ fec_obj *o)
+{
+    if (o->state == ST_DECODE)
+        croak("no blocks specified by a preceding call to set_encode_blocks "
+              "(the object holds the blocks of set_decode_blocks: decode first, or call "
+              "set_encode_blocks again)");
+    if (o->state != ST_ENCODE)
+        croak("no blocks specified by a preceding call to set_encode_blocks");
+}
+
 MODULE = Algorithm::FEC		PACKAGE = Algorithm::FEC
 
 PROTOTYPES: DISABLE
@@ -608,19 +641,9 @@ encode(self, ...)
         if (nidx > 1 && GIMME_V != G_ARRAY)
             croak("encode: several block indices need list context");
         idx = (uint32_t *)tmpbuf(aTHX_ nidx * sizeof(uint32_t));
-        for (j = 0; j < nidx; j++) {
-            IV v = arg_iv(aTHX_ ST(j + 1), func, "block_index");
-            if (v < 0 || v >= (IV)self->n)
-                croak("encode: block_index %" IVdf " out of range, must be 0 <= block_index < %lu",
-                      v, (unsigned long)self->n);
-            idx[j] = (uint32_t)v;
-        }
-        if (self->state == ST_DECODE)
-            croak("no blocks specified by a preceding call to set_encode_blocks "
-                  "(the object holds the blocks of set_decode_blocks: decode first, or call "
-                  "set_encode_blocks again)");
-        if (self->state != ST_ENCODE)
-            croak("no blocks specified by a preceding call to set_encode_blocks");
+        for (j = 0; j < nidx; j++)
+            idx[j] = encode_index(aTHX_ self, ST(j + 1), func);
+        check_encode_state(aTHX_ self);
         ab = held_blocks(aTHX_ self, NULL, func, NULL);
         if (nidx == 1) {
             SV *out = sv_2mortal(newSV(self->bs));
@@ -649,6 +672,80 @@ encode(self, ...)
                 PUSHs(svs[j]);
             }
         }
+
+void
+encode_into(self, indices, outputs)
+        AlgFEC self
+        SV *indices
+        SV *outputs
+    PREINIT:
+        const char *func = "encode_into";
+        AV *iav, *oav;
+        SV **osv;
+        unsigned char **outs;
+        uint32_t *idx;
+        afec_block *ab;
+        fec_slot *used;
+        size_t nidx, j;
+        int rc;
+    CODE:
+        /* Like encode(@indices), but the results go into the caller's strings, which
+         * are overwritten in place: no new string per call, so a loop can reuse them. */
+        SvGETMAGIC(indices);
+        if (!SvROK(indices) || SvTYPE(SvRV(indices)) != SVt_PVAV)
+            croak("Usage: $fec->encode_into(\\@block_indices, \\@outputs)");
+        iav = (AV *)SvRV(indices);
+        nidx = (size_t)(av_len(iav) + 1);
+        if (nidx == 0)
+            croak("%s: give at least one block index", func);
+        if (nidx > U32_MAX)
+            croak("%s: too many block indices", func);
+        oav = arg_array(aTHX_ outputs, (uint32_t)nidx, func, "outputs");
+        hold(aTHX_ (SV *)iav);
+        idx = (uint32_t *)tmpbuf(aTHX_ nidx * sizeof(uint32_t));
+        osv = (SV **)tmpbuf(aTHX_ nidx * sizeof(SV *));
+        outs = (unsigned char **)tmpbuf(aTHX_ nidx * sizeof(unsigned char *));
+        for (j = 0; j < nidx; j++) {
+            SV *el = av_elem(aTHX_ iav, (SSize_t)j);
+            if (!el)
+                croak("%s: index #%lu does not exist", func, (unsigned long)j);
+            idx[j] = encode_index(aTHX_ self, el, func);
+        }
+        /* Magic first (Perl code may run): the outputs', then the data blocks'. */
+        for (j = 0; j < nidx; j++) {
+            osv[j] = av_elem(aTHX_ oav, (SSize_t)j);
+            if (!osv[j])
+                croak("%s: output #%lu does not exist", func, (unsigned long)j);
+            hold(aTHX_ osv[j]);
+            SvGETMAGIC(osv[j]);
+        }
+        check_encode_state(aTHX_ self);
+        ab = held_blocks(aTHX_ self, NULL, func, &used);
+        /* Checks, then private buffers (a shared copy-on-write buffer is not written). */
+        for (j = 0; j < nidx; j++) {
+            uint32_t i;
+            size_t jj;
+            for (i = 0; i < self->k; i++)
+                if (used[i].sv == osv[j])
+                    croak("%s: output #%lu is data block #%lu itself; the outputs must be "
+                          "other scalars", func, (unsigned long)j, (unsigned long)i);
+            for (jj = 0; jj < j; jj++)
+                if (osv[jj] == osv[j])
+                    croak("%s: outputs #%lu and #%lu are the same scalar", func,
+                          (unsigned long)jj, (unsigned long)j);
+            if (SvROK(osv[j]) || !SvPOKp(osv[j]))
+                croak("%s: output #%lu is not a string; each output must be a string of "
+                      "blocksize (%lu) bytes, which is overwritten", func, (unsigned long)j,
+                      (unsigned long)self->bs);
+            str_write_check(aTHX_ osv[j], self->bs, func, "output", (IV)j);
+        }
+        for (j = 0; j < nidx; j++)
+            outs[j] = str_write_ptr(aTHX_ osv[j]);
+        rc = afec_encode_many(self->s, idx, nidx, ab, self->k, outs, self->bs);
+        if (rc != AFEC_OK)
+            croak_afec(aTHX_ rc, func);
+        for (j = 0; j < nidx; j++)
+            SvSETMAGIC(osv[j]);
 
 void
 set_decode_blocks(self, blocks, indices)

@@ -169,6 +169,22 @@ pub struct Decoded {
 /// Construction precomputes the generator polynomial and tables of multiples of
 /// x^(n−k+j) mod g(x) (at most 64 KiB, or 256 × (n − k) bytes if that is more); after that every method takes `&self`, so one coder can
 /// be shared between threads.
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::rs::RsCoder;
+///
+/// let rs = RsCoder::new(255, 223)?;
+/// let mut word = rs.encode(b"hello, world")?; // left-padded to 223 bytes, + 32 parity
+/// assert_eq!(word.len(), 255);
+/// word[3] ^= 0xff; // two corrupted bytes
+/// word[240] ^= 1;
+/// let fixed = rs.decode_report(&word)?;
+/// assert_eq!(fixed.corrected, 2);
+/// assert_eq!(fixed.message[223 - 12..], *b"hello, world");
+/// # Ok::<(), algorithm_fec::rs::RsError>(())
+/// ```
 #[derive(Clone)]
 pub struct RsCoder {
     n: usize,

@@ -10,8 +10,14 @@ use POSIX ();
 
 our @EXPORT = qw(gen_block tsv_path in_child croaks tmpdir write_file read_file);
 
-# The repository root (perl/t/lib/../../..).
-sub root { File::Spec->catdir($FindBin::Bin, File::Spec->updir, File::Spec->updir) }
+# The crate's directory: AFEC_CRATE_DIR, else crate/ in an unpacked distribution,
+# else the repository root (perl/Algorithm-FEC/t/../../..), as Makefile.PL finds it.
+sub root {
+    return $ENV{AFEC_CRATE_DIR} if $ENV{AFEC_CRATE_DIR};
+    my $dist = File::Spec->catdir($FindBin::Bin, File::Spec->updir);
+    my $bundled = File::Spec->catdir($dist, 'crate');
+    return -d $bundled ? $bundled : File::Spec->catdir($dist, File::Spec->updir, File::Spec->updir);
+}
 
 sub tsv_path { File::Spec->catfile(root(), 'tests', 'data', 'algorithm-fec.tsv') }
 

@@ -20,7 +20,7 @@ close $fh;
     is($checker->num_warnings, 0, 'POD has no warnings') or diag $out;
 }
 
-for my $m (qw(new set_encode_blocks encode set_decode_blocks decode shuffle copy)) {
+for my $m (qw(new set_encode_blocks encode encode_into set_decode_blocks decode shuffle copy)) {
     like($src, qr/^=head2 \Q$m\E$/m, "method $m is documented");
     ok(Algorithm::FEC->can($m), "method $m exists");
 }
