@@ -63,7 +63,11 @@ impl Buf {
             suboffsets: ptr::null_mut(),
             internal: ptr::null_mut(),
         });
-        let flags = if writable { PYBUF_WRITABLE } else { PYBUF_SIMPLE };
+        let flags = if writable {
+            PYBUF_WRITABLE
+        } else {
+            PYBUF_SIMPLE
+        };
         // SAFETY: the GIL is held (we have a Bound), `obj` is a live object and
         // `view` points to a zeroed Py_buffer that outlives the call.
         if unsafe { PyObject_GetBuffer(obj.as_ptr(), &mut *view, flags) } != 0 {

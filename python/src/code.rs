@@ -122,7 +122,9 @@ impl Code {
         let mut idx = self::indices(indices)?;
         let blocks = items(blocks, "blocks must be a sequence of buffers")?;
         let mut order: Vec<usize> = (0..blocks.len()).collect();
-        self.code.reorder(&mut order, &mut idx).map_err(value_error)?;
+        self.code
+            .reorder(&mut order, &mut idx)
+            .map_err(value_error)?;
         let mut bufs = order
             .iter()
             .enumerate()

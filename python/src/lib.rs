@@ -23,7 +23,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<code::Code>()?;
     m.add_class::<session::FecSession>()?;
     m.add_class::<rs::PyRsCoder>()?;
-    m.add("UncorrectableError", py.get_type::<rs::UncorrectableError>())?;
+    m.add(
+        "UncorrectableError",
+        py.get_type::<rs::UncorrectableError>(),
+    )?;
     m.add_function(wrap_pyfunction!(rs::protect_file, m)?)?;
     m.add_function(wrap_pyfunction!(rs::repair_file, m)?)?;
     m.add_function(wrap_pyfunction!(sharefiles::build_header, m)?)?;

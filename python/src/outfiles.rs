@@ -51,7 +51,10 @@ pub fn check_absent(targets: &[PathBuf], overwrite: bool) -> PyResult<()> {
 fn exists(t: &Path) -> PyErr {
     PyFileExistsError::new_err((
         libc::EEXIST,
-        format!("{} exists (pass overwrite/--force to replace it)", t.display()),
+        format!(
+            "{} exists (pass overwrite/--force to replace it)",
+            t.display()
+        ),
     ))
 }
 

@@ -73,7 +73,11 @@ impl io::Write for PyWriter<'_> {
             let bytes = pyo3::types::PyBytes::new(py, buf);
             let n = self.obj.bind(py).call_method1("write", (bytes,))?;
             // Raw files may take fewer bytes; None means "would block": nothing taken.
-            Ok(if n.is_none() { 0 } else { n.extract::<usize>()? })
+            Ok(if n.is_none() {
+                0
+            } else {
+                n.extract::<usize>()?
+            })
         })
         .map_err(|e| self.pending.keep(e))
     }

@@ -45,7 +45,11 @@ fn input(obj: &Bound<'_, PyAny>) -> PyResult<(Vec<u8>, Kind)> {
             .chars()
             .map(|c| u8::try_from(u32::from(c)))
             .collect::<Result<Vec<u8>, _>>()
-            .map_err(|_| PyValueError::new_err("a str message must hold only characters below 256 (one byte each)"))?;
+            .map_err(|_| {
+                PyValueError::new_err(
+                    "a str message must hold only characters below 256 (one byte each)",
+                )
+            })?;
         return Ok((bytes, Kind::Str));
     }
     let kind = if obj.is_instance_of::<PyByteArray>() {
@@ -60,7 +64,11 @@ fn input(obj: &Bound<'_, PyAny>) -> PyResult<(Vec<u8>, Kind)> {
 
 fn output<'py>(py: Python<'py>, bytes: &[u8], kind: Kind) -> Bound<'py, PyAny> {
     match kind {
-        Kind::Str => PyString::new(py, &bytes.iter().map(|&b| char::from(b)).collect::<String>()).into_any(),
+        Kind::Str => PyString::new(
+            py,
+            &bytes.iter().map(|&b| char::from(b)).collect::<String>(),
+        )
+        .into_any(),
         Kind::ByteArray => PyByteArray::new(py, bytes).into_any(),
         Kind::Bytes => PyBytes::new(py, bytes).into_any(),
     }
@@ -104,7 +112,11 @@ impl PyRsCoder {
 
     /// Encodes a message of at most k bytes (left-padded with zero bytes to k) into
     /// an n-byte codeword: the k message bytes, then n-k parity bytes.
-    fn encode<'py>(&self, py: Python<'py>, message: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn encode<'py>(
+        &self,
+        py: Python<'py>,
+        message: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let (msg, kind) = input(message)?;
         if msg.len() > self.rs.k() {
             return Err(PyValueError::new_err(format!(
@@ -121,7 +133,12 @@ impl PyRsCoder {
     /// `nostrip`, else with every leading zero byte removed (as `rs.py` does).
     /// Raises UncorrectableError when the word has too many errors.
     #[pyo3(signature = (r, nostrip = false))]
-    fn decode<'py>(&self, py: Python<'py>, r: &Bound<'py, PyAny>, nostrip: bool) -> PyResult<Bound<'py, PyAny>> {
+    fn decode<'py>(
+        &self,
+        py: Python<'py>,
+        r: &Bound<'py, PyAny>,
+        nostrip: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let (word, kind) = input(r)?;
         let msg = if nostrip {
             self.rs.decode(&word)
@@ -212,7 +229,12 @@ pub fn protect_file(
 /// written then), ValueError when `src` is not a protected file.
 #[pyfunction]
 #[pyo3(signature = (src, dst, overwrite = false))]
-pub fn repair_file(py: Python<'_>, src: PathBuf, dst: PathBuf, overwrite: bool) -> PyResult<Bound<'_, PyDict>> {
+pub fn repair_file(
+    py: Python<'_>,
+    src: PathBuf,
+    dst: PathBuf,
+    overwrite: bool,
+) -> PyResult<Bound<'_, PyDict>> {
     let reader = open(&src)?;
     let report = write_via_temp(py, dst, overwrite, |w| rs::repair_file(reader, w))?;
     let d = PyDict::new(py);
@@ -220,4 +242,3 @@ pub fn repair_file(py: Python<'_>, src: PathBuf, dst: PathBuf, overwrite: bool) 
     d.set_item("corrected_bytes", report.body.corrected_bytes)?;
     Ok(d)
 }
-

@@ -62,7 +62,9 @@ fn dup_fd(fd: i32) -> PyResult<File> {
 
 #[cfg(not(unix))]
 fn dup_fd(_fd: i32) -> PyResult<File> {
-    Err(PyTypeError::new_err("file objects as blocks need a Unix system; pass a path"))
+    Err(PyTypeError::new_err(
+        "file objects as blocks need a Unix system; pass a path",
+    ))
 }
 
 /// A block argument: a buffer, a file object or path (offset 0), or a
@@ -70,11 +72,17 @@ fn dup_fd(_fd: i32) -> PyResult<File> {
 fn spec<'py>(obj: &Bound<'py, PyAny>, write: bool) -> PyResult<Spec<'py>> {
     if let Ok(t) = obj.downcast::<PyTuple>() {
         if t.len() != 2 {
-            return Err(PyTypeError::new_err("a file block is a (file or path, offset) pair"));
+            return Err(PyTypeError::new_err(
+                "a file block is a (file or path, offset) pair",
+            ));
         }
         let offset = match int_value(&t.get_item(1)?) {
             Some(o) if o >= 0 => o as u64,
-            _ => return Err(PyValueError::new_err("a block's offset must be an int >= 0")),
+            _ => {
+                return Err(PyValueError::new_err(
+                    "a block's offset must be an int >= 0",
+                ))
+            }
         };
         return Ok(Spec::File(open_file(&t.get_item(0)?, write)?, offset));
     }
@@ -97,8 +105,9 @@ fn blocks<'a>(specs: &'a [Spec<'_>]) -> PyResult<Vec<Block<'a>>> {
 }
 
 fn list<'a, 'py>(obj: &'a Bound<'py, PyAny>, what: &str) -> PyResult<&'a Bound<'py, PyList>> {
-    obj.downcast::<PyList>()
-        .map_err(|_| PyTypeError::new_err(format!("{what} must be a list (it is reordered in place)")))
+    obj.downcast::<PyList>().map_err(|_| {
+        PyTypeError::new_err(format!("{what} must be a list (it is reordered in place)"))
+    })
 }
 
 /// Algorithm::FEC's object: a (k, n) code, a block size, and the blocks of the
@@ -166,10 +175,18 @@ impl FecSession {
 
     /// Block `index` (an int) as new bytes, or, for a sequence of indices, a list
     /// of them made in one pass over the data.
-    fn encode<'py>(&self, py: Python<'py>, index: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn encode<'py>(
+        &self,
+        py: Python<'py>,
+        index: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let single = int_value(index);
         let idx = match single {
-            Some(i) if i < 0 => return Err(PyValueError::new_err(format!("block index {i} is negative"))),
+            Some(i) if i < 0 => {
+                return Err(PyValueError::new_err(format!(
+                    "block index {i} is negative"
+                )))
+            }
             Some(i) => vec![i as usize],
             None => indices(index)?,
         };
@@ -188,14 +205,20 @@ impl FecSession {
     /// in place (Algorithm::FEC's rule: each data block present moves to the
     /// position of its index); after decode(), position j holds data block j.
     /// Everything is checked first; on error neither list is changed.
-    fn set_decode_blocks(&mut self, blocks: &Bound<'_, PyAny>, indices: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn set_decode_blocks(
+        &mut self,
+        blocks: &Bound<'_, PyAny>,
+        indices: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
         self.targets.clear();
         let (blocks, idx_list) = (list(blocks, "blocks")?, list(indices, "indices")?);
         let mut idx = self::indices(idx_list.as_any())?;
         let k = self.inner.code().k();
         let mut order: Vec<usize> = (0..blocks.len()).collect();
         let mut reordered = idx.clone();
-        self.inner.shuffle(&mut order, &mut reordered).map_err(session_error)?;
+        self.inner
+            .shuffle(&mut order, &mut reordered)
+            .map_err(session_error)?;
         let objs: Vec<Bound<'_, PyAny>> = blocks.iter().collect();
         let specs = objs
             .iter()
@@ -262,7 +285,9 @@ impl FecSession {
         let (blocks, idx_list) = (list(blocks, "blocks")?, list(indices, "indices")?);
         let mut idx = self::indices(idx_list.as_any())?;
         let mut objs: Vec<Bound<'_, PyAny>> = blocks.iter().collect();
-        self.inner.shuffle(&mut objs, &mut idx).map_err(session_error)?;
+        self.inner
+            .shuffle(&mut objs, &mut idx)
+            .map_err(session_error)?;
         for (q, o) in objs.iter().enumerate() {
             blocks.set_item(q, o)?;
             idx_list.set_item(q, idx[q])?;

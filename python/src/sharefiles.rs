@@ -48,7 +48,13 @@ fn to_py(py: Python<'_>, e: core::Error, pending: &Pending) -> PyErr {
 
 /// zfec's share header for (m, k, padlen, sharenum).
 #[pyfunction]
-pub fn build_header(py: Python<'_>, m: usize, k: usize, pad: usize, sh: usize) -> PyResult<Bound<'_, PyBytes>> {
+pub fn build_header(
+    py: Python<'_>,
+    m: usize,
+    k: usize,
+    pad: usize,
+    sh: usize,
+) -> PyResult<Bound<'_, PyBytes>> {
     let bytes = Header::new(m, k, pad, sh)
         .and_then(|h| h.to_bytes())
         .map_err(|e| PyValueError::new_err(e.to_string()))?;
@@ -179,10 +185,12 @@ pub fn decode_paths(
             let written = py
                 .allow_threads(|| {
                     let n = set.decode(io::BufWriter::new(tmp.as_file_mut()), &mut |_| {})?;
-                    tmp.as_file_mut().flush().map_err(|source| core::Error::Write {
-                        name: target.display().to_string(),
-                        source,
-                    })?;
+                    tmp.as_file_mut()
+                        .flush()
+                        .map_err(|source| core::Error::Write {
+                            name: target.display().to_string(),
+                            source,
+                        })?;
                     Ok(n)
                 })
                 .map_err(|e| to_py(py, e, &pending))?;
@@ -194,6 +202,8 @@ pub fn decode_paths(
             py.allow_threads(|| set.decode(out, &mut |_| {}))
                 .map_err(|e| to_py(py, e, &pending))
         }
-        (None, None) => Err(PyValueError::new_err("give an output path or a file object")),
+        (None, None) => Err(PyValueError::new_err(
+            "give an output path or a file object",
+        )),
     }
 }

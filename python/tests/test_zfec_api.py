@@ -69,8 +69,8 @@ def test_numpy_buffers():
     arr = np.arange(300, dtype=np.uint8).reshape(3, 100)
     out = zfec.Encoder(3, 5).encode(list(arr))
     assert out[3:] == zfec.Encoder(3, 5).encode([r.tobytes() for r in arr])[3:]
-    with pytest.raises(BufferError):
-        zfec.Encoder(1, 2).encode([arr[:, 0]])  # not contiguous
+    with pytest.raises((ValueError, BufferError)):  # numpy's refusal: not contiguous
+        zfec.Encoder(1, 2).encode([arr[:, 0]])
 
 
 def test_threads_share_one_encoder():
