@@ -8,7 +8,7 @@
 use std::ffi::{c_char, c_int, c_void};
 use std::ptr;
 
-use pyo3::exceptions::PyBufferError;
+use pyo3::exceptions::{PyBufferError, PyValueError};
 use pyo3::ffi::{PyObject, Py_ssize_t};
 use pyo3::prelude::*;
 
@@ -85,6 +85,12 @@ impl Buf {
         self.view.len as usize
     }
 
+    /// The address range of the bytes.
+    fn range(&self) -> std::ops::Range<usize> {
+        let start = self.view.buf as usize;
+        start..start + self.len()
+    }
+
     /// The bytes. The slice may be handed to code running without the GIL: the
     /// buffer stays exported (alive, not resized) while `self` lives.
     pub fn bytes(&self) -> &[u8] {
@@ -116,6 +122,36 @@ impl Drop for Buf {
         // released exactly once, with the GIL held.
         Python::with_gil(|_| unsafe { PyBuffer_Release(&mut *self.view) });
     }
+}
+
+/// Fails unless every writable buffer shares no byte with any other buffer: the
+/// same bytearray given twice, or overlapping memoryviews of one buffer, would be
+/// written through two paths at once.
+/// `bufs` pairs each buffer with whether it will be written.
+pub fn check_disjoint<'a>(bufs: impl IntoIterator<Item = (&'a Buf, bool)>) -> PyResult<()> {
+    let mut spans: Vec<(std::ops::Range<usize>, bool)> = bufs
+        .into_iter()
+        .map(|(b, w)| (b.range(), w))
+        .filter(|(r, _)| !r.is_empty())
+        .collect();
+    spans.sort_by_key(|(r, _)| r.start);
+    // The span reaching furthest so far, and whether it is written.
+    let mut reach: Option<(usize, bool)> = None;
+    for (r, w) in spans {
+        if let Some((end, written)) = reach {
+            if r.start < end && (w || written) {
+                return Err(PyValueError::new_err(
+                    "a buffer to be written overlaps another block (the same object given twice?)",
+                ));
+            }
+            if r.end > end {
+                reach = Some((r.end, w));
+            }
+        } else {
+            reach = Some((r.end, w));
+        }
+    }
+    Ok(())
 }
 
 /// A new `bytes` object of `len` bytes and a pointer to its (uninitialised) storage.

@@ -5,7 +5,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use crate::buffer::{fresh_slice, new_bytes, Buf};
+use crate::buffer::{check_disjoint, fresh_slice, new_bytes, Buf};
 use crate::util::{int_value, items};
 
 pub fn value_error(e: impl std::fmt::Display) -> PyErr {
@@ -84,6 +84,11 @@ impl Code {
                     .iter()
                     .map(|b| Buf::get(b, true))
                     .collect::<PyResult<Vec<_>>>()?;
+                check_disjoint(
+                    bufs.iter()
+                        .map(|b| (b, false))
+                        .chain(outs.iter().map(|b| (b, true))),
+                )?;
                 let mut outs: Vec<&mut [u8]> = outs.iter_mut().map(Buf::bytes_mut).collect();
                 py.allow_threads(|| code.encode_many(&data, &idx, &mut outs))
                     .map_err(value_error)?;
@@ -130,6 +135,7 @@ impl Code {
             .enumerate()
             .map(|(pos, &p)| Buf::get(&blocks[p], idx[pos] != pos))
             .collect::<PyResult<Vec<_>>>()?;
+        check_disjoint(bufs.iter().enumerate().map(|(pos, b)| (b, idx[pos] != pos)))?;
         let mut shards: Vec<Shard<'_>> = bufs
             .iter_mut()
             .enumerate()

@@ -46,8 +46,14 @@ impl io::Read for PyReader<'_> {
         Python::with_gil(|py| {
             let got = self.obj.bind(py).call_method1("read", (buf.len(),))?;
             let b = Buf::get(&got, false)?;
-            let n = b.len().min(buf.len());
-            buf[..n].copy_from_slice(&b.bytes()[..n]);
+            let n = b.len();
+            if n > buf.len() {
+                return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                    "read({}) returned {n} bytes",
+                    buf.len()
+                )));
+            }
+            buf[..n].copy_from_slice(b.bytes());
             Ok(n)
         })
         .map_err(|e| self.pending.keep(e))

@@ -87,6 +87,20 @@ def test_code_bad_input(call, exc):
         call()
 
 
+def test_code_refuses_aliased_outputs():
+    buf = bytearray(b"ab")
+    with pytest.raises(ValueError, match="overlaps"):
+        Code(2, 5).decode([buf, buf], [3, 4])
+    with pytest.raises(ValueError, match="overlaps"):
+        Code(2, 5).encode([buf, b"cd"], [3], [buf])
+    whole = bytearray(6)
+    view = memoryview(whole)
+    with pytest.raises(ValueError, match="overlaps"):
+        Code(2, 5).encode([b"ab", b"cd"], [3, 4], [view[0:2], view[1:3]])
+    Code(2, 5).encode([b"ab", b"cd"], [3, 4], [view[0:2], view[2:4]])  # adjacent is fine
+    assert bytes(whole[:4]) == b"".join(Code(2, 5).encode([b"ab", b"cd"], [3, 4]))
+
+
 def test_code_errors_write_nothing():
     target = bytearray(b"abc")
     with pytest.raises(ValueError):
