@@ -14,6 +14,8 @@ mod zfec;
 
 use pyo3::prelude::*;
 
+/// The Rust core of algorithm_fec: zfec's Encoder/Decoder, Code, FecSession,
+/// Brown's RSCoder, and the share-file and rs-container functions.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
