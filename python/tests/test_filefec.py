@@ -267,3 +267,39 @@ def test_cmdline_on_stdin(monkeypatch, tmp_path, seekable):
     monkeypatch.setattr(sys, "stdout", Out)
     assert run(monkeypatch, cmdline_zunfec.main, ["zunfec", "-o", "-"] + names[1:4]) == 0
     assert Out.buffer.getvalue() == data
+
+
+class Boom(Exception):
+    pass
+
+
+class FailingReader(object):
+    """Yields some data, then raises."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def read(self, n):
+        self.calls += 1
+        if self.calls > 1:
+            raise Boom("disk on fire")
+        return b"x" * min(n, 100)
+
+
+class FailingWriter(object):
+    def write(self, b):
+        raise Boom("no space")
+
+
+def test_python_exceptions_pass_through(tmp_path):
+    with pytest.raises(Boom):
+        filefec.encode_to_files(FailingReader(), None, str(tmp_path), "b", 2, 3)
+    assert os.listdir(tmp_path) == []
+    names = share_set(tmp_path)
+    fs = [open(n, "rb") for n in names[:3]]
+    try:
+        with pytest.raises(Boom):
+            filefec.decode_from_files(FailingWriter(), fs)
+    finally:
+        for f in fs:
+            f.close()
