@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Speed of algorithm_fec against the originals, in one run (ratios, not times,
+are what compare across machines; see the project's BENCH.md).
+
+- zfec: ``Encoder(10, 14).encode`` of ten 1 MiB blocks, algorithm_fec.zfec vs
+  PyPI's zfec (its C extension), the same call: cold (BENCH.md config A, 160 MiB
+  of data rotated) and hot (one set); and ``Decoder.decode`` with 4 blocks lost
+  (config E). Medians, one thread.
+- RS(255, 223): encode and decode of 1 MiB of messages (4703 codewords of 223
+  message bytes), algorithm_fec.rs.RSCoder (Brown's API, one call per codeword)
+  vs reedsolo's RSCodec(32) (one call for the whole MiB: it cuts it itself).
+
+Usage: python bench.py [--quick]   (needs zfec and reedsolo installed; build the
+package in release mode, as ``pip install ./python`` does).
+"""
+
+import os
+import random
+import sys
+import time
+
+MIB = 1 << 20
+
+# This script sits beside the package's sources, which lack the built extension:
+# import the installed package instead.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+
+
+def median(fn, repeat, budget=4.0):
+    """Median wall time of ``fn(i)`` for i = 0, 1, ... (fewer runs if over budget)."""
+    times = []
+    start = time.perf_counter()
+    for i in range(repeat):
+        t = time.perf_counter()
+        fn(i)
+        times.append(time.perf_counter() - t)
+        if time.perf_counter() - start > budget and len(times) >= 3:
+            break
+    times.sort()
+    return times[len(times) // 2]
+
+
+def line(what, ours, theirs, nbytes):
+    print("%-46s %8.0f MB/s  vs %8.2f MB/s   x%.1f" % (
+        what, nbytes / ours / 1e6, nbytes / theirs / 1e6, theirs / ours))
+    return theirs / ours
+
+
+def bench_zfec(quick):
+    import zfec as pypi
+
+    import algorithm_fec.zfec as ours
+    # Config A of BENCH.md: 16 sets of ten 1 MiB blocks (160 MiB), rotated so the
+    # data is not in cache; A-hot: one set.
+    sets = [[os.urandom(MIB) for _ in range(10)] for _ in range(2 if quick else 16)]
+    e_ours, e_pypi = ours.Encoder(10, 14), pypi.Encoder(10, 14)
+    assert e_ours.encode(sets[0]) == e_pypi.encode(sets[0])
+    n = 5 if quick else 32
+    ratios = []
+    for name, pick in (("cold", lambda i: sets[i % len(sets)]), ("hot", lambda i: sets[0])):
+        t_ours = median(lambda i: e_ours.encode(pick(i)), n)
+        t_pypi = median(lambda i: e_pypi.encode(pick(i)), n)
+        ratios.append(line("zfec Encoder(10,14).encode 10 x 1 MiB, %s" % name, t_ours, t_pypi, 10 * MIB))
+    # Config E: data blocks 1, 3, 5, 7 lost, checks 10-13 given.
+    d_ours, d_pypi = ours.Decoder(10, 14), pypi.Decoder(10, 14)
+    coded = [e_ours.encode(s) for s in sets]
+    nums = [0, 10, 2, 11, 4, 12, 6, 13, 8, 9]
+    given = [[c[j] for j in nums] for c in coded]
+    assert d_ours.decode(given[0], nums) == d_pypi.decode(given[0], nums) == sets[0]
+    t_ours = median(lambda i: d_ours.decode(given[i % len(given)], nums), n)
+    t_pypi = median(lambda i: d_pypi.decode(given[i % len(given)], nums), n)
+    ratios.append(line("zfec Decoder(10,14).decode 4 lost, cold", t_ours, t_pypi, 10 * MIB))
+    return ratios
+
+
+def bench_rs(quick):
+    from reedsolo import RSCodec
+
+    from algorithm_fec.rs import RSCoder
+    size = MIB // (8 if quick else 1)
+    data = os.urandom(size)
+    msgs = [data[i:i + 223] for i in range(0, size, 223)]
+    ours = RSCoder(255, 223)
+    theirs = RSCodec(32)
+    words = [ours.encode(m) for m in msgs]
+    t_enc = median(lambda i: [ours.encode(m) for m in msgs], 5)
+    t_enc_rs = median(lambda i: theirs.encode(data), 1)
+    r1 = line("RS(255,223) encode 1 MiB", t_enc, t_enc_rs, size)
+    coded = theirs.encode(data)
+    t_dec = median(lambda i: [ours.decode(w, nostrip=True) for w in words], 5)
+    t_dec_rs = median(lambda i: theirs.decode(coded), 1)
+    r2 = line("RS(255,223) decode 1 MiB, clean", t_dec, t_dec_rs, size)
+    # Corrupted: 8 bad bytes in every codeword (half the correction capacity).
+    rng = random.Random(1)
+    part = len(words) // (8 if quick else 4)
+
+    def spoil(ws, n):
+        out = []
+        for w in ws[:part]:
+            b = bytearray(w)
+            for p in rng.sample(range(n), 8):
+                b[p] ^= 0xA5
+            out.append(bytes(b))
+        return out
+    bad = spoil(words, 255)
+    bad_rs = b"".join(spoil([coded[i:i + 255] for i in range(0, len(coded), 255)], 255))
+    t_bad = median(lambda i: [ours.decode(w, nostrip=True) for w in bad], 5)
+    t_bad_rs = median(lambda i: theirs.decode(bad_rs), 1)
+    r3 = line("RS(255,223) decode, 8 errors per codeword", t_bad, t_bad_rs, part * 223)
+    return min(r1, r2, r3)
+
+
+# glibc returns freed MiB blocks to the kernel, so every encode's new bytes objects
+# fault their pages in again (1024 faults per call for 4 MiB); on a VM that costs
+# more than the encoding. These settings keep freed memory in the heap.
+NO_TRIM = {"MALLOC_TRIM_THRESHOLD_": str(1 << 30), "MALLOC_MMAP_THRESHOLD_": str(1 << 30)}
+
+
+def main():
+    quick = "--quick" in sys.argv
+    if "--zfec-only" in sys.argv:
+        bench_zfec(quick)
+        return
+    print("algorithm_fec vs zfec (PyPI C extension) and reedsolo (PyPI), same run")
+    z = bench_zfec(quick)
+    print("-- the same with %s (both libraries):" % " ".join("%s=%s" % kv for kv in NO_TRIM.items()))
+    sys.stdout.flush()
+    import subprocess
+    subprocess.run([sys.executable, os.path.abspath(__file__), "--zfec-only"] + sys.argv[1:],
+                   env=dict(os.environ, **NO_TRIM), check=True)
+    r = bench_rs(quick)
+    print("zfec encode ratios x%.1f cold, x%.1f hot (target >= 10, goal 20); decode x%.1f; "
+          "RS worst ratio x%.0f (target >= 100)" % (z[0], z[1], z[2], r))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,244 @@
+//! Andrew Brown's `RSCoder` and the Rust file container, for `algorithm_fec.rs`.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::PathBuf;
+
+use algorithm_fec::rs::{self, FileError, RsCoder, RsError};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString};
+
+use crate::buffer::Buf;
+use crate::outfiles::{check_absent, persist_all, temp_beside};
+use crate::util::os_error;
+
+pyo3::create_exception!(
+    rs,
+    UncorrectableError,
+    pyo3::exceptions::PyException,
+    "A codeword has more errors than the code can correct: nothing is returned."
+);
+
+fn rs_error(e: RsError) -> PyErr {
+    match e {
+        RsError::Uncorrectable | RsError::UncorrectableCodeword { .. } => {
+            UncorrectableError::new_err(e.to_string())
+        }
+        e => PyValueError::new_err(e.to_string()),
+    }
+}
+
+/// The input's kind, so the result comes back as the same type.
+enum Kind {
+    Str,
+    ByteArray,
+    Bytes,
+}
+
+/// Bytes of a message or word: a str (each character one byte, below 256, as in
+/// the Python 2 original) or any buffer.
+fn input(obj: &Bound<'_, PyAny>) -> PyResult<(Vec<u8>, Kind)> {
+    if let Ok(s) = obj.downcast::<PyString>() {
+        let text = s.to_cow()?;
+        let bytes = text
+            .chars()
+            .map(|c| u8::try_from(u32::from(c)))
+            .collect::<Result<Vec<u8>, _>>()
+            .map_err(|_| {
+                PyValueError::new_err(
+                    "a str message must hold only characters below 256 (one byte each)",
+                )
+            })?;
+        return Ok((bytes, Kind::Str));
+    }
+    let kind = if obj.is_instance_of::<PyByteArray>() {
+        Kind::ByteArray
+    } else {
+        Kind::Bytes
+    };
+    let buf = Buf::get(obj, false)
+        .map_err(|_| PyTypeError::new_err("expected bytes, bytearray, a buffer or str"))?;
+    Ok((buf.bytes().to_vec(), kind))
+}
+
+fn output<'py>(py: Python<'py>, bytes: &[u8], kind: Kind) -> Bound<'py, PyAny> {
+    match kind {
+        Kind::Str => PyString::new(
+            py,
+            &bytes.iter().map(|&b| char::from(b)).collect::<String>(),
+        )
+        .into_any(),
+        Kind::ByteArray => PyByteArray::new(py, bytes).into_any(),
+        Kind::Bytes => PyBytes::new(py, bytes).into_any(),
+    }
+}
+
+/// Reed–Solomon RS(n, k) over GF(2^8), byte-identical to Andrew Brown's `rs.py`:
+/// n-byte codewords carrying k message bytes; up to (n-k)//2 corrupted bytes are
+/// corrected. Needs 1 <= k < n <= 255 (ValueError otherwise). Messages and words
+/// are bytes, bytearray, any buffer, or str (characters below 256); results have
+/// the input's type (other buffers give bytes). Immutable: share it freely.
+#[pyclass(name = "RSCoder", module = "algorithm_fec.rs", subclass, frozen)]
+pub struct PyRsCoder {
+    rs: RsCoder,
+}
+
+#[pymethods]
+impl PyRsCoder {
+    #[new]
+    fn new(n: i64, k: i64) -> PyResult<Self> {
+        if n < 0 || k < 0 {
+            return Err(PyValueError::new_err("n and k must be positive"));
+        }
+        if n >= 256 {
+            return Err(PyValueError::new_err("n must be at most 255"));
+        }
+        let rs = RsCoder::new(n as usize, k as usize).map_err(rs_error)?;
+        Ok(PyRsCoder { rs })
+    }
+
+    /// Codeword length.
+    #[getter]
+    fn n(&self) -> usize {
+        self.rs.n()
+    }
+
+    /// Message length.
+    #[getter]
+    fn k(&self) -> usize {
+        self.rs.k()
+    }
+
+    /// Encodes a message of at most k bytes (left-padded with zero bytes to k) into
+    /// an n-byte codeword: the k message bytes, then n-k parity bytes.
+    fn encode<'py>(
+        &self,
+        py: Python<'py>,
+        message: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (msg, kind) = input(message)?;
+        if msg.len() > self.rs.k() {
+            return Err(PyValueError::new_err(format!(
+                "Message length is max {}. Message was {}",
+                self.rs.k(),
+                msg.len()
+            )));
+        }
+        let word = self.rs.encode(&msg).map_err(rs_error)?;
+        Ok(output(py, &word, kind))
+    }
+
+    /// Decodes an n-byte received word and returns its message: all k bytes with
+    /// `nostrip`, else with every leading zero byte removed (as `rs.py` does).
+    /// Raises UncorrectableError when the word has too many errors.
+    #[pyo3(signature = (r, nostrip = false))]
+    fn decode<'py>(
+        &self,
+        py: Python<'py>,
+        r: &Bound<'py, PyAny>,
+        nostrip: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (word, kind) = input(r)?;
+        let msg = if nostrip {
+            self.rs.decode(&word)
+        } else {
+            self.rs.decode_stripped(&word)
+        }
+        .map_err(rs_error)?;
+        Ok(output(py, &msg, kind))
+    }
+
+    /// Whether `code` is a valid codeword (n bytes with all-zero syndromes).
+    fn verify(&self, code: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let (word, _) = input(code)?;
+        Ok(self.rs.verify(&word))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("RSCoder({}, {})", self.rs.n(), self.rs.k())
+    }
+}
+
+fn file_error(e: FileError, what: &str) -> PyErr {
+    match e {
+        FileError::Io(e) => os_error(what, &e),
+        FileError::Rs(e) => rs_error(e),
+        e => PyValueError::new_err(e.to_string()),
+    }
+}
+
+fn open(path: &PathBuf) -> PyResult<BufReader<File>> {
+    File::open(path)
+        .map(BufReader::new)
+        .map_err(|e| os_error(&format!("cannot read {}", path.display()), &e))
+}
+
+/// Writes `target` through a temporary file renamed at the end.
+fn write_via_temp<T>(
+    py: Python<'_>,
+    target: PathBuf,
+    overwrite: bool,
+    work: impl FnOnce(&mut BufWriter<&mut File>) -> Result<T, FileError> + Send,
+) -> PyResult<T>
+where
+    T: Send,
+{
+    check_absent(std::slice::from_ref(&target), overwrite)?;
+    let mut tmp = temp_beside(&target)?;
+    let what = format!("writing {}", target.display());
+    let done = py
+        .allow_threads(|| {
+            let mut w = BufWriter::new(tmp.as_file_mut());
+            let r = work(&mut w)?;
+            w.flush()?;
+            Ok::<T, FileError>(r)
+        })
+        .map_err(|e| file_error(e, &what))?;
+    persist_all(vec![(tmp, target)], overwrite)?;
+    Ok(done)
+}
+
+/// Protects the file `src` into `dst` with RS(n, k) codewords interleaved in
+/// groups of `interleave` (the `fec rs-encode` container). Returns a dict with
+/// "length" (bytes read) and "written".
+#[pyfunction]
+#[pyo3(signature = (src, dst, n = 255, k = 223, interleave = 16, overwrite = false))]
+pub fn protect_file(
+    py: Python<'_>,
+    src: PathBuf,
+    dst: PathBuf,
+    n: usize,
+    k: usize,
+    interleave: usize,
+    overwrite: bool,
+) -> PyResult<Bound<'_, PyDict>> {
+    let reader = open(&src)?;
+    let report = write_via_temp(py, dst, overwrite, |w| {
+        rs::protect_file(reader, w, n, k, interleave)
+    })?;
+    let d = PyDict::new(py);
+    d.set_item("length", report.length)?;
+    d.set_item("written", report.written)?;
+    Ok(d)
+}
+
+/// Repairs and unwraps the protected file `src` into `dst`. Returns a dict with
+/// "length" (bytes written) and "corrected_bytes" (bytes fixed in the body).
+/// Raises UncorrectableError when a codeword cannot be corrected (nothing is
+/// written then), ValueError when `src` is not a protected file.
+#[pyfunction]
+#[pyo3(signature = (src, dst, overwrite = false))]
+pub fn repair_file(
+    py: Python<'_>,
+    src: PathBuf,
+    dst: PathBuf,
+    overwrite: bool,
+) -> PyResult<Bound<'_, PyDict>> {
+    let reader = open(&src)?;
+    let report = write_via_temp(py, dst, overwrite, |w| rs::repair_file(reader, w))?;
+    let d = PyDict::new(py);
+    d.set_item("length", report.length)?;
+    d.set_item("corrected_bytes", report.body.corrected_bytes)?;
+    Ok(d)
+}

@@ -1,0 +1,209 @@
+//! zfec's share files (`filefec`, `zfec`, `zunfec`) through the Rust `zfec` module:
+//! the format, the checks and the streaming are all the core's.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::path::PathBuf;
+
+use algorithm_fec::zfec::{self as core, Header, HeaderError, Share, ShareSet};
+use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+use crate::outfiles::{check_absent, persist_all, temp_beside};
+use crate::pyio::{Pending, PyReader, PyWriter};
+use crate::util::os_error;
+use crate::zfec::Error as ZfecError;
+
+/// The Python exception for a core error; a Python exception raised by a file
+/// object meanwhile wins.
+fn to_py(py: Python<'_>, e: core::Error, pending: &Pending) -> PyErr {
+    if let Some(p) = pending.take() {
+        return p;
+    }
+    use core::Error as E;
+    let filefec = || py.import("algorithm_fec.zfec.filefec");
+    let class = |name: &str| filefec().and_then(|m| m.getattr(name));
+    let made = match &e {
+        E::Params { .. } => return ZfecError::new_err(e.to_string()),
+        E::TooFewShares { k, got } => {
+            class("InsufficientShareFilesError").and_then(|c| c.call1((*k, *got)))
+        }
+        E::Header { .. }
+        | E::Mismatch { .. }
+        | E::SizeMismatch { .. }
+        | E::Truncated { .. }
+        | E::DuplicateShare { .. } => class("CorruptedShareFilesError")
+            .and_then(|c| c.call1((format!("Share files were corrupted -- {e}"),))),
+        E::Read { name, source } | E::Write { name, source } => {
+            return os_error(&format!("cannot access {name}"), source)
+        }
+        _ => return PyOSError::new_err(e.to_string()),
+    };
+    match made {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(import_failed) => import_failed,
+    }
+}
+
+/// zfec's share header for (m, k, padlen, sharenum).
+#[pyfunction]
+pub fn build_header(
+    py: Python<'_>,
+    m: usize,
+    k: usize,
+    pad: usize,
+    sh: usize,
+) -> PyResult<Bound<'_, PyBytes>> {
+    let bytes = Header::new(m, k, pad, sh)
+        .and_then(|h| h.to_bytes())
+        .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(PyBytes::new(py, &bytes))
+}
+
+/// Parses a share header at the front of `data`: ((m, k, padlen, sharenum), length).
+/// Too few bytes raise ValueError whose second argument is the length needed.
+#[pyfunction]
+pub fn parse_header(data: &[u8]) -> PyResult<((usize, usize, usize, usize), usize)> {
+    match Header::parse(data) {
+        Ok((h, len)) => Ok(((h.m, h.k, h.padlen, h.sharenum), len)),
+        Err(e @ HeaderError::TooShort { needed, .. }) => {
+            Err(PyValueError::new_err((e.to_string(), needed)))
+        }
+        Err(e) => Err(PyValueError::new_err((e.to_string(), 0usize))),
+    }
+}
+
+/// zfec's share file name: PREFIX.NN_MM + suffix.
+#[pyfunction]
+pub fn share_file_name(prefix: &str, sharenum: usize, m: usize, suffix: &str) -> String {
+    core::share_file_name(prefix, sharenum, m, suffix)
+}
+
+/// Encodes the file object `inf` (read with `read(n)`) into m share files at
+/// `paths`. With `size` the input must have exactly that many bytes; without, it
+/// is read to its end. Files are written under temporary names and renamed at the
+/// end, so nothing is left behind on error; existing files are replaced only with
+/// `overwrite`. Returns the input size.
+#[pyfunction]
+#[pyo3(signature = (inf, size, paths, k, m, overwrite))]
+pub fn encode_files(
+    py: Python<'_>,
+    inf: Py<PyAny>,
+    size: Option<u64>,
+    paths: Vec<PathBuf>,
+    k: usize,
+    m: usize,
+    overwrite: bool,
+) -> PyResult<u64> {
+    if !(1..=m).contains(&k) || m > core::MAX_SHARES || paths.len() != m {
+        let e = core::Error::Params { k, m };
+        return Err(ZfecError::new_err(e.to_string()));
+    }
+    check_absent(&paths, overwrite)?;
+    let mut temps = paths
+        .iter()
+        .map(|p| temp_beside(p))
+        .collect::<PyResult<Vec<_>>>()?;
+    let pending = Pending::default();
+    let result = {
+        let reader = PyReader::new(inf, &pending);
+        let mut outs: Vec<&mut File> = temps.iter_mut().map(|t| t.as_file_mut()).collect();
+        py.allow_threads(|| match size {
+            Some(size) => core::encode_sized(k, m, size, reader, &mut outs, &mut |_| {}),
+            None => core::encode(k, m, reader, &mut outs, &mut |_| {}),
+        })
+    };
+    let encoded = result.map_err(|e| to_py(py, e, &pending))?;
+    persist_all(temps.into_iter().zip(paths).collect(), overwrite)?;
+    Ok(encoded.size)
+}
+
+/// Opens shares given as (name, file object, bytes from its position to its end).
+fn open_shares<R: Read>(
+    py: Python<'_>,
+    shares: Vec<(String, R, u64)>,
+    pending: &Pending,
+) -> PyResult<ShareSet<R>> {
+    let opened = shares
+        .into_iter()
+        .map(|(name, r, len)| Share::open(name, r, len))
+        .collect::<Result<Vec<_>, _>>()
+        .and_then(ShareSet::new);
+    opened.map_err(|e| to_py(py, e, pending))
+}
+
+/// Decodes shares given as (name, file object, bytes from its position to its end)
+/// into the file object `outf` (written with `write`). Every share is checked
+/// (headers, sizes, duplicates, at least k) before anything is written. Returns
+/// the bytes written.
+#[pyfunction]
+pub fn decode_files(
+    py: Python<'_>,
+    shares: Vec<(String, Py<PyAny>, u64)>,
+    outf: Py<PyAny>,
+) -> PyResult<u64> {
+    let pending = Pending::default();
+    let readers = shares
+        .into_iter()
+        .map(|(name, f, len)| (name, PyReader::new(f, &pending), len))
+        .collect();
+    let set = open_shares(py, readers, &pending)?;
+    let out = PyWriter::new(outf, &pending);
+    py.allow_threads(|| set.decode(out, &mut |_| {}))
+        .map_err(|e| to_py(py, e, &pending))
+}
+
+/// Decodes the share files at `paths` into the file `output` (written under a
+/// temporary name, renamed at the end, replacing an existing file only with
+/// `overwrite`), or into the file object `outf` when `output` is None. Returns the
+/// bytes written.
+#[pyfunction]
+#[pyo3(signature = (paths, output, outf, overwrite))]
+pub fn decode_paths(
+    py: Python<'_>,
+    paths: Vec<PathBuf>,
+    output: Option<PathBuf>,
+    outf: Option<Py<PyAny>>,
+    overwrite: bool,
+) -> PyResult<u64> {
+    let mut shares = Vec::with_capacity(paths.len());
+    for p in &paths {
+        let f = File::open(p).map_err(|e| os_error(&format!("cannot read {}", p.display()), &e))?;
+        let len = f
+            .metadata()
+            .map_err(|e| os_error(&format!("cannot read {}", p.display()), &e))?
+            .len();
+        shares.push((p.display().to_string(), io::BufReader::new(f), len));
+    }
+    let pending = Pending::default();
+    let set = open_shares(py, shares, &pending)?;
+    match (output, outf) {
+        (Some(target), _) => {
+            check_absent(std::slice::from_ref(&target), overwrite)?;
+            let mut tmp = temp_beside(&target)?;
+            let written = py
+                .allow_threads(|| {
+                    let n = set.decode(io::BufWriter::new(tmp.as_file_mut()), &mut |_| {})?;
+                    tmp.as_file_mut()
+                        .flush()
+                        .map_err(|source| core::Error::Write {
+                            name: target.display().to_string(),
+                            source,
+                        })?;
+                    Ok(n)
+                })
+                .map_err(|e| to_py(py, e, &pending))?;
+            persist_all(vec![(tmp, target)], overwrite)?;
+            Ok(written)
+        }
+        (None, Some(outf)) => {
+            let out = PyWriter::new(outf, &pending);
+            py.allow_threads(|| set.decode(out, &mut |_| {}))
+                .map_err(|e| to_py(py, e, &pending))
+        }
+        (None, None) => Err(PyValueError::new_err(
+            "give an output path or a file object",
+        )),
+    }
+}

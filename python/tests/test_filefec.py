@@ -1,0 +1,305 @@
+"""filefec and the zfec/zunfec command lines against the project's zfec share
+files (made by the real zfec 1.5.2; zfec 1.6 makes the same bytes)."""
+
+import csv
+import glob
+import hashlib
+import io
+import os
+import shutil
+import sys
+
+import pytest
+
+import algorithm_fec.zfec as zfec
+from algorithm_fec.zfec import cmdline_zfec, cmdline_zunfec, filefec
+
+
+def manifest(data_dir):
+    with open(os.path.join(data_dir, "zfec", "MANIFEST.tsv")) as f:
+        rows = [line for line in f if not line.startswith("#")]
+    return list(csv.DictReader(rows, delimiter="\t", fieldnames=[
+        "case", "input_file", "input_size", "input_sha256", "k", "m", "padlen"], restkey="rest"))
+
+
+@pytest.fixture
+def cases(data_dir):
+    rows = manifest(data_dir)
+    assert len(rows) == 5
+    return [(os.path.join(data_dir, "zfec", r["case"]), r) for r in rows]
+
+
+def shares_of(case_dir, row):
+    return sorted(glob.glob(os.path.join(case_dir, row["input_file"] + ".*_*.fec")))
+
+
+def test_decode_from_files_every_case(cases, tmp_path):
+    for case_dir, row in cases:
+        k = int(row["k"])
+        names = shares_of(case_dir, row)
+        assert len(names) == int(row["m"])
+        for pick in (names[:k], names[-k:]):
+            fs = [open(n, "rb") for n in pick]
+            out = io.BytesIO()
+            filefec.decode_from_files(out, fs)
+            for f in fs:
+                f.close()
+            assert hashlib.sha256(out.getvalue()).hexdigest() == row["input_sha256"]
+            assert len(out.getvalue()) == int(row["input_size"])
+
+
+def test_encode_to_files_byte_identical(cases, tmp_path):
+    for case_dir, row in cases:
+        k, m = int(row["k"]), int(row["m"])
+        src = os.path.join(case_dir, row["input_file"])
+        outdir = tmp_path / row["case"]
+        outdir.mkdir()
+        with open(src, "rb") as inf:
+            rc = filefec.encode_to_files(inf, os.path.getsize(src), str(outdir),
+                                         row["input_file"], k, m)
+        assert rc == 0
+        made = sorted(os.listdir(outdir))
+        expect = [os.path.basename(n) for n in shares_of(case_dir, row)]
+        assert made == expect
+        for name in made:
+            with open(outdir / name, "rb") as a, open(os.path.join(case_dir, name), "rb") as b:
+                assert a.read() == b.read(), name
+
+
+def test_encode_from_a_pipe_without_size(tmp_path):
+    data = os.urandom(30000)
+    r, w = os.pipe()
+    os.write(w, data)
+    os.close(w)
+    with os.fdopen(r, "rb") as inf:
+        assert filefec.encode_to_files(inf, None, str(tmp_path), "p", 3, 5) == 0
+    names = sorted(str(p) for p in tmp_path.iterdir())
+    out = io.BytesIO()
+    filefec.decode_from_files(out, [open(n, "rb") for n in names[2:]])
+    assert out.getvalue() == data
+
+
+def test_encode_refuses_existing_and_leaves_nothing(tmp_path, capsys):
+    (tmp_path / "x.3_5.fec").write_bytes(b"keep")
+    rc = filefec.encode_to_files(io.BytesIO(b"abc" * 100), 300, str(tmp_path), "x", 3, 5)
+    assert rc == 1
+    assert "exists" in capsys.readouterr().out
+    assert sorted(os.listdir(tmp_path)) == ["x.3_5.fec"]
+    assert (tmp_path / "x.3_5.fec").read_bytes() == b"keep"
+    assert filefec.encode_to_files(io.BytesIO(b"abc" * 100), 300, str(tmp_path), "x", 3, 5,
+                                   overwrite=True) == 0
+    assert len(os.listdir(tmp_path)) == 5
+
+
+def test_encode_wrong_size_leaves_nothing(tmp_path, capsys):
+    rc = filefec.encode_to_files(io.BytesIO(b"abc"), 10, str(tmp_path), "x", 2, 3)
+    assert rc == 1
+    assert os.listdir(tmp_path) == []
+
+
+def test_encode_bad_parameters(tmp_path):
+    with pytest.raises(zfec.Error):
+        filefec.encode_to_files(io.BytesIO(b"abc"), 3, str(tmp_path), "x", 4, 3)
+    with pytest.raises(zfec.Error):
+        filefec.encode_to_files(io.BytesIO(b"abc"), 3, str(tmp_path), "x", 1, 257)
+    assert os.listdir(tmp_path) == []
+
+
+def share_set(tmp_path, data=b"hello world" * 1000, k=3, m=6):
+    assert filefec.encode_to_files(io.BytesIO(data), len(data), str(tmp_path), "s", k, m) == 0
+    return sorted(str(p) for p in tmp_path.iterdir())
+
+
+def decode(names):
+    out = io.BytesIO()
+    fs = [open(n, "rb") for n in names]
+    try:
+        filefec.decode_from_files(out, fs)
+    finally:
+        for f in fs:
+            f.close()
+    return out.getvalue()
+
+
+def test_decode_errors(tmp_path):
+    names = share_set(tmp_path)
+    assert decode(names[3:]) == b"hello world" * 1000
+    with pytest.raises(filefec.InsufficientShareFilesError) as e:
+        decode(names[:2])
+    assert (e.value.k, e.value.kb) == (3, 2)
+    with pytest.raises(filefec.CorruptedShareFilesError, match="share number"):
+        decode([names[0], names[1], names[1]])  # zfec hangs here
+    short = tmp_path / "short"
+    short.write_bytes(open(names[2], "rb").read()[:-1])
+    with pytest.raises(filefec.CorruptedShareFilesError):
+        decode([names[0], names[1], str(short)])
+    other = tmp_path / "other"
+    other.mkdir()
+    foreign = share_set(other, data=b"x" * 11000, k=3, m=7)
+    with pytest.raises(filefec.CorruptedShareFilesError):
+        decode([names[0], names[1], foreign[2]])
+    hdr = tmp_path / "hdr"
+    hdr.write_bytes(b"\x05")
+    with pytest.raises(filefec.CorruptedShareFilesError):
+        decode([names[0], names[1], str(hdr)])
+    assert issubclass(filefec.CorruptedShareFilesError, zfec.Error)
+
+
+def test_headers(data_dir):
+    with open(os.path.join(data_dir, "zfec", "HEADERS.tsv")) as f:
+        rows = [line.split("\t") for line in f if not line.startswith("#")]
+    assert len(rows) >= 20
+    for m, k, pad, sh, _bits, hexed in rows:
+        m, k, pad, sh = int(m), int(k), int(pad), int(sh)
+        hdr = filefec._build_header(m, k, pad, sh)
+        assert hdr.hex() == hexed.strip()
+        assert filefec._parse_header(io.BytesIO(hdr + b"data")) == (m, k, pad, sh)
+    with pytest.raises(zfec.Error):
+        filefec._build_header(3, 4, 0, 0)
+    with pytest.raises(filefec.CorruptedShareFilesError):
+        filefec._parse_header(io.BytesIO(b"\xff"))
+
+
+def test_segment_encoders_agree():
+    data = os.urandom(3 * 4096 * 2 + 5000)
+    seen = {}
+    for fn in (filefec.encode_file, filefec.encode_file_stringy):
+        got = []
+        fn(io.BytesIO(data), lambda blocks, n: got.append(([bytes(b) for b in blocks], n)), 3, 5)
+        seen[fn.__name__] = got
+    assert seen["encode_file"] == seen["encode_file_stringy"]
+    sizes = [n for _, n in seen["encode_file"]]
+    assert sizes == [3 * 4096, 3 * 4096, 5000]
+    joined = b"".join(b"".join(blocks[:3]) for blocks, _ in seen["encode_file"])
+    assert joined[:len(data)] == data and set(joined[len(data):]) <= {0}
+    easy = []
+    filefec.encode_file_stringy_easyfec(io.BytesIO(data), lambda b, n: easy.append(n), 3, 5)
+    assert easy == sizes
+    assert filefec.RE_FORMAT == "%s.[0-9]+_[0-9]+%s" and filefec.CHUNKSIZE == 4096
+
+
+def run(monkeypatch, main, argv, stdin=None):
+    monkeypatch.setattr(sys, "argv", argv)
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", stdin)
+    return main()
+
+
+def test_cmdline_on_a_file(monkeypatch, tmp_path, capsys):
+    monkeypatch.chdir(tmp_path)
+    src = tmp_path / "in.bin"
+    data = os.urandom(20000)
+    src.write_bytes(data)
+    d = tmp_path / "sh"
+    d.mkdir()
+    # As zfec: the prefix defaults to the input's name as given.
+    assert run(monkeypatch, cmdline_zfec.main,
+               ["zfec", "-k", "2", "-m", "4", "-d", "sh", "-q", "in.bin"]) == 0
+    names = sorted(str(p) for p in d.iterdir())
+    assert [os.path.basename(n) for n in names] == ["in.bin.%d_4.fec" % i for i in range(4)]
+    out = tmp_path / "out.bin"
+    assert run(monkeypatch, cmdline_zunfec.main, ["zunfec", "-o", str(out)] + names[2:]) == 0
+    assert out.read_bytes() == data
+    # zfec's return codes: exists 2, too few files 1, too few shares 3.
+    assert run(monkeypatch, cmdline_zunfec.main, ["zunfec", "-o", str(out)] + names[2:]) == 2
+    assert run(monkeypatch, cmdline_zunfec.main, ["zunfec", "-o", str(tmp_path / "o2")] + names[:1]) == 1
+    three = d / "three"
+    assert filefec.encode_to_files(io.BytesIO(data), len(data), str(three.parent), "t", 3, 4) == 0
+    t = sorted(str(p) for p in d.glob("t.*"))
+    assert run(monkeypatch, cmdline_zunfec.main, ["zunfec", "-o", str(tmp_path / "o3")] + t[:2]) == 3
+    assert not (tmp_path / "o3").exists()
+    # Duplicate shares: an error and no output (zfec hangs).
+    assert run(monkeypatch, cmdline_zunfec.main,
+               ["zunfec", "-o", str(tmp_path / "o4"), names[0], names[0]]) == 1
+    assert not (tmp_path / "o4").exists()
+    assert run(monkeypatch, cmdline_zunfec.main, ["zunfec", "-f", "-o", str(out)] + names[:2]) == 0
+    assert out.read_bytes() == data
+    # Existing shares without -f: 1, and nothing changed.
+    before = [open(n, "rb").read() for n in names]
+    src.write_bytes(b"other")
+    assert run(monkeypatch, cmdline_zfec.main,
+               ["zfec", "-k", "2", "-m", "4", "-d", str(d), "-p", str(src.name), "-q", str(src)]) == 1
+    assert [open(n, "rb").read() for n in names] == before
+
+
+def test_cmdline_bad_parameters(monkeypatch, tmp_path, capsys):
+    src = tmp_path / "in.bin"
+    src.write_bytes(b"x")
+    with pytest.raises(SystemExit) as e:
+        run(monkeypatch, cmdline_zfec.main, ["zfec", "-k", "5", "-m", "4", str(src)])
+    assert e.value.code == 1
+    assert "requiredshares" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as e:
+        run(monkeypatch, cmdline_zfec.main, ["zfec", "-m", "300", str(src)])
+    assert e.value.code == 1
+    with pytest.raises(SystemExit) as e:
+        run(monkeypatch, cmdline_zfec.main, ["zfec", str(tmp_path / "missing")])
+    assert e.value.code == 2
+
+
+class FakeStdin(io.TextIOWrapper):
+    """A text stdin over bytes, as a test harness or a pipe gives it."""
+
+
+@pytest.mark.parametrize("seekable", [True, False])
+def test_cmdline_on_stdin(monkeypatch, tmp_path, seekable):
+    data = os.urandom(50000)
+    if seekable:
+        stdin = FakeStdin(io.BytesIO(data))
+    else:
+        r, w = os.pipe()
+        os.write(w, data)
+        os.close(w)
+        stdin = os.fdopen(r, "r")
+    d = tmp_path / "sh"
+    d.mkdir()
+    try:
+        rc = run(monkeypatch, cmdline_zfec.main, ["zfec", "-k", "3", "-m", "5", "-d", str(d), "-p", "in", "-"],
+                 stdin=stdin)
+    finally:
+        stdin.close()
+    assert rc == 0
+    names = sorted(str(p) for p in d.iterdir())
+    assert [os.path.basename(n) for n in names] == ["in.%d_5.fec" % i for i in range(5)]
+
+    class Out(object):
+        buffer = io.BytesIO()
+    monkeypatch.setattr(sys, "stdout", Out)
+    assert run(monkeypatch, cmdline_zunfec.main, ["zunfec", "-o", "-"] + names[1:4]) == 0
+    assert Out.buffer.getvalue() == data
+
+
+class Boom(Exception):
+    pass
+
+
+class FailingReader(object):
+    """Yields some data, then raises."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def read(self, n):
+        self.calls += 1
+        if self.calls > 1:
+            raise Boom("disk on fire")
+        return b"x" * min(n, 100)
+
+
+class FailingWriter(object):
+    def write(self, b):
+        raise Boom("no space")
+
+
+def test_python_exceptions_pass_through(tmp_path):
+    with pytest.raises(Boom):
+        filefec.encode_to_files(FailingReader(), None, str(tmp_path), "b", 2, 3)
+    assert os.listdir(tmp_path) == []
+    names = share_set(tmp_path)
+    fs = [open(n, "rb") for n in names[:3]]
+    try:
+        with pytest.raises(Boom):
+            filefec.decode_from_files(FailingWriter(), fs)
+    finally:
+        for f in fs:
+            f.close()
