@@ -105,19 +105,27 @@ fn params(a: u8, b: u8, c: u8) -> (usize, usize, usize) {
 /// Longest payload the checks protect, to keep each run fast.
 const MAX_PAYLOAD: usize = 8192;
 
-/// Splits fuzz bytes into parameters, `ops` records of `op_len` bytes and a payload.
-fn split(input: &[u8], op_len: usize) -> Option<((usize, usize, usize), Vec<&[u8]>, &[u8])> {
+/// A fuzz input taken apart.
+struct Plan<'a> {
+    /// n, k, depth.
+    code: (usize, usize, usize),
+    /// Records of 4 bytes.
+    ops: Vec<&'a [u8]>,
+    payload: &'a [u8],
+}
+
+/// Splits fuzz bytes into parameters, up to 31 records of 4 bytes and a payload.
+fn split(input: &[u8]) -> Option<Plan<'_>> {
     let [a, b, c, count, rest @ ..] = input else {
         return None;
     };
-    let ops = (usize::from(*count) % 32).min(rest.len() / op_len);
-    let (ops, payload) = rest.split_at(ops * op_len);
-    let payload = &payload[..payload.len().min(MAX_PAYLOAD)];
-    Some((
-        params(*a, *b, *c),
-        ops.chunks_exact(op_len).collect(),
-        payload,
-    ))
+    let ops = (usize::from(*count) % 32).min(rest.len() / 4);
+    let (ops, payload) = rest.split_at(ops * 4);
+    Some(Plan {
+        code: params(*a, *b, *c),
+        ops: ops.chunks_exact(4).collect(),
+        payload: &payload[..payload.len().min(MAX_PAYLOAD)],
+    })
 }
 
 fn u24(b: &[u8]) -> usize {
@@ -128,7 +136,11 @@ fn u24(b: &[u8]) -> usize {
 /// and [`check_repair`]. Layout: n, k, depth, edit count, then 4 bytes per edit (a
 /// 24-bit position, an XOR value), then the payload.
 pub fn check_edits(input: &[u8]) -> Option<Outcome> {
-    let ((n, k, depth), edits, payload) = split(input, 4)?;
+    let Plan {
+        code: (n, k, depth),
+        ops: edits,
+        payload,
+    } = split(input)?;
     let mut c = Vec::new();
     protect_file_with_id(payload, &mut c, n, k, depth, [0xA5; 16]).unwrap();
     for e in edits {
@@ -144,7 +156,11 @@ pub fn check_edits(input: &[u8]) -> Option<Outcome> {
 /// payload. Ops: zero a 4 KiB page; zero a stretch; swap two groups; put B's group in
 /// A (at its own or another position); XOR a byte.
 pub fn check_damage(input: &[u8]) -> Option<Outcome> {
-    let ((n, k, depth), ops, payload) = split(input, 4)?;
+    let Plan {
+        code: (n, k, depth),
+        ops,
+        payload,
+    } = split(input)?;
     let other: Vec<u8> = payload.iter().map(|b| b.wrapping_add(1)).collect();
     let mut a = Vec::new();
     protect_file_with_id(payload, &mut a, n, k, depth, [1; 16]).unwrap();
