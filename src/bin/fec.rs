@@ -767,6 +767,7 @@ fn from_rs(e: FileError, input: &Path, output: &Path) -> Failure {
             failure(11, format!("{input_name}: {e}"))
         }
         e @ FileError::ChecksumMismatch(_) => failure(12, format!("{input_name}: {e}")),
+        e @ FileError::Random(_) => failure(1, e.to_string()),
         e => failure(7, format!("{input_name}: {e}")),
     }
 }
@@ -812,15 +813,25 @@ fn repair_into(
     if !spool {
         return rs::repair_file(input, w);
     }
-    let mut tmp = tempfile::tempfile().map_err(FileError::Write)?;
-    let r = rs::repair_file(input, io::BufWriter::with_capacity(1 << 20, &mut tmp));
+    // Errors here are the temporary's, not the output's: say so.
+    let spool_err = |e: io::Error| {
+        FileError::Write(io::Error::new(
+            e.kind(),
+            format!("the temporary file that holds it until verified: {e}"),
+        ))
+    };
+    let mut tmp = tempfile::tempfile().map_err(spool_err)?;
+    let r = match rs::repair_file(input, io::BufWriter::with_capacity(1 << 20, &mut tmp)) {
+        Err(FileError::Write(e)) => return Err(spool_err(e)),
+        r => r,
+    };
     let complete = matches!(
         r,
         Ok(_) | Err(FileError::Damaged(_) | FileError::ChecksumMismatch(_))
     );
     if r.is_ok() || (best_effort && complete) {
         use std::io::Seek;
-        tmp.rewind().map_err(FileError::Write)?;
+        tmp.rewind().map_err(spool_err)?;
         io::copy(&mut tmp, w).map_err(FileError::Write)?;
     }
     r
