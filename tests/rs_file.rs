@@ -501,6 +501,14 @@ fn trailer_and_length_errors() {
         repair_file(&good[..HEADER_LEN + 10], &mut Vec::new()),
         Err(FileError::Truncated)
     ));
+    // A last group too short to hold a tag (RS(20,13): one codeword of 13 bytes).
+    let p = protected(b"x", 20, 13, 3, 1);
+    let mut bad = p[..HEADER_LEN + 20].to_vec();
+    bad.extend_from_slice(&p[p.len() - TRAILER_LEN..]);
+    assert!(matches!(
+        repair_file(&bad[..], &mut Vec::new()),
+        Err(FileError::Truncated)
+    ));
 }
 
 #[test]

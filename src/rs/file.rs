@@ -678,7 +678,9 @@ pub fn repair_file<R: Read, W: Write>(
         // Full groups, plus at the end the short last group.
         let mut take = avail / group * group;
         if eof {
-            if !(avail - take).is_multiple_of(l.n) {
+            // The short last group: whole codewords, with room for data and a tag.
+            let rest = avail - take;
+            if !rest.is_multiple_of(l.n) || (rest > 0 && rest / l.n * l.k <= TAG_LEN) {
                 return Err(FileError::Truncated);
             }
             take = avail;
