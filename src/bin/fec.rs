@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use algorithm_fec::rs::{self, FileError, RsError};
+use algorithm_fec::rs::{self, FileError};
 use algorithm_fec::zfec::{self, HeaderError, Share, ShareSet};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -34,7 +34,8 @@ Exit codes:
   8   duplicate share: one share number, or one file, given twice
   9   a share number in a header is not below m
   10  verify: the shares disagree (the bad share is named when it can be told)
-  11  rs-decode: a codeword has more corrupted bytes than can be corrected";
+  11  rs-decode: damaged beyond repair (the lost byte ranges are named)
+  12  rs-decode: the data's checksum does not match (nothing else was wrong)";
 
 const SEE_EXIT_CODES: &str = "Exit codes: see `fec --help`.";
 
@@ -70,14 +71,20 @@ Examples:
   fec rs-encode -i 64 -o disk.img.rs disk.img    # deeper: a 1024-byte burst
   fec rs-decode -o disk.img disk.img.rs          # reports how many bytes were fixed
 
-The protected file is a 32-byte header (magic, version, n, k, interleave depth D),
-the data as RS(n,k) codewords of k data bytes and n-k parity bytes, written in groups
-of D codewords byte-interleaved (byte i of the group's codeword j at position i*d+j,
-d = D but for a last group of fewer), and a 32-byte trailer holding the original length;
-header and trailer are themselves RS-protected. Each codeword fixes (n-k)/2 bad
-bytes, so any burst of up to D*(n-k)/2 consecutive bad bytes is fixed (d*(n-k)/2
-where it falls in a last group of d < D codewords, e.g. in a file of fewer than D
-codewords).";
+Exit 0 means the bytes written are exactly the bytes protected: every group of
+codewords passed its own checksum (bound to its position and to its file) and the
+BLAKE3 hash of all the data matched. Otherwise nothing is written (unless
+--best-effort), the exit code is 11 (12 if only the final hash failed) and the
+message names the byte ranges of the original that could not be restored.
+
+The protected file is a 64-byte header (magic, version 2, n, k, interleave depth D,
+a random file id), the data in groups of D RS(n,k) codewords, byte-interleaved (byte
+i of the group's codeword j at position i*d+j, d = D but for a last group of fewer),
+each group carrying D*k-16 data bytes and a 16-byte checksum, and a 128-byte trailer
+holding the original length and its BLAKE3 hash; header and trailer are themselves
+RS-protected. Each codeword fixes (n-k)/2 bad bytes, so any burst of up to D*(n-k)/2
+consecutive bad bytes is fixed (d*(n-k)/2 where it falls in a last group of d < D
+codewords). D*k must exceed 16.";
 
 const DECODE_EXAMPLES: &str = "\
 Examples:
@@ -168,12 +175,17 @@ struct RsEncodeArgs {
 
 #[derive(Args)]
 struct RsDecodeArgs {
-    /// Where to write the repaired original, or - for standard output.
+    /// Where to write the repaired original, or - for standard output (held in a
+    /// temporary file until verified).
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     output: PathBuf,
     /// Overwrite OUT if it exists.
     #[arg(short = 'f', long = "force")]
     force: bool,
+    /// Write OUT even when parts are beyond repair: the lost byte ranges are listed and
+    /// hold the bytes as found; the exit code is still 11 (or 12).
+    #[arg(long = "best-effort")]
+    best_effort: bool,
     /// The protected file, or - for standard input.
     #[arg(value_name = "FILE")]
     input: PathBuf,
@@ -633,18 +645,34 @@ fn open_input(p: &Path) -> Result<Box<dyn Read>, Failure> {
     open_readable(p).map(|(f, _)| Box::new(f) as Box<dyn Read>)
 }
 
-/// Exit code and message for an RS container error.
-fn from_rs(e: FileError, input: &Path) -> Failure {
-    let name = input.display();
+/// A path for messages, `-` as `stdio`.
+fn shown(p: &Path, stdio: &str) -> String {
+    if p == Path::new("-") {
+        stdio.to_string()
+    } else {
+        p.display().to_string()
+    }
+}
+
+/// Exit code and message for an RS container error; `input` and `output` are the
+/// command's FILE and OUT.
+fn from_rs(e: FileError, input: &Path, output: &Path) -> Failure {
+    let input_name = shown(input, "standard input");
     match e {
-        FileError::Io(e) => failure(1, format!("{name}: {e}")),
-        FileError::Rs(RsError::UncorrectableCodeword { index }) => failure(
-            11,
-            format!("{name}: codeword #{index} has more corrupted bytes than can be corrected"),
+        FileError::Read(e) => failure(3, format!("cannot read {input_name}: {e}")),
+        FileError::Write(e) => failure(
+            1,
+            format!("cannot write {}: {e}", shown(output, "standard output")),
         ),
-        FileError::Rs(e @ RsError::InvalidParameters { .. }) => failure(2, e.to_string()),
-        e @ FileError::InvalidDepth(_) => failure(2, e.to_string()),
-        e => failure(7, format!("{name}: {e}")),
+        e @ (FileError::Rs(_) | FileError::InvalidDepth(_) | FileError::GroupTooSmall { .. }) => {
+            failure(2, e.to_string())
+        }
+        e @ (FileError::Damaged(_) | FileError::BadTrailer | FileError::ForeignTrailer) => {
+            failure(11, format!("{input_name}: {e}"))
+        }
+        e @ FileError::ChecksumMismatch(_) => failure(12, format!("{input_name}: {e}")),
+        e @ FileError::Random(_) => failure(1, e.to_string()),
+        e => failure(7, format!("{input_name}: {e}")),
     }
 }
 
@@ -657,11 +685,13 @@ fn rs_encode(a: RsEncodeArgs, ui: &Ui) -> Result<(), Failure> {
     if k >= n {
         return Err(failure(2, format!("k ({k}) must be below n ({n})")));
     }
+    // Parameters first, so a bad one never waits for a pipe or leaves a file.
+    rs::file::protected_len(0, n, k, depth).map_err(|e| from_rs(e, &a.input, &a.output))?;
     let input = open_input(&a.input)?;
     let start = Instant::now();
     let report = write_output(&a.output, a.force, |w| {
         rs::protect_file(io::BufReader::with_capacity(1 << 20, input), w, n, k, depth)
-            .map_err(|e| from_rs(e, &a.input))
+            .map_err(|e| from_rs(e, &a.input, &a.output))
     })?;
     ui.info(format!(
         "RS({n},{k}), interleave depth {depth}: {} codewords, {} bytes written; read {}; \
@@ -675,18 +705,75 @@ fn rs_encode(a: RsEncodeArgs, ui: &Ui) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Repairs into `w`; with `spool`, into an unnamed temporary first, copied to `w` only
+/// once verified (or, for `--best-effort`, once complete).
+fn repair_into(
+    input: Box<dyn Read>,
+    w: &mut dyn Write,
+    spool: bool,
+    best_effort: bool,
+) -> Result<rs::RepairReport, FileError> {
+    let input = io::BufReader::with_capacity(1 << 20, input);
+    if !spool {
+        return rs::repair_file(input, w);
+    }
+    // Errors here are the temporary's, not the output's: say so.
+    let spool_err = |e: io::Error| {
+        FileError::Write(io::Error::new(
+            e.kind(),
+            format!("the temporary file that holds it until verified: {e}"),
+        ))
+    };
+    let mut tmp = tempfile::tempfile().map_err(spool_err)?;
+    let r = match rs::repair_file(input, io::BufWriter::with_capacity(1 << 20, &mut tmp)) {
+        Err(FileError::Write(e)) => return Err(spool_err(e)),
+        r => r,
+    };
+    let complete = matches!(
+        r,
+        Ok(_) | Err(FileError::Damaged(_) | FileError::ChecksumMismatch(_))
+    );
+    if r.is_ok() || (best_effort && complete) {
+        use std::io::Seek;
+        tmp.rewind().map_err(spool_err)?;
+        io::copy(&mut tmp, w).map_err(FileError::Write)?;
+    }
+    r
+}
+
 fn rs_decode(a: RsDecodeArgs, ui: &Ui) -> Result<(), Failure> {
     let input = open_input(&a.input)?;
-    let report = write_output(&a.output, a.force, |w| {
-        rs::repair_file(io::BufReader::with_capacity(1 << 20, input), w)
-            .map_err(|e| from_rs(e, &a.input))
+    let spool = a.output == Path::new("-");
+    let outcome = write_output(&a.output, a.force, |w| {
+        match repair_into(input, w, spool, a.best_effort) {
+            Ok(report) => Ok(Ok(report)),
+            Err(e @ (FileError::Damaged(_) | FileError::ChecksumMismatch(_))) => {
+                if a.best_effort {
+                    // Keep the output: the error is reported once it is in place.
+                    return Ok(Err(e));
+                }
+                let mut f = from_rs(e, &a.input, &a.output);
+                f.msg
+                    .push_str("; nothing written (--best-effort writes it anyway)");
+                Err(f)
+            }
+            Err(e) => Err(from_rs(e, &a.input, &a.output)),
+        }
+    })?;
+    let report = outcome.map_err(|e| {
+        let mut f = from_rs(e, &a.input, &a.output);
+        f.msg.push_str(&format!(
+            "; --best-effort: written anyway to {}, those ranges as found",
+            shown(&a.output, "standard output")
+        ));
+        f
     })?;
     let fixed =
-        report.body.corrected_bytes + (report.header_corrected + report.trailer_corrected) as u64;
+        report.corrected_bytes + (report.header_corrected + report.trailer_corrected) as u64;
     if !ui.quiet {
         eprintln!(
-            "fec: RS({},{}), interleave depth {}: {} bytes restored; fixed {fixed} corrupted bytes in {} of {} codewords",
-            report.n, report.k, report.depth, report.length, report.body.corrected_codewords, report.body.codewords
+            "fec: RS({},{}), interleave depth {}: {} bytes restored and verified (BLAKE3); fixed {fixed} corrupted bytes in {} of {} codewords",
+            report.n, report.k, report.depth, report.length, report.corrected_codewords, report.codewords
         );
     }
     Ok(())

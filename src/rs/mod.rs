@@ -58,7 +58,8 @@
 //! [`RsCoder::encode_stream`] / [`RsCoder::decode_stream`] cut a buffer into
 //! consecutive codewords (see [`stream`] for the framing), and [`protect_file`] /
 //! [`repair_file`] do the same for a `Read`/`Write` pair in constant memory, inside a
-//! small self-describing container (format in [`mod@file`]).
+//! self-describing, checksummed container (format in [`mod@file`]): a repair either
+//! returns exactly the bytes protected or fails, naming the byte ranges it lost.
 
 mod decode;
 mod field;
