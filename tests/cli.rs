@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use algorithm_fec::zfec;
+use algorithm_fec::{rs, zfec};
 
 const FEC: &str = env!("CARGO_BIN_EXE_fec");
 
@@ -1196,6 +1196,19 @@ fn every_exit_code_row() {
     let mut rs = fs::read(d.path().join("f.rs")).unwrap();
     rs[200..260].fill(0x5a);
     fs::write(d.path().join("broken.rs"), &rs).unwrap();
+    // Exit 12: every group passes its own check but the whole-data hash does not: group 3
+    // taken from a file protected under the same file id (which random ids prevent).
+    let twin = |data: &[u8]| {
+        let mut out = Vec::new();
+        rs::file::protect_file_with_id(data, &mut out, 255, 223, 16, [9; 16]).unwrap();
+        out
+    };
+    let (mine, other) = (twin(&gen(30_000)), twin(&gen(30_001)[1..]));
+    let group = |g: usize| 64 + g * 16 * 255..64 + (g + 1) * 16 * 255;
+    let mut spliced = mine.clone();
+    spliced[group(3)].copy_from_slice(&other[group(3)]);
+    assert_ne!(spliced, mine);
+    fs::write(d.path().join("spliced.rs"), &spliced).unwrap();
     fs::create_dir(d.path().join("dir")).unwrap();
     for code in codes {
         let (args, msg): (&[&str], &str) = match code {
@@ -1263,6 +1276,10 @@ fn every_exit_code_row() {
                 "bad (share 4) is corrupt",
             ),
             11 => (&["rs-decode", "-o", "out", "broken.rs"], "broken.rs"),
+            12 => (
+                &["rs-decode", "-o", "out", "spliced.rs"],
+                "integrity check failed",
+            ),
             _ => panic!("exit code {code} is in the table but not tested here"),
         };
         let o = run(d.path(), args, None);
