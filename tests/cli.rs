@@ -5,77 +5,15 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use algorithm_fec::{rs, zfec};
 
-const FEC: &str = env!("CARGO_BIN_EXE_fec");
+mod cli_common;
+use cli_common::*;
 
 fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/zfec")
-}
-
-/// Runs `fec` in `dir` with `args`, feeding `stdin` if given.
-fn run(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(FEC)
-        .args(args)
-        .current_dir(dir)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(input) = stdin {
-        let mut pipe = child.stdin.take().unwrap();
-        let input = input.to_vec();
-        // A thread, so a large input cannot deadlock against the output pipes.
-        std::thread::spawn(move || {
-            let _ = pipe.write_all(&input);
-        });
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-#[track_caller]
-fn assert_fails(o: &Output, code: i32, msg: &str) {
-    assert_eq!(o.status.code(), Some(code), "stderr: {}", stderr(o));
-    assert!(
-        stderr(o).contains(msg),
-        "expected {msg:?} in stderr: {}",
-        stderr(o)
-    );
-}
-
-#[track_caller]
-fn assert_ok(o: &Output) {
-    assert!(o.status.success(), "{:?}: {}", o.status, stderr(o));
-}
-
-/// Sorted names of the files in `dir`.
-fn listing(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
-}
-
-#[track_caller]
-fn assert_no_temp(dir: &Path) {
-    let l = listing(dir);
-    assert!(
-        l.iter().all(|n| !n.ends_with(".tmp")),
-        "temporary file left: {l:?}"
-    );
 }
 
 /// The MANIFEST's input generator.
