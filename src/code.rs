@@ -63,6 +63,11 @@ impl Shard<'_> {
     }
 }
 
+/// A multiple of every kernel's step (two 64-byte vectors): stripes cut at multiples
+/// of it keep every byte in the SIMD body instead of sending each stripe's tail to
+/// the scalar code.
+const KERNEL_STEP: usize = 128;
+
 /// Coefficient memory (in entries) above which rows are made per stripe instead of
 /// kept: keeps huge GF(2^16) decodes within a few MiB.
 const MAX_CACHED_COEFFS: usize = 1 << 22;
@@ -504,7 +509,7 @@ impl<'c> Solver<'c> {
         };
         let stage1 = cache(e, m, &|r, row| self.fill_stage1(r, row));
         let stage2 = cache(e, e, &|r, row| self.fill_stage2(r, row));
-        let stripe = ((1 << 20) / e).clamp(1024, 64 * 1024) & !1;
+        let stripe = ((1 << 20) / e).clamp(1024, 64 * 1024) / KERNEL_STEP * KERNEL_STEP;
         let mut temp = vec![0u8; e * stripe.min(len)];
         let mut start = 0;
         while start < len {
