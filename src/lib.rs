@@ -46,6 +46,7 @@
 
 pub mod block;
 pub mod code;
+mod conv;
 pub mod error;
 pub mod ffi;
 pub mod gf;
