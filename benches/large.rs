@@ -84,7 +84,7 @@ fn ours(c: &Config, data: &[Vec<u8>]) -> Ours {
     let mut idx: Vec<usize> = (0..c.k).collect();
     idx[..c.lost].copy_from_slice(&indices[..c.lost]);
     let mut work = checks[..c.lost].to_vec();
-    let mut decode = |work: &mut [Vec<u8>]| {
+    let decode = |work: &mut [Vec<u8>]| {
         for (w, o) in work.iter_mut().zip(&checks) {
             w.copy_from_slice(o);
         }
