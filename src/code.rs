@@ -76,9 +76,16 @@ const KERNEL_STEP: usize = 128;
 /// kept: keeps huge GF(2^16) decodes within a few MiB.
 const MAX_CACHED_COEFFS: usize = 1 << 22;
 
-/// Bytes of all blocks of one stripe on the convolution path: the products go over
-/// every block many times, so a stripe should stay in the larger caches.
-const CONV_STRIPE_BUDGET: usize = 2 << 20;
+/// Bytes of all blocks of one stripe on the convolution path. Every stripe prepares
+/// every leaf's coefficients for the kernels again, which costs as much as the
+/// products themselves at stripes of a few hundred bytes (measured in GF(2^16)):
+/// stripes are made long, at the price of this much scratch memory.
+const CONV_STRIPE_BUDGET: usize = 32 << 20;
+
+/// The convolution path is taken when its estimated cost is below this share of the
+/// quadratic path's: the quadratic kernels make up to 8 outputs per pass over the
+/// sources, which the estimate (counting block operations) does not see.
+const CONV_MARGIN: f64 = 0.6;
 
 /// Set by [`set_path`]: 0 = not set, else 1 + the [`Path`] as listed.
 static PATH_SET: AtomicU8 = AtomicU8::new(0);
@@ -141,10 +148,24 @@ fn path() -> Path {
 /// multiply-adds.
 fn convolve(quadratic: f64, convolution: f64) -> bool {
     match path() {
-        Path::Auto => convolution < quadratic,
+        Path::Auto => cheaper_to_convolve(quadratic, convolution),
         Path::Quadratic => false,
         Path::Convolution => true,
     }
+}
+
+/// The cost model's choice.
+fn cheaper_to_convolve(quadratic: f64, convolution: f64) -> bool {
+    convolution < CONV_MARGIN * quadratic
+}
+
+/// Estimated costs (quadratic, convolution) of making `count` checks with indices in
+/// lo..=hi from k data blocks, in block multiply-adds.
+fn encode_costs(k: usize, lo: usize, hi: usize, count: usize) -> (f64, f64) {
+    (
+        (count * k) as f64,
+        conv::cost(hi - lo + 1, k - 1) + (k + 2 * count) as f64,
+    )
 }
 
 /// Stripe width for `blocks` blocks of `len` bytes on the convolution path: within
@@ -375,9 +396,7 @@ impl Code {
             checks.iter().map(|c| c.0).min(),
             checks.iter().map(|c| c.0).max(),
         ) {
-            let quadratic = (checks.len() * self.k) as f64;
-            let convolution =
-                conv::cost(hi - lo + 1, self.k - 1) + (self.k + 2 * checks.len()) as f64;
+            let (quadratic, convolution) = encode_costs(self.k, lo, hi, checks.len());
             if self.k > 1 && convolve(quadratic, convolution) {
                 self.encode_conv(data, &mut checks, lo, hi, len);
                 return Ok(());
@@ -1090,6 +1109,34 @@ mod tests {
                 assert_eq!(t.exp(u64::from(code.plog[i - k])), p, "P(x_{i}) k={k}");
             }
         }
+    }
+
+    /// The configs of ../shared/BENCH.md where the quadratic kernels are at their best
+    /// (A–C, E) stay on the quadratic path; D, F and G convolve.
+    #[test]
+    fn cost_model_choices() {
+        for (k, n, conv) in [
+            (10, 14, false),
+            (32, 40, false),
+            (200, 255, true),
+            (1000, 1500, true),
+        ] {
+            let (q, c) = encode_costs(k, k, n - 1, n - k);
+            assert_eq!(cheaper_to_convolve(q, c), conv, "encode {k}+{}", n - k);
+        }
+        let decode = |k: usize, n: usize, lost: &[usize]| {
+            let code = Code::new(k, n).unwrap();
+            let mut idx: Vec<usize> = (0..k).collect();
+            for (i, &l) in lost.iter().enumerate() {
+                idx[l] = k + i;
+            }
+            let d = code.decoder(&idx).unwrap();
+            let s = &d.solver;
+            cheaper_to_convolve(s.quadratic_cost(), s.spans().unwrap().cost())
+        };
+        assert!(!decode(10, 14, &[1, 3, 5, 7]), "E");
+        assert!(decode(1000, 1500, &(0..500).collect::<Vec<_>>()), "F-dec");
+        assert!(decode(32768, 65535, &(0..16384).collect::<Vec<_>>()), "G");
     }
 
     #[test]

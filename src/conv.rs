@@ -25,7 +25,7 @@ use crate::kernels;
 
 /// Largest side multiplied directly by the kernels. Below it a half-size split saves
 /// less than its XOR passes cost.
-const LEAF: usize = 16;
+const LEAF: usize = 8;
 
 /// Cost of one block XOR in units of one block multiply-add by the kernels (these
 /// run several lookups or affine steps per byte; a XOR is one instruction).
