@@ -397,7 +397,7 @@ impl Code {
             checks.iter().map(|c| c.0).max(),
         ) {
             let (quadratic, convolution) = encode_costs(self.k, lo, hi, checks.len());
-            if self.k > 1 && convolve(quadratic, convolution) {
+            if self.k > 1 && len > 0 && convolve(quadratic, convolution) {
                 self.encode_conv(data, &mut checks, lo, hi, len);
                 return Ok(());
             }

@@ -137,6 +137,24 @@ fn decodes_give_back_the_data() {
     }
 }
 
+/// Empty blocks: nothing to do, and nothing to panic about.
+#[test]
+fn empty_blocks() {
+    set_path("convolution");
+    let code = Code::new(200, 255).unwrap();
+    let data = vec![&[][..]; 200];
+    let indices: Vec<usize> = (200..255).collect();
+    let mut outs = vec![Vec::new(); 55];
+    let mut o: Vec<&mut [u8]> = outs.iter_mut().map(|b| b.as_mut_slice()).collect();
+    code.encode_many(&data, &indices, &mut o).unwrap();
+    let mut idx: Vec<usize> = (0..200).collect();
+    idx[..55].copy_from_slice(&indices);
+    let mut blocks = vec![Vec::new(); 200];
+    let mut b: Vec<&mut [u8]> = blocks.iter_mut().map(|b| b.as_mut_slice()).collect();
+    code.decode(&mut b, &mut idx).unwrap();
+    assert!(blocks.iter().all(|b| b.is_empty()));
+}
+
 /// The path is a process setting; an unknown name is refused loudly.
 #[test]
 #[should_panic(expected = "unknown path")]
