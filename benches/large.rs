@@ -4,6 +4,7 @@
 //! ```text
 //! cargo bench --bench large            # every config
 //! cargo bench --bench large -- F       # configs whose name starts with F
+//! cargo bench --bench large -- --quadratic D   # also our quadratic path, same run
 //! ```
 //!
 //! Throughput is input bytes (k data blocks) per second, MB = 10^6 bytes, best of
@@ -15,7 +16,7 @@
 
 use std::time::Instant;
 
-use algorithm_fec::{Code, Shard};
+use algorithm_fec::{code::set_path, Code, Shard};
 use reed_solomon_simd::{ReedSolomonDecoder, ReedSolomonEncoder};
 
 /// Seconds per call: the best of several batches of ~30 ms (fewer batches for
@@ -157,10 +158,9 @@ fn theirs(c: &Config, data: &[Vec<u8>]) -> Ours {
 }
 
 fn main() {
-    let filter: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let quadratic = args.iter().any(|a| a == "--quadratic");
+    let filter: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
     let configs = [
         Config {
             name: "D",
@@ -184,47 +184,53 @@ fn main() {
             lost: 16384,
         },
     ];
-    println!("| config | ours MB/s | reed-solomon-simd MB/s | ratio |");
-    println!("|---|---:|---:|---:|");
+    println!("| config | ours | reed-solomon-simd | ratio | ours, quadratic path |");
+    println!("|---|---:|---:|---:|---:|");
     for c in configs
         .iter()
         .filter(|c| filter.is_empty() || filter.iter().any(|f| f.starts_with(c.name)))
     {
         let data = data(c.k, c.len);
+        let q = quadratic.then(|| {
+            set_path("quadratic");
+            let q = ours(c, &data);
+            set_path("auto");
+            q
+        });
         let (o, t) = (ours(c, &data), theirs(c, &data));
-        let mbs = |s: f64| (c.k * c.len) as f64 / s / 1e6;
+        let small = c.len < 64;
+        let show = |s: f64| match small {
+            true => format!("{:.1} ms", s * 1e3),
+            false => format!("{:.0} MB/s", (c.k * c.len) as f64 / s / 1e6),
+        };
         let rows = [
             (
                 format!("{} encode {} checks", c.name, c.n - c.k),
                 o.encode,
                 t.encode,
+                q.as_ref().map(|q| q.encode),
             ),
             (
                 format!("{}-dec {} lost", c.name, c.lost),
                 o.decode,
                 t.decode,
+                q.as_ref().map(|q| q.decode),
             ),
         ];
-        for (what, ours, theirs) in rows {
-            if c.len < 64 {
-                println!(
-                    "| {what} (k={}, {} B blocks) | {:.1} ms | {:.1} ms | {:.2}× |",
-                    c.k,
-                    c.len,
-                    ours * 1e3,
-                    theirs * 1e3,
-                    theirs / ours
-                );
-            } else {
-                println!(
-                    "| {what} (k={}, {} KiB) | {:.0} | {:.0} | {:.2}× |",
-                    c.k,
-                    c.len >> 10,
-                    mbs(ours),
-                    mbs(theirs),
-                    theirs / ours
-                );
-            }
+        for (what, ours, theirs, quad) in rows {
+            println!(
+                "| {what} (k={}, {} B blocks) | {} | {} | {:.2}× | {} |",
+                c.k,
+                c.len,
+                show(ours),
+                show(theirs),
+                theirs / ours,
+                quad.map_or(String::new(), |s| format!(
+                    "{} ({:.2}×)",
+                    show(s),
+                    theirs / s
+                )),
+            );
         }
     }
 }
