@@ -44,8 +44,7 @@ const CODES: &[(Field, usize, usize, usize)] = &[
     (Field::Gf8, 128, 256, 8),
     (Field::Gf16, 2, 300, 2),
     (Field::Gf16, 300, 700, 258),
-    (Field::Gf16, 1000, 1500, 6),
-    (Field::Gf16, 2000, 2600, 4),
+    (Field::Gf16, 2000, 2400, 2),
 ];
 
 fn refs(v: &[Vec<u8>]) -> Vec<&[u8]> {
