@@ -175,6 +175,11 @@ fn conv_stripe(len: usize, blocks: usize) -> usize {
     len.min(s.max(KERNEL_STEP))
 }
 
+/// The first `width` bytes of each `stride`-byte slot of a stripe buffer.
+fn slots(buf: &mut [u8], stride: usize, width: usize) -> Vec<&mut [u8]> {
+    buf.chunks_mut(stride).map(|b| &mut b[..width]).collect()
+}
+
 /// `dst = Σ coeffs[i] · srcs[i]`, one output block.
 fn combine(field: Field, coeffs: &[u16], srcs: &[&[u8]], dst: &mut [u8]) {
     kernels::dot(field, coeffs, srcs, &mut [dst], false);
@@ -434,7 +439,8 @@ impl Code {
     ) {
         let (k, field) = (self.k, self.field);
         let (rows, cols) = (hi - lo + 1, k - 1);
-        let stripe = conv_stripe(len, cols + 3 * rows.min(cols) + rows);
+        // Inputs, outputs, and the product's scratch (about 3 × the smaller side).
+        let stripe = conv_stripe(len, cols + rows + 3 * rows.min(cols));
         let uscale: Vec<u16> = (1..k)
             .map(|j| self.alpha(i64::from(self.wlog[j]) - (j as i64 - 1)))
             .collect();
@@ -442,18 +448,12 @@ impl Code {
         let mut y = vec![0u8; rows * stripe];
         for start in (0..len).step_by(stripe) {
             let end = len.min(start + stripe);
-            let mut us: Vec<&mut [u8]> = u
-                .chunks_mut(stripe)
-                .map(|b| &mut b[..end - start])
-                .collect();
+            let mut us = slots(&mut u, stripe, end - start);
             for ((ub, d), &c) in us.iter_mut().zip(&data[1..]).zip(&uscale) {
                 combine(field, &[c], &[&d[start..end]], ub);
             }
             let us: Vec<&[u8]> = us.into_iter().map(|b| &*b).collect();
-            let mut ys: Vec<&mut [u8]> = y
-                .chunks_mut(stripe)
-                .map(|b| &mut b[..end - start])
-                .collect();
+            let mut ys = slots(&mut y, stripe, end - start);
             conv::mul(
                 field,
                 |d| self.h(lo as i64 - 1 + d as i64),
@@ -740,10 +740,8 @@ impl<'c> Solver<'c> {
     fn run_conv(&self, sp: &Spans, srcs: &[&[u8]], dsts: &mut [&mut [u8]], len: usize) {
         let code = self.code;
         let (k, field) = (code.k, code.field);
-        let stripe = conv_stripe(
-            len,
-            sp.knowns + 2 * sp.checks + sp.losts + 3 * sp.checks.max(sp.knowns.min(sp.checks)),
-        );
+        // Four buffers, and the products' scratch (about 3 × their smaller sides).
+        let stripe = conv_stripe(len, sp.knowns + 5 * sp.checks + sp.losts);
         let uscale: Vec<u16> = self
             .present
             .iter()
@@ -757,17 +755,17 @@ impl<'c> Solver<'c> {
         for start in (0..len).step_by(stripe) {
             let end = len.min(start + stripe);
             let width = end - start;
-            let mut us: Vec<&mut [u8]> = u.chunks_mut(stripe).map(|b| &mut b[..width]).collect();
+            let mut us = slots(&mut u, stripe, width);
             for ((&m, s), &c) in self.present.iter().zip(srcs).zip(&uscale) {
                 if m >= 1 {
                     combine(field, &[c], &[&s[start..end]], us[m - sp.known]);
                 }
             }
             let us: Vec<&[u8]> = us.into_iter().map(|b| &*b).collect();
-            let mut zs: Vec<&mut [u8]> = z.chunks_mut(stripe).map(|b| &mut b[..width]).collect();
+            let mut zs = slots(&mut z, stripe, width);
             let shift = sp.check as i64 - sp.known as i64;
             conv::mul(field, |d| code.h(shift + d as i64), &us, &mut zs, false);
-            let mut vs: Vec<&mut [u8]> = v.chunks_mut(stripe).map(|b| &mut b[..width]).collect();
+            let mut vs = slots(&mut v, stripe, width);
             for (qi, &c) in self.checks.iter().enumerate() {
                 let cs = self.col_scale[qi] as i64;
                 let csp = cs + i64::from(code.plog[c - k]);
@@ -786,7 +784,7 @@ impl<'c> Solver<'c> {
                 combine(field, &coeffs[..n], &inputs[..n], vs[slot]);
             }
             let vs: Vec<&[u8]> = vs.into_iter().map(|b| &*b).collect();
-            let mut ys: Vec<&mut [u8]> = y.chunks_mut(stripe).map(|b| &mut b[..width]).collect();
+            let mut ys = slots(&mut y, stripe, width);
             let shift = sp.check as i64 - sp.lost as i64;
             conv::mul(field, |d| code.h(shift - d as i64), &vs, &mut ys, false);
             for (i, (&l, dst)) in self.lost.iter().zip(dsts.iter_mut()).enumerate() {
