@@ -16,6 +16,10 @@
 //! factors (sums of logs over all pairs of points: O(e²) directly, or, for large e,
 //! O(q log q) as a Zech-log convolution by NTT), then O(1) per entry.
 
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::OnceLock;
+
+use crate::conv;
 use crate::error::Error;
 use crate::gf::{Field, Tables};
 use crate::kernels;
@@ -83,9 +87,123 @@ impl Shard<'_> {
     }
 }
 
+/// A multiple of every kernel's step (two 64-byte vectors): stripes cut at multiples
+/// of it keep every byte in the SIMD body instead of sending each stripe's tail to
+/// the scalar code.
+const KERNEL_STEP: usize = 128;
+
 /// Coefficient memory (in entries) above which rows are made per stripe instead of
 /// kept: keeps huge GF(2^16) decodes within a few MiB.
 const MAX_CACHED_COEFFS: usize = 1 << 22;
+
+/// Bytes of all blocks of one stripe on the convolution path. Every stripe prepares
+/// every leaf's coefficients for the kernels again, which costs as much as the
+/// products themselves at stripes of a few hundred bytes (measured in GF(2^16)):
+/// stripes are made long, at the price of this much scratch memory.
+const CONV_STRIPE_BUDGET: usize = 32 << 20;
+
+/// The convolution path is taken when its estimated cost is below this share of the
+/// quadratic path's: the quadratic kernels make up to 8 outputs per pass over the
+/// sources, which the estimate (counting block operations) does not see.
+const CONV_MARGIN: f64 = 0.6;
+
+/// Set by [`set_path`]: 0 = not set, else 1 + the [`Path`] as listed.
+static PATH_SET: AtomicU8 = AtomicU8::new(0);
+
+/// Forces the path for this process, overriding `ALGORITHM_FEC_PATH`: `"auto"`,
+/// `"quadratic"` or `"convolution"`; for tests and benchmarks that compare the paths
+/// in one process. The bytes written never depend on it.
+///
+/// # Panics
+/// On any other name.
+#[doc(hidden)]
+pub fn set_path(name: &str) {
+    PATH_SET.store(1 + parse_path(name) as u8, Ordering::Relaxed);
+}
+
+fn parse_path(name: &str) -> Path {
+    match name {
+        "" | "auto" => Path::Auto,
+        "quadratic" => Path::Quadratic,
+        "convolution" => Path::Convolution,
+        other => {
+            panic!("ALGORITHM_FEC_PATH={other}: unknown path (known: auto, quadratic, convolution)")
+        }
+    }
+}
+
+/// How the products of encoding and decoding are computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+enum Path {
+    /// Whichever the cost model says is cheaper.
+    Auto,
+    /// Every coefficient times every block: k·(n − k) block operations.
+    Quadratic,
+    /// Block scalings and Toeplitz products ([`crate::conv`]), where possible.
+    Convolution,
+}
+
+/// The path, from the environment variable `ALGORITHM_FEC_PATH` (`auto`,
+/// `quadratic` or `convolution`; read once). Panics at first use on any other value:
+/// a test that asks for a path must not silently get another.
+fn path() -> Path {
+    static PATH: OnceLock<Path> = OnceLock::new();
+    match PATH_SET.load(Ordering::Relaxed) {
+        1 => Path::Auto,
+        2 => Path::Quadratic,
+        3 => Path::Convolution,
+        _ => *PATH.get_or_init(|| {
+            parse_path(
+                std::env::var("ALGORITHM_FEC_PATH")
+                    .ok()
+                    .as_deref()
+                    .unwrap_or(""),
+            )
+        }),
+    }
+}
+
+/// Whether to take the convolution path, given both estimated costs in block
+/// multiply-adds.
+fn convolve(quadratic: f64, convolution: f64) -> bool {
+    match path() {
+        Path::Auto => cheaper_to_convolve(quadratic, convolution),
+        Path::Quadratic => false,
+        Path::Convolution => true,
+    }
+}
+
+/// The cost model's choice.
+fn cheaper_to_convolve(quadratic: f64, convolution: f64) -> bool {
+    convolution < CONV_MARGIN * quadratic
+}
+
+/// Estimated costs (quadratic, convolution) of making `count` checks with indices in
+/// lo..=hi from k data blocks, in block multiply-adds.
+fn encode_costs(k: usize, lo: usize, hi: usize, count: usize) -> (f64, f64) {
+    (
+        (count * k) as f64,
+        conv::cost(hi - lo + 1, k - 1) + (k + 2 * count) as f64,
+    )
+}
+
+/// Stripe width for `blocks` blocks of `len` bytes on the convolution path: within
+/// [`CONV_STRIPE_BUDGET`], a multiple of [`KERNEL_STEP`] (or the whole block).
+fn conv_stripe(len: usize, blocks: usize) -> usize {
+    let s = (CONV_STRIPE_BUDGET / blocks.max(1)) / KERNEL_STEP * KERNEL_STEP;
+    len.min(s.max(KERNEL_STEP))
+}
+
+/// The first `width` bytes of each `stride`-byte slot of a stripe buffer.
+fn slots(buf: &mut [u8], stride: usize, width: usize) -> Vec<&mut [u8]> {
+    buf.chunks_mut(stride).map(|b| &mut b[..width]).collect()
+}
+
+/// `dst = Σ coeffs[i] · srcs[i]`, one output block.
+fn combine(field: Field, coeffs: &[u16], srcs: &[&[u8]], dst: &mut [u8]) {
+    kernels::dot(field, coeffs, srcs, &mut [dst], false);
+}
 
 impl Code {
     /// A code with `k` data blocks and `n` blocks in all, in the field Algorithm::FEC
@@ -172,6 +290,22 @@ impl Code {
     #[inline]
     fn log_diff(&self, xa: u16, xb: u16) -> u64 {
         u64::from(self.t.log(xa ^ xb))
+    }
+
+    /// α^l for any integer l.
+    fn alpha(&self, l: i64) -> u16 {
+        self.t.exp(l.rem_euclid(i64::from(self.t.q)) as u64)
+    }
+
+    /// h(t) = 1 / (α^t + 1), the sequence every product convolves with:
+    /// 1 / (x_i − x_j) = α^−(j−1) · h(i − j) for i, j ≥ 1. h(0) (no such pair of
+    /// points) is set to 0.
+    fn h(&self, t: i64) -> u16 {
+        let t = t.rem_euclid(i64::from(self.t.q)) as u64;
+        match t {
+            0 => 0,
+            _ => self.alpha(-i64::from(self.t.log(1 ^ self.t.exp(t)))),
+        }
     }
 
     /// Writes the k coefficients that make block `index` from the data blocks:
@@ -283,6 +417,16 @@ impl Code {
                 checks.push((i, &mut **out));
             }
         }
+        if let (Some(lo), Some(hi)) = (
+            checks.iter().map(|c| c.0).min(),
+            checks.iter().map(|c| c.0).max(),
+        ) {
+            let (quadratic, convolution) = encode_costs(self.k, lo, hi, checks.len());
+            if self.k > 1 && len > 0 && convolve(quadratic, convolution) {
+                self.encode_conv(data, &mut checks, lo, hi, len);
+                return Ok(());
+            }
+        }
         let batch = (MAX_CACHED_COEFFS / self.k).max(1);
         let mut coeffs = Vec::new();
         for chunk in checks.chunks_mut(batch) {
@@ -295,6 +439,62 @@ impl Code {
             kernels::dot(self.field, &coeffs, data, &mut dsts, false);
         }
         Ok(())
+    }
+
+    /// All `checks` (indices in lo..=hi, k ≥ 2) by the convolution path: with
+    /// u_j = w_j·α^−(j−1)·d_j,
+    ///
+    /// ```text
+    /// block_r = P(x_r) · ( Σ_{j=1}^{k−1} h(r − j)·u_j  +  w_0·α^−(r−1)·d_0 )
+    /// ```
+    ///
+    /// the sum being one Toeplitz product for the rows lo..=hi, stripe by stripe.
+    fn encode_conv(
+        &self,
+        data: &[&[u8]],
+        checks: &mut [(usize, &mut [u8])],
+        lo: usize,
+        hi: usize,
+        len: usize,
+    ) {
+        let (k, field) = (self.k, self.field);
+        let (rows, cols) = (hi - lo + 1, k - 1);
+        // Inputs, outputs, and the product's scratch (about 3 × the smaller side).
+        let stripe = conv_stripe(len, cols + rows + 3 * rows.min(cols));
+        let uscale: Vec<u16> = (1..k)
+            .map(|j| self.alpha(i64::from(self.wlog[j]) - (j as i64 - 1)))
+            .collect();
+        let mut u = vec![0u8; cols * stripe];
+        let mut y = vec![0u8; rows * stripe];
+        for start in (0..len).step_by(stripe) {
+            let end = len.min(start + stripe);
+            let mut us = slots(&mut u, stripe, end - start);
+            for ((ub, d), &c) in us.iter_mut().zip(&data[1..]).zip(&uscale) {
+                combine(field, &[c], &[&d[start..end]], ub);
+            }
+            let us: Vec<&[u8]> = us.into_iter().map(|b| &*b).collect();
+            let mut ys = slots(&mut y, stripe, end - start);
+            conv::mul(
+                field,
+                |d| self.h(lo as i64 - 1 + d as i64),
+                &us,
+                &mut ys,
+                false,
+            );
+            for (i, out) in checks.iter_mut() {
+                let p = i64::from(self.plog[*i - k]);
+                let coeffs = [
+                    self.alpha(p),
+                    self.alpha(p + i64::from(self.wlog[0]) - (*i as i64 - 1)),
+                ];
+                combine(
+                    field,
+                    &coeffs,
+                    &[&*ys[*i - lo], &data[0][start..end]],
+                    &mut out[start..end],
+                );
+            }
+        }
     }
 
     /// Checks a decode's k indices: count, range, duplicates. Touches nothing.
@@ -529,8 +729,130 @@ impl<'c> Solver<'c> {
         self.run_piece(srcs, dsts, len);
     }
 
-    /// Runs both stages stripe by stripe; extra memory is e × stripe bytes.
+    /// Runs both stages stripe by stripe, by the path the cost model picks.
     fn run_piece(&self, srcs: &[&[u8]], dsts: &mut [&mut [u8]], len: usize) {
+        match self.spans() {
+            Some(spans) if convolve(self.quadratic_cost(), spans.cost()) => {
+                self.run_conv(&spans, srcs, dsts, len)
+            }
+            _ => self.run_quadratic(srcs, dsts, len),
+        }
+    }
+
+    /// Block multiply-adds of the quadratic path.
+    fn quadratic_cost(&self) -> f64 {
+        (self.e() * (self.present.len() + self.e())) as f64
+    }
+
+    /// The index ranges the convolution path works on; `None` when every lost block
+    /// is data block 0 (nothing to convolve).
+    fn spans(&self) -> Option<Spans> {
+        let lost = *self.lost.iter().find(|&&l| l >= 1)?;
+        let known = self.present.iter().find(|&&p| p >= 1).copied().unwrap_or(1);
+        Some(Spans {
+            check: *self.checks.iter().min()?,
+            checks: self.checks.iter().max()? - self.checks.iter().min()? + 1,
+            known,
+            knowns: self
+                .present
+                .last()
+                .map_or(0, |&p| (p + 1).saturating_sub(known)),
+            lost,
+            losts: self.lost[self.e() - 1] + 1 - lost,
+            e: self.e(),
+            zero_known: self.present.first() == Some(&0),
+        })
+    }
+
+    /// Both stages by block scalings and two Toeplitz products, stripe by stripe.
+    /// With u_m = w_m·α^−(m−1)·d_m for the known data m ≥ 1 and cs_q the column
+    /// scale of check q (at index C_q, point a_q), the quadratic path's stage 1 is
+    ///
+    /// ```text
+    /// v_q = cs_q · ( c_q ⊕ P(a_q)·Σ_m h(C_q − m)·u_m ⊕ P(a_q)·w_0·α^−(C_q−1)·d_0 )
+    /// ```
+    ///
+    /// (the d_0 term when data block 0 is known), and its stage 2, for a lost
+    /// L ≥ 1 with row scale rs, since 1/(a_q − x_L) = α^−(L−1)·h(C_q − L):
+    ///
+    /// ```text
+    /// d_L = rs·α^−(L−1) · Σ_q h(C_q − L)·v_q        d_0 = rs_0 · Σ_q α^−(C_q−1)·v_q
+    /// ```
+    fn run_conv(&self, sp: &Spans, srcs: &[&[u8]], dsts: &mut [&mut [u8]], len: usize) {
+        let code = self.code;
+        let (k, field) = (code.k, code.field);
+        // Four buffers, and the products' scratch (about 3 × their smaller sides).
+        let stripe = conv_stripe(len, sp.knowns + 5 * sp.checks + sp.losts);
+        let uscale: Vec<u16> = self
+            .present
+            .iter()
+            .map(|&m| code.alpha(i64::from(code.wlog[m]) - (m as i64 - 1)))
+            .collect();
+        // Unused slots (lost data, indices that are not among the checks) stay zero.
+        let mut u = vec![0u8; sp.knowns * stripe];
+        let mut z = vec![0u8; sp.checks * stripe];
+        let mut v = vec![0u8; sp.checks * stripe];
+        let mut y = vec![0u8; sp.losts * stripe];
+        for start in (0..len).step_by(stripe) {
+            let end = len.min(start + stripe);
+            let width = end - start;
+            let mut us = slots(&mut u, stripe, width);
+            for ((&m, s), &c) in self.present.iter().zip(srcs).zip(&uscale) {
+                if m >= 1 {
+                    combine(field, &[c], &[&s[start..end]], us[m - sp.known]);
+                }
+            }
+            let us: Vec<&[u8]> = us.into_iter().map(|b| &*b).collect();
+            let mut zs = slots(&mut z, stripe, width);
+            let shift = sp.check as i64 - sp.known as i64;
+            conv::mul(field, |d| code.h(shift + d as i64), &us, &mut zs, false);
+            let mut vs = slots(&mut v, stripe, width);
+            for (qi, &c) in self.checks.iter().enumerate() {
+                let cs = self.col_scale[qi] as i64;
+                let csp = cs + i64::from(code.plog[c - k]);
+                let slot = c - sp.check;
+                let coeffs = [
+                    code.alpha(cs),
+                    code.alpha(csp),
+                    code.alpha(csp + i64::from(code.wlog[0]) - (c as i64 - 1)),
+                ];
+                let zero_src: &[u8] = match sp.zero_known {
+                    true => &srcs[0][start..end],
+                    false => &[],
+                };
+                let inputs = [&dsts[qi][start..end], &*zs[slot], zero_src];
+                let n = if sp.zero_known { 3 } else { 2 };
+                combine(field, &coeffs[..n], &inputs[..n], vs[slot]);
+            }
+            let vs: Vec<&[u8]> = vs.into_iter().map(|b| &*b).collect();
+            let mut ys = slots(&mut y, stripe, width);
+            let shift = sp.check as i64 - sp.lost as i64;
+            conv::mul(field, |d| code.h(shift - d as i64), &vs, &mut ys, false);
+            for (i, (&l, dst)) in self.lost.iter().zip(dsts.iter_mut()).enumerate() {
+                let rs = self.row_scale[i] as i64;
+                if l == 0 {
+                    let coeffs: Vec<u16> = self
+                        .checks
+                        .iter()
+                        .map(|&c| code.alpha(rs - (c as i64 - 1)))
+                        .collect();
+                    let inputs: Vec<&[u8]> =
+                        self.checks.iter().map(|&c| vs[c - sp.check]).collect();
+                    combine(field, &coeffs, &inputs, &mut dst[start..end]);
+                } else {
+                    combine(
+                        field,
+                        &[code.alpha(rs - (l as i64 - 1))],
+                        &[&*ys[l - sp.lost]],
+                        &mut dst[start..end],
+                    );
+                }
+            }
+        }
+    }
+
+    /// Runs both stages stripe by stripe; extra memory is e × stripe bytes.
+    fn run_quadratic(&self, srcs: &[&[u8]], dsts: &mut [&mut [u8]], len: usize) {
         let e = self.e();
         let field = self.code.field;
         let m = self.present.len();
@@ -545,7 +867,7 @@ impl<'c> Solver<'c> {
         };
         let stage1 = cache(e, m, &|r, row| self.fill_stage1(r, row));
         let stage2 = cache(e, e, &|r, row| self.fill_stage2(r, row));
-        let stripe = ((1 << 20) / e).clamp(1024, 64 * 1024) & !1;
+        let stripe = ((1 << 20) / e).clamp(1024, 64 * 1024) / KERNEL_STEP * KERNEL_STEP;
         let mut temp = vec![0u8; e * stripe.min(len)];
         let mut start = 0;
         while start < len {
@@ -607,6 +929,28 @@ impl<'c> Solver<'c> {
             }
             kernels::dot(field, coeffs, srcs, chunk, add);
         }
+    }
+}
+
+/// Where a decode's convolutions run: the first index and the length of the range of
+/// the checks, of the known data ≥ 1 and of the lost data ≥ 1.
+struct Spans {
+    check: usize,
+    checks: usize,
+    known: usize,
+    knowns: usize,
+    lost: usize,
+    losts: usize,
+    e: usize,
+    zero_known: bool,
+}
+
+impl Spans {
+    /// Estimated block multiply-adds of [`Solver::run_conv`].
+    fn cost(&self) -> f64 {
+        conv::cost(self.checks, self.knowns)
+            + conv::cost(self.losts, self.checks)
+            + (self.knowns + 4 * self.e) as f64
     }
 }
 
@@ -804,6 +1148,34 @@ mod tests {
                 assert_eq!(t.exp(u64::from(code.plog[i - k])), p, "P(x_{i}) k={k}");
             }
         }
+    }
+
+    /// The configs of ../shared/BENCH.md where the quadratic kernels are at their best
+    /// (A–C, E) stay on the quadratic path; D, F and G convolve.
+    #[test]
+    fn cost_model_choices() {
+        for (k, n, conv) in [
+            (10, 14, false),
+            (32, 40, false),
+            (200, 255, true),
+            (1000, 1500, true),
+        ] {
+            let (q, c) = encode_costs(k, k, n - 1, n - k);
+            assert_eq!(cheaper_to_convolve(q, c), conv, "encode {k}+{}", n - k);
+        }
+        let decode = |k: usize, n: usize, lost: &[usize]| {
+            let code = Code::new(k, n).unwrap();
+            let mut idx: Vec<usize> = (0..k).collect();
+            for (i, &l) in lost.iter().enumerate() {
+                idx[l] = k + i;
+            }
+            let d = code.decoder(&idx).unwrap();
+            let s = &d.solver;
+            cheaper_to_convolve(s.quadratic_cost(), s.spans().unwrap().cost())
+        };
+        assert!(!decode(10, 14, &[1, 3, 5, 7]), "E");
+        assert!(decode(1000, 1500, &(0..500).collect::<Vec<_>>()), "F-dec");
+        assert!(decode(32768, 65535, &(0..16384).collect::<Vec<_>>()), "G");
     }
 
     #[test]

@@ -60,6 +60,7 @@
 
 pub mod block;
 pub mod code;
+mod conv;
 pub mod error;
 pub mod ffi;
 pub mod gf;

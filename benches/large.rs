@@ -1,0 +1,236 @@
+//! Large codes against reed-solomon-simd (an O(n log n) code over GF(2^16)) in one run:
+//! configs D, F, F-dec and G of ../shared/BENCH.md, single thread.
+//!
+//! ```text
+//! cargo bench --bench large            # every config
+//! cargo bench --bench large -- F       # configs whose name starts with F
+//! cargo bench --bench large -- --quadratic D   # also our quadratic path, same run
+//! ```
+//!
+//! Throughput is input bytes (k data blocks) per second, MB = 10^6 bytes, best of
+//! several batches. Encode rows make all n − k checks; decode rows rebuild every lost
+//! data block, solving the system inside the timing (a fresh decoder per call).
+//! Before timing, our checks are decoded back to the data and reed-solomon-simd's
+//! recovery is checked against the originals. The path (quadratic or convolution) is
+//! the one the code layer picks unless `ALGORITHM_FEC_PATH` names one.
+
+use std::time::Instant;
+
+use algorithm_fec::{code::set_path, Code, Shard};
+use reed_solomon_simd::{ReedSolomonDecoder, ReedSolomonEncoder};
+
+/// Seconds per call: the best of several batches of ~30 ms (fewer batches for
+/// calls that take longer), since the cores may be shared.
+fn time(mut f: impl FnMut()) -> f64 {
+    let t = Instant::now();
+    f();
+    let one = t.elapsed().as_secs_f64().max(1e-9);
+    let iters = ((0.03 / one) as usize).max(1);
+    let batches = if one > 0.3 { 3 } else { 10 };
+    (0..batches)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..iters {
+                f();
+            }
+            t.elapsed().as_secs_f64() / iters as f64
+        })
+        .fold(f64::MAX, f64::min)
+}
+
+fn data(k: usize, len: usize) -> Vec<Vec<u8>> {
+    let mut x = 0x9E37_79B9_7F4A_7C15_u64;
+    (0..k)
+        .map(|_| {
+            (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x as u8
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// One config: k data blocks of `len` bytes, n blocks in all, `lost` data blocks
+/// (0, 1, …) rebuilt from the first `lost` checks.
+struct Config {
+    name: &'static str,
+    k: usize,
+    n: usize,
+    len: usize,
+    lost: usize,
+}
+
+/// Our encode of all checks, and a decode with a fresh decoder per call.
+struct Ours {
+    encode: f64,
+    decode: f64,
+}
+
+fn ours(c: &Config, data: &[Vec<u8>]) -> Ours {
+    let code = Code::new(c.k, c.n).unwrap();
+    let refs: Vec<&[u8]> = data.iter().map(|d| d.as_slice()).collect();
+    let indices: Vec<usize> = (c.k..c.n).collect();
+    let mut checks = vec![vec![0u8; c.len]; c.n - c.k];
+    let mut encode = || {
+        let mut o: Vec<&mut [u8]> = checks.iter_mut().map(|o| o.as_mut_slice()).collect();
+        code.encode_many(&refs, &indices, &mut o).unwrap();
+    };
+    let encode_s = time(&mut encode);
+    encode();
+
+    let mut idx: Vec<usize> = (0..c.k).collect();
+    idx[..c.lost].copy_from_slice(&indices[..c.lost]);
+    let mut work = checks[..c.lost].to_vec();
+    let decode = |work: &mut [Vec<u8>]| {
+        for (w, o) in work.iter_mut().zip(&checks) {
+            w.copy_from_slice(o);
+        }
+        let mut it = work.iter_mut();
+        let mut shards: Vec<Shard<'_>> = (0..c.k)
+            .map(|p| match p < c.lost {
+                true => Shard::Write(it.next().unwrap()),
+                false => Shard::Read(&data[p]),
+            })
+            .collect();
+        code.decoder(&idx).unwrap().decode(&mut shards).unwrap();
+    };
+    decode(&mut work);
+    assert!(
+        work.iter().zip(data).all(|(w, d)| w == d),
+        "{}: decode",
+        c.name
+    );
+    let decode_s = time(|| decode(&mut work));
+    Ours {
+        encode: encode_s,
+        decode: decode_s,
+    }
+}
+
+fn theirs(c: &Config, data: &[Vec<u8>]) -> Ours {
+    let (k, m) = (c.k, c.n - c.k);
+    let mut enc = ReedSolomonEncoder::new(k, m, c.len).unwrap();
+    let mut encode = || -> Vec<Vec<u8>> {
+        enc.reset(k, m, c.len).unwrap();
+        for d in data {
+            enc.add_original_shard(d).unwrap();
+        }
+        enc.encode()
+            .unwrap()
+            .recovery_iter()
+            .map(<[u8]>::to_vec)
+            .collect()
+    };
+    let recovery = encode();
+    let encode_s = time(|| {
+        enc.reset(k, m, c.len).unwrap();
+        for d in data {
+            enc.add_original_shard(d).unwrap();
+        }
+        std::hint::black_box(enc.encode().unwrap());
+    });
+    let mut dec = ReedSolomonDecoder::new(k, m, c.len).unwrap();
+    let mut decode = |check: bool| {
+        dec.reset(k, m, c.len).unwrap();
+        for (i, d) in data.iter().enumerate().skip(c.lost) {
+            dec.add_original_shard(i, d).unwrap();
+        }
+        for (i, r) in recovery.iter().enumerate().take(c.lost) {
+            dec.add_recovery_shard(i, r).unwrap();
+        }
+        let out = dec.decode().unwrap();
+        if check {
+            for (i, d) in data.iter().enumerate().take(c.lost) {
+                assert_eq!(out.restored_original(i), Some(d.as_slice()), "{}", c.name);
+            }
+        }
+    };
+    decode(true);
+    let decode_s = time(|| decode(false));
+    Ours {
+        encode: encode_s,
+        decode: decode_s,
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let quadratic = args.iter().any(|a| a == "--quadratic");
+    let filter: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let configs = [
+        Config {
+            name: "D",
+            k: 200,
+            n: 255,
+            len: 16 << 10,
+            lost: 55,
+        },
+        Config {
+            name: "F",
+            k: 1000,
+            n: 1500,
+            len: 64 << 10,
+            lost: 500,
+        },
+        Config {
+            name: "G",
+            k: 32768,
+            n: 65535,
+            len: 2,
+            lost: 16384,
+        },
+    ];
+    println!("| config | ours | reed-solomon-simd | ratio | ours, quadratic path |");
+    println!("|---|---:|---:|---:|---:|");
+    for c in configs
+        .iter()
+        .filter(|c| filter.is_empty() || filter.iter().any(|f| f.starts_with(c.name)))
+    {
+        let data = data(c.k, c.len);
+        let q = quadratic.then(|| {
+            set_path("quadratic");
+            let q = ours(c, &data);
+            set_path("auto");
+            q
+        });
+        let (o, t) = (ours(c, &data), theirs(c, &data));
+        let small = c.len < 64;
+        let show = |s: f64| match small {
+            true => format!("{:.1} ms", s * 1e3),
+            false => format!("{:.0} MB/s", (c.k * c.len) as f64 / s / 1e6),
+        };
+        let rows = [
+            (
+                format!("{} encode {} checks", c.name, c.n - c.k),
+                o.encode,
+                t.encode,
+                q.as_ref().map(|q| q.encode),
+            ),
+            (
+                format!("{}-dec {} lost", c.name, c.lost),
+                o.decode,
+                t.decode,
+                q.as_ref().map(|q| q.decode),
+            ),
+        ];
+        for (what, ours, theirs, quad) in rows {
+            println!(
+                "| {what} (k={}, {} B blocks) | {} | {} | {:.2}× | {} |",
+                c.k,
+                c.len,
+                show(ours),
+                show(theirs),
+                theirs / ours,
+                quad.map_or(String::new(), |s| format!(
+                    "{} ({:.2}×)",
+                    show(s),
+                    theirs / s
+                )),
+            );
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! Toeplitz matrix × block vector products with fewer block multiplications than the
+//! quadratic way: the engine of the code layer's convolution path.
+//!
+//! In this code every coefficient between two blocks of the progression x_r = α^(r−1)
+//! depends only on the difference of their indices (see ../shared/SPEC.md, "Large
+//! codes"), so encoding all checks and both stages of a decode are products
+//! `y = T·x` with `T[i][j] = τ(i − j)`: a convolution of blocks with a fixed scalar
+//! sequence.
+//!
+//! A square product of side 2m splits as `T = [[T1, T0], [T2, T1]]` (each a Toeplitz
+//! block of side m), and three half-size products suffice (Karatsuba):
+//!
+//! ```text
+//! Z = T1·(x0 ⊕ x1)    y0 = Z ⊕ (T0 ⊕ T1)·x1    y1 = Z ⊕ (T2 ⊕ T1)·x0
+//! ```
+//!
+//! for 3m block XORs. The sums of matrices are sums of their scalar sequences, so
+//! they cost nothing on the data. Recursion stops at sides ≤ [`LEAF`], which the
+//! kernels multiply directly in one multi-output pass. Side s then costs about
+//! s^1.58 block multiplications instead of s², and a rectangle is cut into squares.
+//! Everything here is exact field arithmetic: the bytes equal the quadratic path's.
+
+use crate::gf::Field;
+use crate::kernels;
+
+/// Largest side multiplied directly by the kernels. Below it a half-size split saves
+/// less than its XOR passes cost.
+const LEAF: usize = 8;
+
+/// Cost of one block XOR in units of one block multiply-add by the kernels (these
+/// run several lookups or affine steps per byte; a XOR is one instruction).
+const XOR_COST: f64 = 0.25;
+
+/// Writes `y[i] = Σ_j entry(i − j) · x[j]` (XORed into `y` with `add`). All blocks
+/// have the same length, a whole number of symbols.
+pub(crate) fn mul(
+    field: Field,
+    entry: impl Fn(isize) -> u16,
+    x: &[&[u8]],
+    y: &mut [&mut [u8]],
+    add: bool,
+) {
+    let (r, c) = (y.len(), x.len());
+    let w = y.first().map_or(0, |b| b.len());
+    if r == 0 || c == 0 || w == 0 {
+        return;
+    }
+    let side = padded_side(r.min(c));
+    let (rp, cp) = (r.next_multiple_of(side), c.next_multiple_of(side));
+    let zero = vec![0u8; w];
+    let xs: Vec<&[u8]> = x
+        .iter()
+        .copied()
+        .chain(std::iter::repeat(&zero[..]))
+        .take(cp)
+        .collect();
+    let mut spare = vec![0u8; (rp - r) * w];
+    let mut ys: Vec<&mut [u8]> = y
+        .iter_mut()
+        .map(|b| &mut **b)
+        .chain(spare.chunks_mut(w))
+        .collect();
+    let mut arena = vec![0u8; 2 * side * w];
+    for ti in 0..rp / side {
+        for tj in 0..cp / side {
+            // Entry (i, j) of tile (ti, tj) is entry(ti·side + i − tj·side − j).
+            let base = (ti as isize - tj as isize) * side as isize - (side as isize - 1);
+            let tau: Vec<u16> = (0..2 * side - 1)
+                .map(|t| entry(base + t as isize))
+                .collect();
+            square(
+                field,
+                &tau,
+                &xs[tj * side..][..side],
+                &mut ys[ti * side..][..side],
+                add || tj > 0,
+                &mut arena,
+            );
+        }
+    }
+}
+
+/// The side a square of side s is padded to: LEAF-or-less times a power of two.
+fn padded_side(s: usize) -> usize {
+    let mut d = 0;
+    while s.div_ceil(1 << d) > LEAF {
+        d += 1;
+    }
+    s.div_ceil(1 << d) << d
+}
+
+/// Estimated cost of [`mul`] for r × c, in block multiply-adds (see [`XOR_COST`]).
+pub(crate) fn cost(r: usize, c: usize) -> f64 {
+    if r == 0 || c == 0 {
+        return 0.0;
+    }
+    let side = padded_side(r.min(c));
+    let tiles = (r.div_ceil(side) * c.div_ceil(side)) as f64;
+    let (mut n, mut nodes, mut xors) = (side, 1.0, 0.0);
+    while n > LEAF {
+        xors += nodes * 1.5 * n as f64;
+        nodes *= 3.0;
+        n /= 2;
+    }
+    tiles * (nodes * (n * n) as f64 + XOR_COST * xors)
+}
+
+/// `y (⊕)= T·x` for the square Toeplitz matrix `T[i][j] = tau[i − j + n − 1]`, n a
+/// leaf size times a power of two. `arena` holds at least 2n blocks of scratch.
+fn square(
+    field: Field,
+    tau: &[u16],
+    x: &[&[u8]],
+    y: &mut [&mut [u8]],
+    add: bool,
+    arena: &mut [u8],
+) {
+    let n = x.len();
+    debug_assert_eq!(tau.len(), 2 * n - 1);
+    if n <= LEAF {
+        let mut coeffs = [0u16; LEAF * LEAF];
+        for i in 0..n {
+            for j in 0..n {
+                coeffs[i * n + j] = tau[i + n - 1 - j];
+            }
+        }
+        kernels::dot(field, &coeffs[..n * n], x, y, add);
+        return;
+    }
+    let m = n / 2;
+    let w = y[0].len();
+    // T1 = tau[m..3m−1], T0 = tau[..2m−1], T2 = tau[2m..].
+    let t1 = &tau[m..3 * m - 1];
+    let t01: Vec<u16> = tau[..2 * m - 1]
+        .iter()
+        .zip(t1)
+        .map(|(a, b)| a ^ b)
+        .collect();
+    let t21: Vec<u16> = tau[2 * m..].iter().zip(t1).map(|(a, b)| a ^ b).collect();
+    let (sum, rest) = arena.split_at_mut(m * w);
+    let (z, rest) = rest.split_at_mut(m * w);
+    for ((s, a), b) in sum.chunks_exact_mut(w).zip(&x[..m]).zip(&x[m..]) {
+        for ((s, a), b) in s.iter_mut().zip(a.iter()).zip(b.iter()) {
+            *s = a ^ b;
+        }
+    }
+    {
+        let s: Vec<&[u8]> = sum.chunks_exact(w).collect();
+        let mut zs: Vec<&mut [u8]> = z.chunks_exact_mut(w).collect();
+        square(field, t1, &s, &mut zs, false, rest);
+    }
+    let (y0, y1) = y.split_at_mut(m);
+    square(field, &t01, &x[m..], y0, add, rest);
+    square(field, &t21, &x[..m], y1, add, rest);
+    for (half, zb) in y0
+        .iter_mut()
+        .zip(z.chunks_exact(w))
+        .chain(y1.iter_mut().zip(z.chunks_exact(w)))
+    {
+        for (d, s) in half.iter_mut().zip(zb) {
+            *d ^= s;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The product the slow way: one kernel call with the whole matrix.
+    fn direct(
+        field: Field,
+        entry: &dyn Fn(isize) -> u16,
+        x: &[&[u8]],
+        y: &mut [&mut [u8]],
+        add: bool,
+    ) {
+        let c = x.len();
+        let coeffs: Vec<u16> = (0..y.len())
+            .flat_map(|i| (0..c).map(move |j| entry(i as isize - j as isize)))
+            .collect();
+        kernels::dot(field, &coeffs, x, y, add);
+    }
+
+    #[test]
+    fn karatsuba_equals_the_direct_product() {
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for field in [Field::Gf8, Field::Gf16] {
+            let mask = field.size() as u64 - 1;
+            for (r, c, w) in [
+                (1, 1, 2),
+                (17, 17, 6),
+                (40, 33, 4),
+                (33, 100, 2),
+                (70, 70, 130),
+                (5, 64, 2),
+            ] {
+                let tau: Vec<u16> = (0..r + c).map(|_| (next() & mask) as u16).collect();
+                // Total: padding asks for entries outside the matrix.
+                let entry = |d: isize| {
+                    usize::try_from(d + c as isize - 1)
+                        .ok()
+                        .and_then(|i| tau.get(i))
+                        .map_or(0, |&v| v)
+                };
+                let x: Vec<Vec<u8>> = (0..c)
+                    .map(|_| (0..w).map(|_| next() as u8).collect())
+                    .collect();
+                let xr: Vec<&[u8]> = x.iter().map(|b| b.as_slice()).collect();
+                let start: Vec<Vec<u8>> = (0..r)
+                    .map(|_| (0..w).map(|_| next() as u8).collect())
+                    .collect();
+                for add in [false, true] {
+                    let (mut a, mut b) = (start.clone(), start.clone());
+                    let mut ar: Vec<&mut [u8]> = a.iter_mut().map(|b| b.as_mut_slice()).collect();
+                    let mut br: Vec<&mut [u8]> = b.iter_mut().map(|b| b.as_mut_slice()).collect();
+                    mul(field, entry, &xr, &mut ar, add);
+                    direct(field, &entry, &xr, &mut br, add);
+                    assert_eq!(a, b, "{field:?} {r}×{c} w={w} add={add}");
+                }
+            }
+        }
+    }
+}
