@@ -122,14 +122,40 @@ pub fn set_path(name: &str) {
 }
 
 fn parse_path(name: &str) -> Path {
+    try_parse_path(name).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn try_parse_path(name: &str) -> Result<Path, PathEnvError> {
     match name {
-        "" | "auto" => Path::Auto,
-        "quadratic" => Path::Quadratic,
-        "convolution" => Path::Convolution,
-        other => {
-            panic!("ALGORITHM_FEC_PATH={other}: unknown path (known: auto, quadratic, convolution)")
-        }
+        "" | "auto" => Ok(Path::Auto),
+        "quadratic" => Ok(Path::Quadratic),
+        "convolution" => Ok(Path::Convolution),
+        other => Err(PathEnvError(other.to_string())),
     }
+}
+
+/// `ALGORITHM_FEC_PATH` names no path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("ALGORITHM_FEC_PATH={0}: unknown path (valid values: auto, quadratic, convolution)")]
+pub struct PathEnvError(pub String);
+
+/// The path `ALGORITHM_FEC_PATH` asks for, read once per process.
+fn env_path() -> &'static Result<Path, PathEnvError> {
+    static PATH: OnceLock<Result<Path, PathEnvError>> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let value = std::env::var("ALGORITHM_FEC_PATH").unwrap_or_default();
+        try_parse_path(&value)
+    })
+}
+
+/// Checks `ALGORITHM_FEC_PATH` without coding anything: programs and the C ABI call
+/// it to report a bad value as an error instead of the panic at first use.
+///
+/// ```
+/// assert!(algorithm_fec::code::check_path_env().is_ok());
+/// ```
+pub fn check_path_env() -> Result<(), PathEnvError> {
+    env_path().as_ref().map(drop).map_err(Clone::clone)
 }
 
 /// How the products of encoding and decoding are computed.
@@ -148,19 +174,11 @@ enum Path {
 /// `quadratic` or `convolution`; read once). Panics at first use on any other value:
 /// a test that asks for a path must not silently get another.
 fn path() -> Path {
-    static PATH: OnceLock<Path> = OnceLock::new();
     match PATH_SET.load(Ordering::Relaxed) {
         1 => Path::Auto,
         2 => Path::Quadratic,
         3 => Path::Convolution,
-        _ => *PATH.get_or_init(|| {
-            parse_path(
-                std::env::var("ALGORITHM_FEC_PATH")
-                    .ok()
-                    .as_deref()
-                    .unwrap_or(""),
-            )
-        }),
+        _ => *env_path().as_ref().unwrap_or_else(|e| panic!("{e}")),
     }
 }
 

@@ -89,9 +89,10 @@ fn set_error(msg: &str) {
 
 /// Runs one entry point: its error or panic becomes a code and a message.
 fn run(f: impl FnOnce() -> Result<(), Fail>) -> c_int {
-    // A bad ALGORITHM_FEC_KERNEL is the caller's error, reported before any work.
+    // A bad ALGORITHM_FEC_KERNEL or _PATH is the caller's error, reported before any work.
     let checked = || {
         crate::kernels::check_env().map_err(|e| invalid(e.to_string()))?;
+        crate::code::check_path_env().map_err(|e| invalid(e.to_string()))?;
         f()
     };
     match catch_unwind(AssertUnwindSafe(checked)) {

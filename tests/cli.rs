@@ -1045,8 +1045,8 @@ fn no_fsync_gives_the_same_bytes() {
     assert!(fs::read(e.path().join("f.back")).unwrap() == input);
 }
 
-/// A bad `ALGORITHM_FEC_KERNEL` is a usage error naming the variable and the valid
-/// values, before anything is read or written.
+/// A bad `ALGORITHM_FEC_KERNEL` (or `ALGORITHM_FEC_PATH`) is a usage error naming the
+/// variable and the valid values, before anything is read or written.
 #[test]
 fn bad_kernel_variable_is_a_usage_error() {
     let d = encoded("f", &gen(10_000), 2, 3);
@@ -1071,6 +1071,17 @@ fn bad_kernel_variable_is_a_usage_error() {
             assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
         }
     }
+    let o = Command::new(FEC)
+        .args(["encode", "-f", "f"])
+        .env("ALGORITHM_FEC_PATH", "fastest")
+        .current_dir(d.path())
+        .output()
+        .unwrap();
+    assert_fails(
+        &o,
+        2,
+        "fec: ALGORITHM_FEC_PATH=fastest: unknown path (valid values: auto, quadratic, convolution)",
+    );
     assert_eq!(contents(d.path()), before);
     let o = Command::new(FEC)
         .args(["encode", "-f", "f"])

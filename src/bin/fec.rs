@@ -782,7 +782,11 @@ fn rs_decode(a: RsDecodeArgs, ui: &Ui) -> Result<(), Failure> {
 fn main() -> ExitCode {
     install_signal_handlers();
     let cli = Cli::parse();
-    if let Err(e) = algorithm_fec::kernels::check_env() {
+    let env = algorithm_fec::kernels::check_env()
+        .map(drop)
+        .map_err(|e| e.to_string())
+        .and_then(|()| algorithm_fec::code::check_path_env().map_err(|e| e.to_string()));
+    if let Err(e) = env {
         eprintln!("fec: {e}");
         return ExitCode::from(2);
     }
