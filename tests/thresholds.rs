@@ -21,7 +21,7 @@
 //! - scalar stripe: `stripe_len` (src/kernels/mod.rs), 256 KiB / (sources + rows),
 //!   at least 1 KiB;
 //! - NTT switch: `CONVOLVE_FROM_E` = 2800 lost blocks (src/code.rs): from there the
-//!   solver's log sums come from a convolution (tests/ntt_decode.rs);
+//!   solver's log sums come from a convolution;
 //! - threads (feature `parallel`): see tests/parallel.rs.
 //!
 //! `every_kernel` runs the kernel tests (`simd_*`) again under each kernel the CPU has
@@ -173,6 +173,32 @@ fn decode_stripes_with_many_lost_blocks() {
     }
 }
 
+/// The NTT switch: from e = 2800 lost blocks (`CONVOLVE_FROM_E`) the solver's log sums
+/// come from a convolution, and e² > 2^22 so its rows are made batch by batch. Blocks
+/// of 130 bytes reach the main loop of every SIMD kernel (32 to 128 bytes) and a tail.
+/// Data block 0 (the point 0) is lost, checks come from both ends of the field.
+///
+/// Optimized builds only (`scripts/test-all` runs this file with `--release`): making
+/// e² = 7.8 M coefficient rows' worth of work takes minutes in a debug build. (The
+/// unit tests in src/code.rs cover this path with 4-byte blocks in debug builds.)
+#[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "minutes in debug builds: run with --release"
+)]
+fn decode_on_the_ntt_path() {
+    let (field, e, bs) = (Field::Gf16, 2800, 130);
+    let (k, n) = (e + 40, 65536);
+    let code = Code::new(k, n).unwrap();
+    let lost: Vec<usize> = (0..e - 40).chain((e - 40..k).step_by(2)).collect();
+    assert_eq!(lost.len(), e);
+    let checks: Vec<usize> = (n - e / 2..n).rev().chain(k..k + e - e / 2).collect();
+    let order = scrambled(k, &lost, &checks);
+    let data = poly_blocks(field, 5, bs, &(0..k).collect::<Vec<_>>());
+    let blocks = poly_blocks(field, 5, bs, &order);
+    decode_and_compare(&code, blocks, order, &data);
+}
+
 /// SIMD step and tail: every block size around 32, 64 and 128 bytes (and 256), odd
 /// tails in GF(2^8); several groups of rows (GMAX is 4 or 8) in one call.
 #[test]
@@ -267,25 +293,8 @@ fn encode_many_across_coefficient_batches() {
     }
 }
 
-/// Runs the `simd_*` tests again under each kernel the CPU has, one child process per
-/// kernel (the kernel is picked once per process).
+/// The `simd_*` tests again under each kernel the CPU has.
 #[test]
 fn every_kernel() {
-    if std::env::var_os("ALGORITHM_FEC_KERNEL").is_some() {
-        // The caller picked a kernel: the tests of this process run under it.
-        return;
-    }
-    for name in kernels::available() {
-        let out = std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["simd_", "--test-threads", "2"])
-            .env("ALGORITHM_FEC_KERNEL", name)
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success() && stdout.contains("test result: ok. 3 passed"),
-            "under ALGORITHM_FEC_KERNEL={name}:\n{stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
+    common::under_every_kernel("simd_", 3);
 }

@@ -192,3 +192,26 @@ pub fn check(line: &Line) -> Result<(), String> {
         }
     }
 }
+
+/// Runs the tests of the calling test binary whose names contain `filter` again under
+/// each kernel this CPU has, one child process per kernel (a process picks its kernel
+/// once, from `ALGORITHM_FEC_KERNEL`); each child must pass exactly `count` tests.
+/// Does nothing in a process that already runs under a chosen kernel.
+pub fn under_every_kernel(filter: &str, count: usize) {
+    if std::env::var_os("ALGORITHM_FEC_KERNEL").is_some() {
+        return;
+    }
+    for name in algorithm_fec::kernels::available() {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([filter, "--test-threads", "2"])
+            .env("ALGORITHM_FEC_KERNEL", name)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains(&format!("test result: ok. {count} passed")),
+            "under ALGORITHM_FEC_KERNEL={name}:\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
