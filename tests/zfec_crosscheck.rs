@@ -35,8 +35,8 @@ for line in open(sys.argv[1]):
             filefec.decode_from_files(out, shares)
 "#;
 
-/// The zfec commands and a Python that imports zfec, or `None` (test skipped) when they
-/// are missing outside CI. In CI (`CI=true`) a missing zfec fails the test.
+/// Whether the zfec commands and a Python that imports zfec are on PATH; false (the
+/// caller skips) outside CI. In CI (`CI=true`) a missing zfec fails the test.
 fn zfec_installed() -> bool {
     let on_path = |name: &str| {
         std::env::var_os("PATH")
@@ -200,7 +200,7 @@ fn shares_equal_and_decode_both_ways() {
         }
     }
 
-    // zfec encodes every input; ours are made meanwhile.
+    // zfec's jobs: encode every input (here), decode our shares (below).
     let mut jobs = String::new();
     for c in &cases {
         jobs += &format!(
