@@ -31,7 +31,7 @@
 mod common;
 
 use algorithm_fec::{kernels, Code, Field};
-use common::gen_data;
+use common::{gen_data, poly_blocks};
 
 fn refs(d: &[Vec<u8>]) -> Vec<&[u8]> {
     d.iter().map(|b| b.as_slice()).collect()
@@ -71,34 +71,6 @@ fn assert_blocks_eq(got: &[Vec<u8>], want: &[Vec<u8>], what: &str) {
             );
         }
     }
-}
-
-/// Blocks `indices` of a code whose data are low-degree polynomials: symbol s of
-/// block i is f_s(x_i), with f_s of degree < 4 and random coefficients. The polynomial
-/// of degree < k through the data is then f_s itself (k ≥ 4), so every block, data or
-/// check, costs O(1) per symbol instead of O(k): large decodes stay cheap to set up
-/// in debug builds.
-fn poly_blocks(field: Field, seed: u64, bs: usize, indices: &[usize]) -> Vec<Vec<u8>> {
-    let w = field.symbol_bytes();
-    let mask = (field.size() - 1) as u16;
-    let raw = common::gen_block(seed, 0, bs / w * 8);
-    let polys: Vec<[u16; 4]> = raw
-        .chunks(8)
-        .map(|c| std::array::from_fn(|d| u16::from_le_bytes([c[2 * d], c[2 * d + 1]]) & mask))
-        .collect();
-    indices
-        .iter()
-        .map(|&i| {
-            let x = field.point(i);
-            polys
-                .iter()
-                .flat_map(|f| {
-                    let v = f.iter().rev().fold(0, |acc, &c| field.mul(acc, x) ^ c);
-                    v.to_le_bytes().into_iter().take(w)
-                })
-                .collect()
-        })
-        .collect()
 }
 
 /// The decode order of the present data blocks and the checks: interleaved from both
