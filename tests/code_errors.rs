@@ -26,8 +26,10 @@ fn construction_limits() {
             bits: 8
         }
     );
-    assert!(Code::with_field(2, 256, Field::Gf8).is_ok());
-    assert!(Code::new(2, 65536).is_ok());
+    let c = Code::with_field(2, 256, Field::Gf8).unwrap();
+    assert_eq!((c.k(), c.n(), c.field()), (2, 256, Field::Gf8));
+    let c = Code::new(2, 65536).unwrap();
+    assert_eq!((c.k(), c.n(), c.field()), (2, 65536, Field::Gf16));
     let e = Code::new(2, 65537).unwrap_err();
     assert_eq!(
         e,
@@ -97,9 +99,11 @@ fn encode_rejects_bad_calls_without_writing() {
     );
     // One bad index among good ones: no output is written at all.
     let mut other = vec![0xAAu8; 8];
-    assert!(code
-        .encode_many(&refs(&d), &[3, 9], &mut [&mut out, &mut other])
-        .is_err());
+    assert_eq!(
+        code.encode_many(&refs(&d), &[3, 9], &mut [&mut out, &mut other])
+            .unwrap_err(),
+        Error::IndexOutOfRange { index: 9, n: 5 }
+    );
     assert_eq!(out, untouched);
     assert_eq!(other, untouched);
 }

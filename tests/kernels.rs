@@ -128,6 +128,18 @@ fn many_rows_and_sources() {
     check(&mut rng, Field::Gf16, 1_000, 150, 20, 3, 1, true);
 }
 
+/// More prepared coefficients than one batch of the SIMD driver holds, in any build:
+/// `PREP_BUDGET` (src/kernels/simd.rs) is 1 MiB in release builds (16 KiB in debug),
+/// and one row × source pair takes at least 8 bytes (GFNI, GF(2^8)), 32 in GF(2^16).
+/// 300 × 120 × 32 B = 1.1 MiB; 256 × 520 × 8 B = 1.02 MiB. Lengths of one or two SIMD
+/// steps plus a tail.
+#[test]
+fn more_coefficients_than_one_release_batch() {
+    let mut rng = Rng(123);
+    check(&mut rng, Field::Gf16, 130, 300, 120, 0, 2, false);
+    check(&mut rng, Field::Gf8, 66, 256, 520, 1, 0, true);
+}
+
 #[test]
 fn unknown_or_unavailable_kernel_is_none() {
     let mut d = [0u8; 4];

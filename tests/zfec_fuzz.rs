@@ -8,7 +8,8 @@ use proptest::prelude::*;
 
 /// Opens every buffer as a share (with its true length, or a lying one), then
 /// checks, decodes and verifies whatever got through. Errors are fine; panics are not.
-fn exercise(files: Vec<Vec<u8>>, lie: Option<u64>) {
+/// Returns what a successful decode wrote.
+fn exercise(files: Vec<Vec<u8>>, lie: Option<u64>) -> Option<Vec<u8>> {
     let mut shares = Vec::new();
     for (i, f) in files.iter().enumerate() {
         let len = lie.unwrap_or(f.len() as u64);
@@ -23,16 +24,19 @@ fn exercise(files: Vec<Vec<u8>>, lie: Option<u64>) {
             Share::open(format!("s{i}"), Cursor::new(f.clone()), f.len() as u64).ok()
         })
         .collect();
+    let mut decoded = None;
     if let Ok(set) = ShareSet::new(shares) {
         let expect = set.output_len();
         let mut out = Vec::new();
         if set.decode(&mut out, &mut |_| {}).is_ok() {
             assert_eq!(out.len() as u64, expect);
+            decoded = Some(out);
         }
     }
     if let Ok(set) = ShareSet::new(shares2) {
         let _ = set.verify(&mut |_| {});
     }
+    decoded
 }
 
 proptest! {
@@ -41,7 +45,7 @@ proptest! {
     #[test]
     fn header_parse_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..8)) {
         if let Ok((h, len)) = Header::parse(&bytes) {
-            prop_assert!(h.validate().is_ok());
+            prop_assert_eq!(h.validate(), Ok(()));
             prop_assert_eq!(h.to_bytes().unwrap().len(), len);
             // Re-encoding gives back the same header (unused trailing bits aside).
             prop_assert_eq!(Header::parse(&h.to_bytes().unwrap()).unwrap().0, h);
@@ -55,7 +59,7 @@ proptest! {
         files in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..300), 1..6),
         lie in proptest::option::of(0u64..10_000),
     ) {
-        exercise(files, lie);
+        let _ = exercise(files, lie);
     }
 
     /// Real shares with a few random byte changes (often in the header), random
@@ -73,6 +77,7 @@ proptest! {
         let input: Vec<u8> = (0..size).map(|i| (i * 7 + 3) as u8).collect();
         let mut outs = vec![Cursor::new(Vec::new()); m];
         zfec::encode(k, m, &input[..], &mut outs, &mut |_| {}).unwrap();
+        let intact = damage.is_empty() && cut.is_none();
         let mut files: Vec<Vec<u8>> = pick.iter().map(|&p| outs[p as usize % m].get_ref().clone()).collect();
         for (f, pos, val) in damage {
             let n = files.len();
@@ -90,6 +95,12 @@ proptest! {
             let l = file.len();
             file.truncate(at as usize % (l + 1));
         }
-        exercise(files, None);
+        let decoded = exercise(files, None);
+        // Undamaged shares that decode give the input back.
+        if intact {
+            if let Some(out) = decoded {
+                prop_assert!(out == input, "k={} m={} size={}: wrong bytes", k, m, size);
+            }
+        }
     }
 }

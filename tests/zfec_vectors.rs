@@ -434,3 +434,67 @@ fn verify_blames_the_right_shares() {
     assert!(!r.padding_ok);
     assert_eq!(r.bad_shares().map(|s| s.sharenum).collect::<Vec<_>>(), [2]);
 }
+
+/// Every padlen 0..k−1 through both encoders. zfec's rule, computed here from the
+/// size: padlen = (k − size mod k) mod k, stored in every share's header. Both
+/// encoders write the same bytes, and any k shares decode to the input.
+#[test]
+fn every_padlen_through_both_encoders() {
+    let mut rng = Rng(11);
+    for (k, m) in [(2, 3), (3, 8), (5, 9), (7, 7), (16, 20), (100, 256)] {
+        // Every padlen; for k = 100 the ends and a few between.
+        let pads: Vec<usize> = match k {
+            100 => vec![0, 1, 2, 37, 98, 99],
+            _ => (0..k).collect(),
+        };
+        for pad in pads {
+            // A few rows, and for some padlens more than one segment of k · 4096 bytes.
+            let rows = if k <= 16 && (pad < 2 || pad == k - 1) {
+                4096 + 3
+            } else {
+                3
+            };
+            let size = rows * k + (k - pad) % k;
+            let input: Vec<u8> = (0..size).map(|_| rng.next() as u8).collect();
+            let seeking = encode_vec(k, m, &input);
+            let mut sized = vec![Vec::new(); m];
+            let e =
+                zfec::encode_sized(k, m, size as u64, &input[..], &mut sized, &mut |_| {}).unwrap();
+            assert_eq!(e.padlen, pad, "k={k} size={size}");
+            for (i, (a, b)) in seeking.iter().zip(&sized).enumerate() {
+                let (h, hlen) = Header::parse(b).unwrap();
+                assert_eq!(
+                    h,
+                    Header {
+                        m,
+                        k,
+                        padlen: pad,
+                        sharenum: i
+                    },
+                    "encode_sized, size={size}"
+                );
+                assert_eq!(
+                    b.len() as u64,
+                    hlen as u64 + (size as u64).div_ceil(k as u64)
+                );
+                assert!(a == b, "k={k} m={m} size={size}: share {i} differs");
+            }
+            // The last k shares (checks where there are any), in reverse.
+            let pick: Vec<usize> = (m - k..m).rev().collect();
+            let shares = pick
+                .iter()
+                .map(|&i| {
+                    let b = sized[i].clone();
+                    let len = b.len() as u64;
+                    Share::open(format!("s{i}"), Cursor::new(b), len).unwrap()
+                })
+                .collect();
+            let mut out = Vec::new();
+            ShareSet::new(shares)
+                .unwrap()
+                .decode(&mut out, &mut |_| {})
+                .unwrap();
+            assert!(out == input, "k={k} m={m} size={size}: decoded data differ");
+        }
+    }
+}

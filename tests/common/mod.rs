@@ -2,7 +2,7 @@
 //! parser and the check of one line. Shared by the tests and `examples/conformance.rs`.
 #![allow(dead_code)]
 
-use algorithm_fec::{Code, Error};
+use algorithm_fec::{Code, Error, Field};
 use sha2::{Digest, Sha256};
 
 /// Data block `j` of a config with seed `seed` (the generator documented in the file).
@@ -20,6 +20,34 @@ pub fn gen_block(seed: u64, j: u64, bs: usize) -> Vec<u8> {
 
 pub fn gen_data(seed: u64, k: usize, bs: usize) -> Vec<Vec<u8>> {
     (0..k as u64).map(|j| gen_block(seed, j, bs)).collect()
+}
+
+/// Blocks `indices` of a code whose data are low-degree polynomials: symbol s of
+/// block i is f_s(x_i), with f_s of degree < 4 and random coefficients. The polynomial
+/// of degree < k through the data is then f_s itself (k ≥ 4), so every block, data or
+/// check, costs O(1) per symbol instead of O(k): large decodes stay cheap to set up
+/// in debug builds.
+pub fn poly_blocks(field: Field, seed: u64, bs: usize, indices: &[usize]) -> Vec<Vec<u8>> {
+    let w = field.symbol_bytes();
+    let mask = (field.size() - 1) as u16;
+    let raw = gen_block(seed, 0, bs / w * 8);
+    let polys: Vec<[u16; 4]> = raw
+        .chunks(8)
+        .map(|c| std::array::from_fn(|d| u16::from_le_bytes([c[2 * d], c[2 * d + 1]]) & mask))
+        .collect();
+    indices
+        .iter()
+        .map(|&i| {
+            let x = field.point(i);
+            polys
+                .iter()
+                .flat_map(|f| {
+                    let v = f.iter().rev().fold(0, |acc, &c| field.mul(acc, x) ^ c);
+                    v.to_le_bytes().into_iter().take(w)
+                })
+                .collect()
+        })
+        .collect()
 }
 
 pub fn sha_hex(parts: &[&[u8]]) -> String {
@@ -190,5 +218,28 @@ pub fn check(line: &Line) -> Result<(), String> {
                 .then_some(())
                 .ok_or(format!("decoded data hashes to {got}"))
         }
+    }
+}
+
+/// Runs the tests of the calling test binary whose names contain `filter` again under
+/// each kernel this CPU has, one child process per kernel (a process picks its kernel
+/// once, from `ALGORITHM_FEC_KERNEL`); each child must pass exactly `count` tests.
+/// Does nothing in a process that already runs under a chosen kernel.
+pub fn under_every_kernel(filter: &str, count: usize) {
+    if std::env::var_os("ALGORITHM_FEC_KERNEL").is_some() {
+        return;
+    }
+    for name in algorithm_fec::kernels::available() {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([filter, "--test-threads", "2"])
+            .env("ALGORITHM_FEC_KERNEL", name)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains(&format!("test result: ok. {count} passed")),
+            "under ALGORITHM_FEC_KERNEL={name}:\n{stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }
