@@ -15,44 +15,11 @@
 #[path = "../tests/common/isal.rs"]
 mod isal;
 
-use std::time::Instant;
+mod common;
+
+use common::{data, time};
 
 use algorithm_fec::{kernels, Code, Field};
-
-/// Seconds per call: best of 10 batches of ~30 ms (the cores may be shared, and
-/// the best batch is the one least disturbed).
-fn time(mut f: impl FnMut()) -> f64 {
-    f();
-    let t = Instant::now();
-    f();
-    let one = t.elapsed().as_secs_f64().max(1e-9);
-    let iters = ((0.03 / one) as usize).max(1);
-    (0..10)
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..iters {
-                f();
-            }
-            t.elapsed().as_secs_f64() / iters as f64
-        })
-        .fold(f64::MAX, f64::min)
-}
-
-fn data(k: usize, len: usize) -> Vec<Vec<u8>> {
-    let mut x = 0x9E37_79B9_7F4A_7C15_u64;
-    (0..k)
-        .map(|_| {
-            (0..len)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    x as u8
-                })
-                .collect()
-        })
-        .collect()
-}
 
 fn refs(v: &[Vec<u8>]) -> Vec<&[u8]> {
     v.iter().map(|b| b.as_slice()).collect()

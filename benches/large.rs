@@ -14,45 +14,12 @@
 //! recovery is checked against the originals. The path (quadratic or convolution) is
 //! the one the code layer picks unless `ALGORITHM_FEC_PATH` names one.
 
-use std::time::Instant;
+mod common;
+
+use common::{data, time};
 
 use algorithm_fec::{code::set_path, Code, Shard};
 use reed_solomon_simd::{ReedSolomonDecoder, ReedSolomonEncoder};
-
-/// Seconds per call: the best of several batches of ~30 ms (fewer batches for
-/// calls that take longer), since the cores may be shared.
-fn time(mut f: impl FnMut()) -> f64 {
-    let t = Instant::now();
-    f();
-    let one = t.elapsed().as_secs_f64().max(1e-9);
-    let iters = ((0.03 / one) as usize).max(1);
-    let batches = if one > 0.3 { 3 } else { 10 };
-    (0..batches)
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..iters {
-                f();
-            }
-            t.elapsed().as_secs_f64() / iters as f64
-        })
-        .fold(f64::MAX, f64::min)
-}
-
-fn data(k: usize, len: usize) -> Vec<Vec<u8>> {
-    let mut x = 0x9E37_79B9_7F4A_7C15_u64;
-    (0..k)
-        .map(|_| {
-            (0..len)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    x as u8
-                })
-                .collect()
-        })
-        .collect()
-}
 
 /// One config: k data blocks of `len` bytes, n blocks in all, `lost` data blocks
 /// (0, 1, …) rebuilt from the first `lost` checks.
