@@ -96,33 +96,24 @@ fn run(cmd: &str, args: &[&str], dir: &Path, stdin: Option<&[u8]>) -> Output {
     child.wait_with_output().unwrap()
 }
 
-/// xorshift64*: reproducible inputs and choices.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545F4914F6CDD1D)
+#[path = "common/rng.rs"]
+mod rng;
+use rng::Rng;
+
+/// k distinct share numbers below m, the checks first (where there are enough),
+/// in random order.
+fn pick(rng: &mut Rng, k: usize, m: usize) -> Vec<usize> {
+    let mut all: Vec<usize> = (0..m).rev().collect();
+    let checks = (m - k).min(k);
+    let rest = &mut all[checks..];
+    for i in (1..rest.len()).rev() {
+        rest.swap(i, rng.below(i + 1));
     }
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
+    let mut pick = all[..k].to_vec();
+    for i in (1..k).rev() {
+        pick.swap(i, rng.below(i + 1));
     }
-    /// k distinct share numbers below m, the checks first (where there are enough),
-    /// in random order.
-    fn pick(&mut self, k: usize, m: usize) -> Vec<usize> {
-        let mut all: Vec<usize> = (0..m).rev().collect();
-        let checks = (m - k).min(k);
-        let rest = &mut all[checks..];
-        for i in (1..rest.len()).rev() {
-            rest.swap(i, (self.next() % (i as u64 + 1)) as usize);
-        }
-        let mut pick = all[..k].to_vec();
-        for i in (1..k).rev() {
-            pick.swap(i, (self.next() % (i as u64 + 1)) as usize);
-        }
-        pick
-    }
+    pick
 }
 
 /// One input: its (k, m), its bytes and the directory of its files.
@@ -225,7 +216,7 @@ fn shares_equal_and_decode_both_ways() {
     }
     // zfec decodes our shares (it needs two files at least).
     for c in cases.iter().filter(|c| c.m >= 2) {
-        let pick = rng.pick(c.k.max(2), c.m);
+        let pick = pick(&mut rng, c.k.max(2), c.m);
         jobs += &format!("D\t{}", c.dir.join("back_zfec").display());
         for i in pick {
             jobs += &format!("\t{}", c.share("lib", i).display());
@@ -261,8 +252,7 @@ fn shares_equal_and_decode_both_ways() {
                 "{what}: zfec decoded our shares wrongly"
             );
         }
-        let pick: Vec<String> = rng
-            .pick(c.k, c.m)
+        let pick: Vec<String> = pick(&mut rng, c.k, c.m)
             .into_iter()
             .map(|i| c.share("zfec", i).display().to_string())
             .collect();
@@ -314,8 +304,7 @@ fn commands_and_pipes() {
                 "{what}: share {i} from a pipe differs from zfec's"
             );
         }
-        let pick: Vec<String> = rng
-            .pick(k.max(2), m)
+        let pick: Vec<String> = pick(&mut rng, k.max(2), m)
             .into_iter()
             .map(|i| zfec::share_file_name("in", i, m, ".fec"))
             .collect();
