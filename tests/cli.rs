@@ -573,67 +573,6 @@ fn quiet_and_help() {
     );
 }
 
-/// The real zfec/zunfec, if installed (PATH, or the `ZFEC` / `ZUNFEC` variables):
-/// identical shares, and each decodes the other's. Skipped (passing) otherwise.
-#[test]
-fn cross_check_with_real_zfec_if_installed() {
-    let find = |var: &str, name: &str| -> Option<Vec<String>> {
-        if let Ok(v) = std::env::var(var) {
-            return Some(v.split_whitespace().map(String::from).collect());
-        }
-        std::env::split_paths(&std::env::var_os("PATH")?)
-            .map(|d| d.join(name))
-            .find(|p| p.is_file())
-            .map(|p| vec![p.display().to_string()])
-    };
-    let (Some(zfec), Some(zunfec)) = (find("ZFEC", "zfec"), find("ZUNFEC", "zunfec")) else {
-        eprintln!("zfec/zunfec not installed: cross-check skipped");
-        return;
-    };
-    let tool = |cmd: &[String], args: &[&str], dir: &Path| {
-        let o = Command::new(&cmd[0])
-            .args(&cmd[1..])
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{cmd:?} {args:?}: {}", stderr(&o));
-    };
-    for (k, m, size) in [
-        (2, 2, 8193),
-        (3, 10, 100_000),
-        (17, 33, 300_001),
-        (64, 256, 262_145),
-    ] {
-        let input = gen(size);
-        let ours = encoded("in", &input, k, m);
-        let theirs = tmp();
-        fs::write(theirs.path().join("in"), &input).unwrap();
-        tool(
-            &zfec,
-            &["-q", "-k", &k.to_string(), "-m", &m.to_string(), "in"],
-            theirs.path(),
-        );
-        for i in 0..m {
-            let n = share("in", i, m);
-            assert!(
-                fs::read(ours.path().join(&n)).unwrap()
-                    == fs::read(theirs.path().join(&n)).unwrap(),
-                "k={k} m={m} {n}"
-            );
-        }
-        let last: Vec<String> = (m - k..m).map(|i| share("in", i, m)).collect();
-        let mut a = vec!["-o", "back"];
-        a.extend(last.iter().map(String::as_str));
-        tool(&zunfec, &a, ours.path());
-        assert!(fs::read(ours.path().join("back")).unwrap() == input);
-        let mut a = vec!["decode", "-o", "back"];
-        a.extend(last.iter().map(String::as_str));
-        assert_ok(&run(theirs.path(), &a, None));
-        assert!(fs::read(theirs.path().join("back")).unwrap() == input);
-    }
-}
-
 // --- interruption and closed pipes ------------------------------------------------
 
 #[test]
