@@ -265,7 +265,10 @@ fn message_too_long() {
         RsError::MessageTooLong { len: 14, k: 13 }
     );
     let mut out = [0u8; 20];
-    assert!(rs.encode_into(&[1u8; 14], &mut out).is_err());
+    assert_eq!(
+        rs.encode_into(&[1u8; 14], &mut out).unwrap_err(),
+        RsError::MessageTooLong { len: 14, k: 13 }
+    );
 }
 
 #[test]
@@ -277,10 +280,11 @@ fn wrong_lengths() {
             rs.decode(&w).unwrap_err(),
             RsError::WrongLength { len, n: 20 }
         );
-        assert!(rs.decode_stripped(&w).is_err());
-        assert!(rs.decode_with_erasures(&w, &[]).is_err());
+        let wrong = RsError::WrongLength { len, n: 20 };
+        assert_eq!(rs.decode_stripped(&w).unwrap_err(), wrong);
+        assert_eq!(rs.decode_with_erasures(&w, &[]).unwrap_err(), wrong);
         let mut v = w.clone();
-        assert!(rs.correct_in_place(&mut v, &[]).is_err());
+        assert_eq!(rs.correct_in_place(&mut v, &[]).unwrap_err(), wrong);
         assert!(!rs.verify(&w));
         if len <= 13 {
             let mut out = vec![0u8; len];
@@ -333,7 +337,7 @@ fn too_many_errors_is_detected() {
         w[p * 13] ^= 0x80 | p as u8;
     }
     assert_eq!(rs.decode(&w).unwrap_err(), RsError::Uncorrectable);
-    assert!(rs.decode_stripped(&w).is_err());
+    assert_eq!(rs.decode_stripped(&w).unwrap_err(), RsError::Uncorrectable);
 
     // In a stream, the error names the codeword.
     let data: Vec<u8> = (0..223 * 3).map(|i| i as u8).collect();
@@ -346,9 +350,11 @@ fn too_many_errors_is_detected() {
     );
     let mut out = Vec::new();
     let mut report = StreamReport::default();
-    assert!(rs
-        .decode_stream_into(&coded, &mut out, &mut report)
-        .is_err());
+    assert_eq!(
+        rs.decode_stream_into(&coded, &mut out, &mut report)
+            .unwrap_err(),
+        RsError::UncorrectableCodeword { index: 1 }
+    );
     assert_eq!(out, &data[..223]);
     assert_eq!(report.codewords, 1);
     assert_eq!(report.corrected_bytes, 1);

@@ -333,7 +333,10 @@ fn shuffle_reorders_without_keeping() {
     assert_eq!(idx, [7, 1, 6, 3]);
     assert_eq!(names, ["b", "d", "c", "a"]);
     let mut dup = [3, 0, 0, 1];
-    assert!(s.shuffle(&mut names, &mut dup).is_err());
+    assert!(matches!(
+        s.shuffle(&mut names, &mut dup),
+        Err(SessionError::Code(Error::DuplicateIndex { .. }))
+    ));
     assert_eq!(dup, [3, 0, 0, 1]);
 }
 
