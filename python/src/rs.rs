@@ -162,8 +162,13 @@ impl PyRsCoder {
 
 fn file_error(e: FileError, what: &str) -> PyErr {
     match e {
-        FileError::Io(e) => os_error(what, &e),
+        FileError::Read(e) | FileError::Write(e) => os_error(what, &e),
         FileError::Rs(e) => rs_error(e),
+        // Lost groups, or a whole-data checksum that does not match: the message
+        // names the byte ranges of the original that could not be restored.
+        e @ (FileError::Damaged(_) | FileError::ChecksumMismatch(_)) => {
+            UncorrectableError::new_err(e.to_string())
+        }
         e => PyValueError::new_err(e.to_string()),
     }
 }
@@ -191,7 +196,7 @@ where
         .allow_threads(|| {
             let mut w = BufWriter::new(tmp.as_file_mut());
             let r = work(&mut w)?;
-            w.flush()?;
+            w.flush().map_err(FileError::Write)?;
             Ok::<T, FileError>(r)
         })
         .map_err(|e| file_error(e, &what))?;
@@ -239,6 +244,6 @@ pub fn repair_file(
     let report = write_via_temp(py, dst, overwrite, |w| rs::repair_file(reader, w))?;
     let d = PyDict::new(py);
     d.set_item("length", report.length)?;
-    d.set_item("corrected_bytes", report.body.corrected_bytes)?;
+    d.set_item("corrected_bytes", report.corrected_bytes)?;
     Ok(d)
 }

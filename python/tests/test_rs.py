@@ -112,7 +112,8 @@ def test_protect_and_repair_file(tmp_path):
     prot = tmp_path / "in.rs"
     rep = protect_file(str(src), str(prot))
     assert rep["length"] == len(data)
-    blob = bytearray(prot.read_bytes())
+    prot_bytes = prot.read_bytes()
+    blob = bytearray(prot_bytes)
     for i in range(1000, 1200):  # a 200-byte burst
         blob[i] ^= 0xFF
     prot.write_bytes(bytes(blob))
@@ -127,6 +128,13 @@ def test_protect_and_repair_file(tmp_path):
         blob[i] ^= 0x33
     prot.write_bytes(bytes(blob))
     with pytest.raises(UncorrectableError):
+        repair_file(str(prot), str(tmp_path / "none"))
+    assert not (tmp_path / "none").exists()
+    # A zeroed 4 KiB page is a run of valid codewords: the group checksums refuse it.
+    blob = bytearray(prot_bytes)
+    blob[8192:12288] = bytes(4096)
+    prot.write_bytes(bytes(blob))
+    with pytest.raises(UncorrectableError, match="could not be restored"):
         repair_file(str(prot), str(tmp_path / "none"))
     assert not (tmp_path / "none").exists()
     with pytest.raises(ValueError):
