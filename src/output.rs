@@ -171,6 +171,7 @@ pub enum OutputError {
     #[error("{error}; {}", problems.join("; "))]
     RollbackFailed {
         /// Why the swap failed.
+        #[source]
         error: Box<OutputError>,
         /// What could not be undone.
         problems: Vec<String>,
@@ -655,30 +656,22 @@ impl ShareSetOutput {
             .find_map(|(w, t)| w.error(&t.shown.display().to_string()))
     }
 
-    /// Drops the set without touching the targets (what dropping it does too, less
-    /// the bookkeeping of temporaries for [`remove_pending_files`]).
-    pub fn abandon(self) {
-        self.temps.into_iter().for_each(discard);
-    }
-
     /// Syncs every temporary, then swaps the whole set in: each existing file is
     /// renamed aside, the new one renamed in; if any step fails, every step done is
     /// undone, so the old set is left as it was.
-    pub fn commit(self) -> Result<(), OutputError> {
+    pub fn commit(mut self) -> Result<(), OutputError> {
         for (tmp, t) in self.temps.iter().zip(&self.targets) {
-            if let Err(e) = sync_file(tmp.as_file(), &t.shown, self.fsync) {
-                self.abandon();
-                return Err(e);
-            }
+            sync_file(tmp.as_file(), &t.shown, self.fsync)?;
         }
         // Held to the end: an interrupt waits until the set is whole again.
         let mut p = pending();
-        for tmp in &self.temps {
+        let temps = std::mem::take(&mut self.temps);
+        for tmp in &temps {
             forget_temp(&mut p, tmp.path());
         }
         let mut steps: Vec<Step> = Vec::new();
         let mut r = Ok(());
-        for (tmp, t) in self.temps.into_iter().zip(&self.targets) {
+        for (tmp, t) in temps.into_iter().zip(&self.targets) {
             if let Err(e) = swap_in(tmp, t, &mut steps) {
                 r = Err(e);
                 break;
@@ -702,6 +695,15 @@ impl ShareSetOutput {
         }
         drop(p);
         r
+    }
+}
+
+impl Drop for ShareSetOutput {
+    /// Without a commit the targets stay as they are and the temporaries go.
+    fn drop(&mut self) {
+        std::mem::take(&mut self.temps)
+            .into_iter()
+            .for_each(discard);
     }
 }
 
@@ -895,11 +897,23 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let never = |_: &mut dyn Write| -> Result<(), OutputError> { panic!("work ran") };
         let e = write_output(d.path(), &FORCE, never).unwrap_err();
-        assert!(matches!(e, OutputError::NotRegular { kind: "a directory", .. }), "{e:?}");
+        assert!(
+            matches!(
+                e,
+                OutputError::NotRegular {
+                    kind: "a directory",
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
         let f = d.path().join("f");
         fs::write(&f, b"old").unwrap();
         let e = write_output(&f, &Options::default(), never).unwrap_err();
-        assert!(matches!(&e, OutputError::Exists { path, more: 0 } if *path == f), "{e:?}");
+        assert!(
+            matches!(&e, OutputError::Exists { path, more: 0 } if *path == f),
+            "{e:?}"
+        );
         assert_eq!(fs::read(&f).unwrap(), b"old");
     }
 
@@ -934,10 +948,11 @@ mod tests {
             })
         };
         write_output(&fifo, &Options::default(), |w| {
-            w.write_all(b"through the pipe").map_err(|source| OutputError::Write {
-                name: "pipe".into(),
-                source,
-            })
+            w.write_all(b"through the pipe")
+                .map_err(|source| OutputError::Write {
+                    name: "pipe".into(),
+                    source,
+                })
         })
         .unwrap();
         assert_eq!(reader.join().unwrap(), b"through the pipe");
