@@ -33,6 +33,7 @@ fn to_py(py: Python<'_>, e: core::Error, pending: &Pending) -> PyErr {
         | E::Mismatch { .. }
         | E::SizeMismatch { .. }
         | E::Truncated { .. }
+        | E::Outvoted { .. }
         | E::DuplicateShare { .. } => class("CorruptedShareFilesError")
             .and_then(|c| c.call1((format!("Share files were corrupted -- {e}"),))),
         E::Read { name, source } | E::Write { name, source } => {
