@@ -44,6 +44,10 @@
 //! - `cli` (on by default): the `fec` command line tool. Library users who do not
 //!   need it set `default-features = false`, which drops it and its dependencies
 //!   (clap, indicatif, tempfile and ctrlc).
+//! - `files` (on with `cli`): [`output`], output files and share sets written
+//!   all-or-nothing (a temporary beside each target, fsync, rename; a share set
+//!   swapped in whole or rolled back), used by the tool and the Python binding.
+//!   Adds tempfile.
 //! - `parallel`: big calls (≥ 1 MiB read) are cut by length across rayon's threads;
 //!   `kernels::set_threads` or `ALGORITHM_FEC_THREADS` set how many. The output
 //!   bytes do not depend on it.
@@ -66,6 +70,8 @@ pub mod ffi;
 pub mod gf;
 pub mod kernels;
 mod ntt;
+#[cfg(feature = "files")]
+pub mod output;
 #[cfg(feature = "perl")]
 mod perl;
 pub mod rs;

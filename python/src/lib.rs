@@ -4,7 +4,6 @@
 
 mod buffer;
 mod code;
-mod outfiles;
 mod pyio;
 mod rs;
 mod session;

@@ -1,17 +1,17 @@
 //! Andrew Brown's `RSCoder` and the Rust file container, for `algorithm_fec.rs`.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Write};
+use std::io::{BufReader, Write};
 use std::path::PathBuf;
 
+use algorithm_fec::output::{write_output, Options};
 use algorithm_fec::rs::{self, FileError, RsCoder, RsError};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString};
 
 use crate::buffer::Buf;
-use crate::outfiles::{check_absent, persist_all, temp_beside};
-use crate::util::os_error;
+use crate::util::{os_error, output_error, Failed};
 
 pyo3::create_exception!(
     rs,
@@ -179,29 +179,26 @@ fn open(path: &PathBuf) -> PyResult<BufReader<File>> {
         .map_err(|e| os_error(&format!("cannot read {}", path.display()), &e))
 }
 
-/// Writes `target` through a temporary file renamed at the end.
+/// Writes `target` through the output module: a temporary beside it, synced and
+/// renamed at the end; nothing at `target` on error.
 fn write_via_temp<T>(
     py: Python<'_>,
     target: PathBuf,
     overwrite: bool,
-    work: impl FnOnce(&mut BufWriter<&mut File>) -> Result<T, FileError> + Send,
+    work: impl FnOnce(&mut dyn Write) -> Result<T, FileError> + Send,
 ) -> PyResult<T>
 where
     T: Send,
 {
-    check_absent(std::slice::from_ref(&target), overwrite)?;
-    let mut tmp = temp_beside(&target)?;
-    let what = format!("writing {}", target.display());
-    let done = py
-        .allow_threads(|| {
-            let mut w = BufWriter::new(tmp.as_file_mut());
-            let r = work(&mut w)?;
-            w.flush().map_err(FileError::Write)?;
-            Ok::<T, FileError>(r)
+    let opts = Options {
+        overwrite,
+        ..Options::default()
+    };
+    py.allow_threads(|| write_output(&target, &opts, |w| work(w).map_err(Failed::Core)))
+        .map_err(|e| match e {
+            Failed::Core(e) => file_error(e, &format!("writing {}", target.display())),
+            Failed::Output(e) => output_error(e),
         })
-        .map_err(|e| file_error(e, &what))?;
-    persist_all(vec![(tmp, target)], overwrite)?;
-    Ok(done)
 }
 
 /// Protects the file `src` into `dst` with RS(n, k) codewords interleaved in

@@ -2,17 +2,17 @@
 //! the format, the checks and the streaming are all the core's.
 
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::PathBuf;
 
+use algorithm_fec::output::{write_output, Options, ShareSetOutput};
 use algorithm_fec::zfec::{self as core, Header, HeaderError, Share, ShareSet};
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::outfiles::{check_absent, persist_all, temp_beside};
 use crate::pyio::{Pending, PyReader, PyWriter};
-use crate::util::os_error;
+use crate::util::{os_error, output_error, Failed};
 use crate::zfec::Error as ZfecError;
 
 /// The Python exception for a core error; a Python exception raised by a file
@@ -83,11 +83,14 @@ pub fn share_file_name(prefix: &str, sharenum: usize, m: usize, suffix: &str) ->
 
 /// Encodes the file object `inf` (read with `read(n)`) into m share files at
 /// `paths`. With `size` the input must have exactly that many bytes; without, it
-/// is read to its end. Files are written under temporary names and renamed at the
-/// end, so nothing is left behind on error; existing files are replaced only with
-/// `overwrite`. Returns the input size.
+/// is read to its end. The shares are written under temporary names, synced and
+/// swapped in together at the end (the `fec` tool's output module): on any error
+/// the files at `paths` are left as they were. Existing files are replaced only
+/// with `overwrite`; `lock`, if given, is a lock file that serialises writers of
+/// the same set. Returns the input size.
 #[pyfunction]
-#[pyo3(signature = (inf, size, paths, k, m, overwrite))]
+#[pyo3(signature = (inf, size, paths, k, m, overwrite, lock = None))]
+#[allow(clippy::too_many_arguments)]
 pub fn encode_files(
     py: Python<'_>,
     inf: Py<PyAny>,
@@ -96,27 +99,33 @@ pub fn encode_files(
     k: usize,
     m: usize,
     overwrite: bool,
+    lock: Option<PathBuf>,
 ) -> PyResult<u64> {
     if !(1..=m).contains(&k) || m > core::MAX_SHARES || paths.len() != m {
         let e = core::Error::Params { k, m };
         return Err(ZfecError::new_err(e.to_string()));
     }
-    check_absent(&paths, overwrite)?;
-    let mut temps = paths
-        .iter()
-        .map(|p| temp_beside(p))
-        .collect::<PyResult<Vec<_>>>()?;
-    let pending = Pending::default();
-    let result = {
-        let reader = PyReader::new(inf, &pending);
-        let mut outs: Vec<&mut File> = temps.iter_mut().map(|t| t.as_file_mut()).collect();
-        py.allow_threads(|| match size {
-            Some(size) => core::encode_sized(k, m, size, reader, &mut outs, &mut |_| {}),
-            None => core::encode(k, m, reader, &mut outs, &mut |_| {}),
-        })
+    let opts = Options {
+        overwrite,
+        ..Options::default()
     };
-    let encoded = result.map_err(|e| to_py(py, e, &pending))?;
-    persist_all(temps.into_iter().zip(paths).collect(), overwrite)?;
+    let out = py
+        .allow_threads(|| ShareSetOutput::create(&paths, lock, &opts))
+        .map_err(output_error)?;
+    let pending = Pending::default();
+    let encoded = {
+        let reader = PyReader::new(inf, &pending);
+        let mut writers = out.writers();
+        let r = py.allow_threads(|| match size {
+            Some(size) => core::encode_sized(k, m, size, reader, &mut writers, &mut |_| {}),
+            None => core::encode(k, m, reader, &mut writers, &mut |_| {}),
+        });
+        r.map_err(|e| match out.write_failure(&writers) {
+            Some(f) => output_error(f),
+            None => to_py(py, e, &pending),
+        })?
+    };
+    py.allow_threads(|| out.commit()).map_err(output_error)?;
     Ok(encoded.size)
 }
 
@@ -181,22 +190,19 @@ pub fn decode_paths(
     let set = open_shares(py, shares, &pending)?;
     match (output, outf) {
         (Some(target), _) => {
-            check_absent(std::slice::from_ref(&target), overwrite)?;
-            let mut tmp = temp_beside(&target)?;
-            let written = py
-                .allow_threads(|| {
-                    let n = set.decode(io::BufWriter::new(tmp.as_file_mut()), &mut |_| {})?;
-                    tmp.as_file_mut()
-                        .flush()
-                        .map_err(|source| core::Error::Write {
-                            name: target.display().to_string(),
-                            source,
-                        })?;
-                    Ok(n)
+            let opts = Options {
+                overwrite,
+                ..Options::default()
+            };
+            py.allow_threads(|| {
+                write_output(&target, &opts, |w| {
+                    set.decode(w, &mut |_| {}).map_err(Failed::Core)
                 })
-                .map_err(|e| to_py(py, e, &pending))?;
-            persist_all(vec![(tmp, target)], overwrite)?;
-            Ok(written)
+            })
+            .map_err(|e| match e {
+                Failed::Core(e) => to_py(py, e, &pending),
+                Failed::Output(e) => output_error(e),
+            })
         }
         (None, Some(outf)) => {
             let out = PyWriter::new(outf, &pending);

@@ -303,3 +303,24 @@ def test_python_exceptions_pass_through(tmp_path):
     finally:
         for f in fs:
             f.close()
+
+
+def test_failed_overwrite_keeps_the_old_set(tmp_path, capsys):
+    # Issue 10: an overwrite that cannot finish (share 3's name is a directory)
+    # leaves every old share byte-identical, and no temporary or lock file behind.
+    old = os.urandom(3000)
+    assert filefec.encode_to_files(io.BytesIO(old), len(old), str(tmp_path), "x", 3, 5) == 0
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    (tmp_path / "x.3_5.fec").unlink()
+    del before["x.3_5.fec"]
+    (tmp_path / "x.3_5.fec").mkdir()
+    new = os.urandom(3000)
+    rc = filefec.encode_to_files(io.BytesIO(new), len(new), str(tmp_path), "x", 3, 5,
+                                 overwrite=True)
+    assert rc == 1
+    assert "x.3_5.fec is a directory" in capsys.readouterr().out
+    assert sorted(os.listdir(tmp_path)) == sorted(list(before) + ["x.3_5.fec"])
+    assert {n: (tmp_path / n).read_bytes() for n in before} == before
+    out = io.BytesIO()
+    filefec.decode_from_files(out, [open(str(tmp_path / n), "rb") for n in sorted(before)[:3]])
+    assert out.getvalue() == old

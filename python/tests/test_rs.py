@@ -144,3 +144,16 @@ def test_protect_and_repair_file(tmp_path):
     with pytest.raises(FileNotFoundError):
         protect_file(str(tmp_path / "missing"), str(tmp_path / "none"))
     assert not (tmp_path / "none").exists()
+
+
+def test_container_output_is_never_a_directory(tmp_path):
+    # The output module refuses a directory as the output, even with overwrite,
+    # and leaves it as it was.
+    src = tmp_path / "in.bin"
+    src.write_bytes(b"data" * 100)
+    dst = tmp_path / "dst"
+    dst.mkdir()
+    with pytest.raises(IsADirectoryError, match="dst is a directory"):
+        protect_file(str(src), str(dst), overwrite=True)
+    assert dst.is_dir() and not os.listdir(dst)
+    assert sorted(os.listdir(tmp_path)) == ["dst", "in.bin"]

@@ -449,7 +449,7 @@ fn encode(a: EncodeArgs, ui: &Ui) -> Result<(), Failure> {
         )),
         None => in_dir(format!(".{prefix}.lock")),
     };
-    let out = ShareSetOutput::create(&names, lock, a.force)?;
+    let out = ShareSetOutput::create(&names, Some(lock), &output::options(a.force))?;
     ui.info(format!(
         "encoding {shown}{} into {m} shares, any {k} of which rebuild it",
         size.map(|s| format!(" ({s} bytes)")).unwrap_or_default()
@@ -464,7 +464,7 @@ fn encode(a: EncodeArgs, ui: &Ui) -> Result<(), Failure> {
         Err(e) => {
             return Err(out
                 .write_failure(&writers)
-                .unwrap_or_else(|| from_lib(e, &shown)))
+                .map_or_else(|| from_lib(e, &shown), Failure::from))
         }
     };
     drop(writers);

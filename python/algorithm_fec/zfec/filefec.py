@@ -95,15 +95,20 @@ def encode_to_files(inf, fsize, dirname, prefix, k, m, suffix=".fec",
 
     ``fsize`` is the number of bytes ``inf`` yields (None: read to its end, for
     pipes). Returns 0, or 1 after printing the error when a file cannot be read or
-    written or already exists (without ``overwrite``); no share file is left
-    behind then. Bad k or m raise Error.
+    written or already exists (without ``overwrite``); the files at the share
+    names are then left as they were (an overwrite replaces the whole set or
+    nothing). Runs on the same names wait for each other (a lock file
+    ``.prefix.lock`` beside the shares, the one ``fec encode`` takes).
+    Bad k or m raise Error.
     """
     names = _share_names(dirname, prefix, m, suffix)
     if verbose:
         for fn in names:
             print("Creating share file %r..." % (fn,))
     try:
-        _native.encode_files(inf, fsize, names, k, m, overwrite)
+        # Where `fec encode` takes it: beside the shares (the prefix may hold a directory).
+        lock = os.path.join(os.path.dirname(names[0]), ".%s.lock" % (os.path.basename(prefix),))
+        _native.encode_files(inf, fsize, names, k, m, overwrite, lock)
     except EnvironmentError as le:
         print("Cannot complete because of exception: ")
         print(le)

@@ -1,0 +1,979 @@
+//! Output files that appear whole or not at all (feature `files`): every output goes
+//! to a temporary beside its target, is synced, and only then renamed into place; a
+//! set of files (zfec's shares) is replaced all at once or not at all, under a lock
+//! that serialises writers of the same names. The `fec` tool and the Python binding
+//! write through this module.
+//!
+//! Rules for an output path:
+//! * absent: created (atomically, by rename);
+//! * a regular file: replaced only with [`Options::overwrite`], atomically;
+//! * a symbolic link: followed — the file it points to is what is created or
+//!   replaced, the link stays;
+//! * a FIFO or character device (`/dev/null`, a named pipe): written into like a
+//!   stream by [`write_output`], never removed or replaced; refused as a member of a
+//!   [`ShareSetOutput`], whose files must be regular;
+//! * anything else (a directory, a block device, a socket): refused.
+//!
+//! ```
+//! use std::io::Write;
+//! use algorithm_fec::output::{write_output, Options, OutputError};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let out = dir.path().join("out");
+//! let opts = Options::default();
+//! let n = write_output(&out, &opts, |w| -> Result<usize, OutputError> {
+//!     w.write_all(b"hello").map_err(|source| OutputError::Write {
+//!         name: "out".into(),
+//!         source,
+//!     })?;
+//!     Ok(5)
+//! })?;
+//! assert_eq!((n, std::fs::read(&out)?), (5, b"hello".to_vec()));
+//! // It exists now: without `overwrite` it is refused and left as it is.
+//! let again = write_output(&out, &opts, |_| Ok::<(), OutputError>(()));
+//! assert!(matches!(again, Err(OutputError::Exists { .. })));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fs::{self, File};
+use std::io::{self, Seek, SeekFrom, Write};
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use tempfile::NamedTempFile;
+
+/// How outputs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Replace an existing regular file (off: an existing file is an error).
+    pub overwrite: bool,
+    /// fsync each output before its rename and its directory after (on by default):
+    /// without it, "all or nothing" holds for a crash of the program, not of the
+    /// machine.
+    pub fsync: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            overwrite: false,
+            fsync: true,
+        }
+    }
+}
+
+/// What went wrong with an output; every variant names the file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OutputError {
+    /// The output exists and [`Options::overwrite`] is off.
+    #[error("{} exists{}", path.display(), and_more(*more))]
+    Exists {
+        /// The first existing output, as given.
+        path: PathBuf,
+        /// How many more outputs of the same set exist.
+        more: usize,
+    },
+    /// A share file was created by someone else while the set was being written.
+    #[error("{} appeared while the shares were written: not replaced", path.display())]
+    Appeared {
+        /// The output, as given.
+        path: PathBuf,
+    },
+    /// The output is a directory, block device or socket.
+    #[error(
+        "{} is {kind}: only regular files are written (and FIFOs or character devices \
+         written into)",
+        path.display()
+    )]
+    NotRegular {
+        /// The output, as given.
+        path: PathBuf,
+        /// What it is ("a directory").
+        kind: &'static str,
+    },
+    /// A member of a share set is a FIFO or character device.
+    #[error(
+        "{} is not a regular file: share files are replaced, never written into",
+        path.display()
+    )]
+    ShareNotRegular {
+        /// The output, as given.
+        path: PathBuf,
+    },
+    /// The output is a symbolic link to nothing reachable.
+    #[error("{} is a symbolic link that cannot be followed: {source}", path.display())]
+    BrokenLink {
+        /// The output, as given.
+        path: PathBuf,
+        /// Why it cannot be followed.
+        source: io::Error,
+    },
+    /// Writing (or syncing, or inspecting) the output failed.
+    #[error("cannot write {name}: {source}")]
+    Write {
+        /// The output as shown to the user ("standard output" for a stream).
+        name: String,
+        /// The error.
+        source: io::Error,
+    },
+    /// Renaming the finished temporary to the output failed.
+    #[error("cannot create {}: {source}", path.display())]
+    Create {
+        /// The output, as given.
+        path: PathBuf,
+        /// The error.
+        source: io::Error,
+    },
+    /// No temporary could be made beside the output.
+    #[error("cannot create a temporary file in {}: {source}", dir.display())]
+    Temp {
+        /// The directory.
+        dir: PathBuf,
+        /// The error.
+        source: io::Error,
+    },
+    /// The directory of a renamed output could not be synced.
+    #[error("cannot sync directory {}: {source}", dir.display())]
+    SyncDir {
+        /// The directory.
+        dir: PathBuf,
+        /// The error.
+        source: io::Error,
+    },
+    /// The lock file of a share set could not be made or locked.
+    #[error("cannot lock {}: {source}", path.display())]
+    Lock {
+        /// The lock file.
+        path: PathBuf,
+        /// The error.
+        source: io::Error,
+    },
+    /// The old file could not be moved aside to be replaced.
+    #[error("cannot replace {}: {source}", path.display())]
+    Replace {
+        /// The output, as given.
+        path: PathBuf,
+        /// The error.
+        source: io::Error,
+    },
+    /// No name could be made beside the output to keep its old copy during the swap.
+    #[error("cannot replace {}: no room for its old copy: {source}", path.display())]
+    NoRoomForBackup {
+        /// The output, as given.
+        path: PathBuf,
+        /// The error.
+        source: io::Error,
+    },
+    /// A share set's swap failed and some of its undo steps failed too: `problems`
+    /// say which files are not as they were and where their old content is.
+    #[error("{error}; {}", problems.join("; "))]
+    RollbackFailed {
+        /// Why the swap failed.
+        #[source]
+        error: Box<OutputError>,
+        /// What could not be undone.
+        problems: Vec<String>,
+    },
+}
+
+fn and_more(more: usize) -> String {
+    match more {
+        0 => String::new(),
+        n => format!(" (and {n} more share files)"),
+    }
+}
+
+/// What an interrupted process must remove: temporaries not yet renamed, and the
+/// lock files it holds. One mutex, also held while a share set is swapped in, so an
+/// interrupt cannot cut that swap in half.
+struct Pending {
+    temps: Vec<PathBuf>,
+    locks: Vec<PathBuf>,
+}
+
+static PENDING: Mutex<Pending> = Mutex::new(Pending {
+    temps: Vec::new(),
+    locks: Vec::new(),
+});
+
+fn pending() -> MutexGuard<'static, Pending> {
+    PENDING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Held by a process that is about to exit on a signal (see
+/// [`remove_pending_files`]): while it lives no output is renamed into place.
+pub struct Interrupted {
+    _guard: MutexGuard<'static, Pending>,
+}
+
+/// For an interrupt handler: removes every temporary of this process's outputs in
+/// progress and the share-set lock files it holds, and returns a guard that keeps
+/// any further rename from happening. Hold it until the process exits. A share set
+/// being swapped in is finished (or rolled back) first.
+pub fn remove_pending_files() -> Interrupted {
+    let p = pending();
+    for f in p.temps.iter().chain(&p.locks) {
+        let _ = fs::remove_file(f);
+    }
+    Interrupted { _guard: p }
+}
+
+fn forget_temp(p: &mut Pending, path: &Path) {
+    p.temps.retain(|t| t != path);
+}
+
+/// What is at an output path now.
+#[derive(Debug, PartialEq, Eq)]
+enum Existing {
+    Nothing,
+    /// A regular file (the path to replace, symbolic links resolved).
+    Regular,
+    /// A FIFO or a character device: written into, never replaced.
+    Stream,
+}
+
+/// An output path checked against the rules of this module.
+struct Target {
+    /// As the caller gave it, for messages.
+    shown: PathBuf,
+    /// Where to write: `shown` with symbolic links resolved.
+    path: PathBuf,
+    existing: Existing,
+}
+
+/// What a file that is not a regular one is, for messages ("a FIFO").
+pub fn kind(ft: fs::FileType) -> &'static str {
+    if ft.is_dir() {
+        "a directory"
+    } else if ft.is_fifo() {
+        "a FIFO"
+    } else if ft.is_char_device() {
+        "a character device"
+    } else if ft.is_block_device() {
+        "a block device"
+    } else if ft.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
+}
+
+fn inspect(shown: &Path) -> Result<Target, OutputError> {
+    let cannot = |source| OutputError::Write {
+        name: shown.display().to_string(),
+        source,
+    };
+    let meta = match fs::symlink_metadata(shown) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Ok(Target {
+                shown: shown.to_path_buf(),
+                path: shown.to_path_buf(),
+                existing: Existing::Nothing,
+            })
+        }
+        r => r.map_err(cannot)?,
+    };
+    let (path, meta) = if meta.file_type().is_symlink() {
+        match fs::metadata(shown) {
+            Ok(m) => (fs::canonicalize(shown).map_err(cannot)?, m),
+            Err(source) => {
+                return Err(OutputError::BrokenLink {
+                    path: shown.to_path_buf(),
+                    source,
+                })
+            }
+        }
+    } else {
+        (shown.to_path_buf(), meta)
+    };
+    let ft = meta.file_type();
+    let existing = if ft.is_file() {
+        Existing::Regular
+    } else if ft.is_fifo() || ft.is_char_device() {
+        Existing::Stream
+    } else {
+        return Err(OutputError::NotRegular {
+            path: shown.to_path_buf(),
+            kind: kind(ft),
+        });
+    };
+    Ok(Target {
+        shown: shown.to_path_buf(),
+        path,
+        existing,
+    })
+}
+
+fn exists_error(t: &Target, more: usize) -> OutputError {
+    OutputError::Exists {
+        path: t.shown.clone(),
+        more,
+    }
+}
+
+fn parent(p: &Path) -> &Path {
+    match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// A fresh file beside `target` named `.NAME.XXXXXX.suffix`, with the permissions
+/// a new file gets.
+fn file_beside(target: &Path, suffix: &str) -> io::Result<NamedTempFile> {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let prefix = format!(".{name}.");
+    let mut b = tempfile::Builder::new();
+    b.prefix(&prefix)
+        .suffix(suffix)
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    b.tempfile_in(parent(target))
+}
+
+/// A temporary to write `target`'s new content to, removed on an interrupt.
+fn temp_beside(target: &Path) -> Result<NamedTempFile, OutputError> {
+    let tmp = file_beside(target, ".tmp").map_err(|source| OutputError::Temp {
+        dir: parent(target).to_path_buf(),
+        source,
+    })?;
+    pending().temps.push(tmp.path().to_path_buf());
+    Ok(tmp)
+}
+
+/// A temporary that failed before its rename: deleted when dropped, so forgotten.
+fn discard(tmp: NamedTempFile) {
+    let mut p = pending();
+    forget_temp(&mut p, tmp.path());
+    drop(tmp);
+}
+
+fn sync_file(f: &File, shown: &Path, fsync: bool) -> Result<(), OutputError> {
+    if fsync {
+        f.sync_all().map_err(|source| OutputError::Write {
+            name: shown.display().to_string(),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+/// Makes renames in `dirs` durable.
+fn sync_dirs<'a>(dirs: impl IntoIterator<Item = &'a Path>, fsync: bool) -> Result<(), OutputError> {
+    if !fsync {
+        return Ok(());
+    }
+    let mut done: Vec<&Path> = Vec::new();
+    for d in dirs {
+        if done.contains(&d) {
+            continue;
+        }
+        File::open(d)
+            .and_then(|f| f.sync_all())
+            .map_err(|source| OutputError::SyncDir {
+                dir: d.to_path_buf(),
+                source,
+            })?;
+        done.push(d);
+    }
+    Ok(())
+}
+
+/// A copy of an I/O error (which is not `Clone`), keeping its errno.
+fn copy_error(e: &io::Error) -> io::Error {
+    match e.raw_os_error() {
+        Some(code) => io::Error::from_raw_os_error(code),
+        None => io::Error::new(e.kind(), e.to_string()),
+    }
+}
+
+/// A writer that keeps the first error it returned, so a failure can be blamed on
+/// the output whatever the code that wrote to it made of the error.
+pub struct Recorder<W> {
+    inner: W,
+    error: Option<io::Error>,
+}
+
+impl<W> Recorder<W> {
+    /// Wraps `inner`.
+    pub fn new(inner: W) -> Self {
+        Recorder { inner, error: None }
+    }
+
+    fn note<T>(&mut self, r: io::Result<T>) -> io::Result<T> {
+        if let Err(e) = &r {
+            if self.error.is_none() && e.kind() != io::ErrorKind::Interrupted {
+                self.error = Some(copy_error(e));
+            }
+        }
+        r
+    }
+
+    /// The first error a call on this writer returned, as a write error of `name`.
+    pub fn error(&self, name: &str) -> Option<OutputError> {
+        self.error.as_ref().map(|e| OutputError::Write {
+            name: name.to_string(),
+            source: copy_error(e),
+        })
+    }
+}
+
+impl<W: Write> Write for Recorder<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let r = self.inner.write(buf);
+        self.note(r)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let r = self.inner.flush();
+        self.note(r)
+    }
+}
+
+impl<W: Seek> Seek for Recorder<W> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        let r = self.inner.seek(pos);
+        self.note(r)
+    }
+}
+
+/// Runs `work` writing to `out` — a FIFO or character device directly, otherwise a
+/// temporary beside it, synced and renamed to `out` at the end (only with
+/// [`Options::overwrite`] if `out` exists; checked before `work` runs). A write
+/// error is reported as [`OutputError::Write`] of `out`, whatever `work` made of
+/// it; on any error nothing is left at `out`'s name that was not there before.
+pub fn write_output<T, E: From<OutputError>>(
+    out: &Path,
+    opts: &Options,
+    work: impl FnOnce(&mut dyn Write) -> Result<T, E>,
+) -> Result<T, E> {
+    let t = inspect(out)?;
+    let shown = t.shown.display().to_string();
+    match t.existing {
+        Existing::Stream => {
+            let f = fs::OpenOptions::new()
+                .write(true)
+                .open(&t.path)
+                .map_err(|source| OutputError::Write {
+                    name: shown.clone(),
+                    source,
+                })?;
+            return write_to(f, &shown, work);
+        }
+        Existing::Regular if !opts.overwrite => return Err(exists_error(&t, 0).into()),
+        _ => {}
+    }
+    let tmp = temp_beside(&t.path)?;
+    let r = match write_to(tmp.as_file(), &shown, work).and_then(|r| {
+        sync_file(tmp.as_file(), &t.shown, opts.fsync)?;
+        Ok(r)
+    }) {
+        Ok(r) => r,
+        Err(e) => {
+            discard(tmp);
+            return Err(e);
+        }
+    };
+    let persisted = {
+        let mut p = pending();
+        forget_temp(&mut p, tmp.path());
+        // With overwrite, also over a file someone created meanwhile.
+        if opts.overwrite {
+            tmp.persist(&t.path).map(drop)
+        } else {
+            tmp.persist_noclobber(&t.path).map(drop)
+        }
+    };
+    persisted.map_err(|e| match e.error.kind() {
+        io::ErrorKind::AlreadyExists => exists_error(&t, 0),
+        _ => OutputError::Create {
+            path: t.shown.clone(),
+            source: e.error,
+        },
+    })?;
+    sync_dirs([parent(&t.path)], opts.fsync)?;
+    Ok(r)
+}
+
+/// Runs `work` over a buffered `w` and flushes it; write errors are blamed on
+/// `name` (as [`OutputError::Write`]) whatever `work` made of them. For standard
+/// output and other streams.
+pub fn write_to<W: Write, T, E: From<OutputError>>(
+    w: W,
+    name: &str,
+    work: impl FnOnce(&mut dyn Write) -> Result<T, E>,
+) -> Result<T, E> {
+    let mut rec = Recorder::new(w);
+    let r = {
+        // Small writes (rs-*) are gathered; zfec's decode writes pieces of at least
+        // this size, which go straight through without a copy.
+        let mut buf = io::BufWriter::with_capacity(256 << 10, &mut rec);
+        work(&mut buf).and_then(|r| {
+            buf.flush().map(|()| r).map_err(|source| {
+                OutputError::Write {
+                    name: name.to_string(),
+                    source,
+                }
+                .into()
+            })
+        })
+    };
+    match (r, rec.error(name)) {
+        (Err(_), Some(e)) => Err(e.into()),
+        (r, _) => r,
+    }
+}
+
+/// An exclusive `flock` on a lock file beside a share set. The file is removed when
+/// released: a waiter that then holds a lock on the removed file sees that the name
+/// no longer leads to it and tries again.
+struct Lock {
+    path: PathBuf,
+    _file: File,
+}
+
+impl Lock {
+    fn acquire(path: PathBuf) -> Result<Lock, OutputError> {
+        let err = |source| OutputError::Lock {
+            path: path.clone(),
+            source,
+        };
+        loop {
+            let file = fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+                .map_err(err)?;
+            file.lock().map_err(err)?;
+            let held = file.metadata().map_err(err)?;
+            match fs::metadata(&path) {
+                Ok(now) if (now.dev(), now.ino()) == (held.dev(), held.ino()) => {
+                    pending().locks.push(path.clone());
+                    return Ok(Lock { path, _file: file });
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(err(e)),
+            }
+        }
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // Unlink while still holding the lock (the file closes after this).
+        let mut p = pending();
+        let _ = fs::remove_file(&self.path);
+        p.locks.retain(|l| l != &self.path);
+    }
+}
+
+/// The files of one share set: temporaries to write, then swapped in together.
+///
+/// ```
+/// use std::io::Write;
+/// use algorithm_fec::output::{Options, ShareSetOutput};
+///
+/// let dir = tempfile::tempdir()?;
+/// let names: Vec<_> = (0..3).map(|i| dir.path().join(format!("s.{i}_3"))).collect();
+/// let set = ShareSetOutput::create(&names, Some(dir.path().join(".s.lock")), &Options::default())?;
+/// for (i, mut w) in set.writers().into_iter().enumerate() {
+///     write!(w, "share {i}")?;
+/// }
+/// set.commit()?;
+/// assert_eq!(std::fs::read(&names[2])?, b"share 2");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct ShareSetOutput {
+    targets: Vec<Target>,
+    temps: Vec<NamedTempFile>,
+    fsync: bool,
+    _lock: Option<Lock>,
+}
+
+impl ShareSetOutput {
+    /// Takes the lock file `lock` if given (waiting for another writer of the set to
+    /// finish), checks every target — regular files or absent, existing ones only
+    /// with [`Options::overwrite`] — and creates a temporary for each.
+    pub fn create(
+        names: &[PathBuf],
+        lock: Option<PathBuf>,
+        opts: &Options,
+    ) -> Result<Self, OutputError> {
+        let lock = lock.map(Lock::acquire).transpose()?;
+        let targets: Vec<Target> = names.iter().map(|n| inspect(n)).collect::<Result<_, _>>()?;
+        if let Some(t) = targets.iter().find(|t| t.existing == Existing::Stream) {
+            return Err(OutputError::ShareNotRegular {
+                path: t.shown.clone(),
+            });
+        }
+        if !opts.overwrite {
+            let existing: Vec<&Target> = targets
+                .iter()
+                .filter(|t| t.existing == Existing::Regular)
+                .collect();
+            if let Some(first) = existing.first() {
+                return Err(exists_error(first, existing.len() - 1));
+            }
+        }
+        let mut temps = Vec::with_capacity(targets.len());
+        for t in &targets {
+            match temp_beside(&t.path) {
+                Ok(tmp) => temps.push(tmp),
+                Err(e) => {
+                    temps.into_iter().for_each(discard);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(ShareSetOutput {
+            targets,
+            temps,
+            fsync: opts.fsync,
+            _lock: lock,
+        })
+    }
+
+    /// The temporaries to write share i to, each wrapped to record its first error.
+    pub fn writers(&self) -> Vec<Recorder<&File>> {
+        self.temps
+            .iter()
+            .map(|t| Recorder::new(t.as_file()))
+            .collect()
+    }
+
+    /// The error of the first share whose writer failed, if any.
+    pub fn write_failure(&self, writers: &[Recorder<&File>]) -> Option<OutputError> {
+        writers
+            .iter()
+            .zip(&self.targets)
+            .find_map(|(w, t)| w.error(&t.shown.display().to_string()))
+    }
+
+    /// Syncs every temporary, then swaps the whole set in: each existing file is
+    /// renamed aside, the new one renamed in; if any step fails, every step done is
+    /// undone, so the old set is left as it was.
+    pub fn commit(mut self) -> Result<(), OutputError> {
+        for (tmp, t) in self.temps.iter().zip(&self.targets) {
+            sync_file(tmp.as_file(), &t.shown, self.fsync)?;
+        }
+        // Held to the end: an interrupt waits until the set is whole again.
+        let mut p = pending();
+        let temps = std::mem::take(&mut self.temps);
+        for tmp in &temps {
+            forget_temp(&mut p, tmp.path());
+        }
+        let mut steps: Vec<Step> = Vec::new();
+        let mut r = Ok(());
+        for (tmp, t) in temps.into_iter().zip(&self.targets) {
+            if let Err(e) = swap_in(tmp, t, &mut steps) {
+                r = Err(e);
+                break;
+            }
+        }
+        if let Err(error) = r {
+            let problems: Vec<String> = steps.iter().rev().filter_map(|s| s.undo().err()).collect();
+            return Err(match problems.is_empty() {
+                true => error,
+                false => OutputError::RollbackFailed {
+                    error: Box::new(error),
+                    problems,
+                },
+            });
+        }
+        let r = sync_dirs(self.targets.iter().map(|t| parent(&t.path)), self.fsync);
+        for s in &steps {
+            if let Some(b) = &s.backup {
+                let _ = fs::remove_file(b);
+            }
+        }
+        drop(p);
+        r
+    }
+}
+
+impl Drop for ShareSetOutput {
+    /// Without a commit the targets stay as they are and the temporaries go.
+    fn drop(&mut self) {
+        std::mem::take(&mut self.temps)
+            .into_iter()
+            .for_each(discard);
+    }
+}
+
+/// One share swapped (or half swapped) in.
+struct Step {
+    target: PathBuf,
+    shown: PathBuf,
+    /// Where the old share was moved to.
+    backup: Option<PathBuf>,
+    /// Whether the new share is in place.
+    placed: bool,
+}
+
+impl Step {
+    fn undo(&self) -> Result<(), String> {
+        match &self.backup {
+            Some(b) => fs::rename(b, &self.target).map_err(|e| {
+                format!(
+                    "could not put back {}: {e}; its old content is in {}",
+                    self.shown.display(),
+                    b.display()
+                )
+            }),
+            None if self.placed => fs::remove_file(&self.target)
+                .map_err(|e| format!("could not remove the new {}: {e}", self.shown.display())),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Moves the old file at `t` (if any) aside and renames `new` to `t` (a failed
+/// temporary is deleted when dropped), recording each step in `steps` as it
+/// succeeds.
+fn swap_in(new: NamedTempFile, t: &Target, steps: &mut Vec<Step>) -> Result<(), OutputError> {
+    let mut step = Step {
+        target: t.path.clone(),
+        shown: t.shown.clone(),
+        backup: None,
+        placed: false,
+    };
+    if t.existing == Existing::Regular {
+        let aside = file_beside(&t.path, ".old")
+            .and_then(|f| f.into_temp_path().keep().map_err(|e| e.error))
+            .map_err(|source| OutputError::NoRoomForBackup {
+                path: t.shown.clone(),
+                source,
+            })?;
+        if let Err(source) = fs::rename(&t.path, &aside) {
+            let _ = fs::remove_file(&aside);
+            return Err(OutputError::Replace {
+                path: t.shown.clone(),
+                source,
+            });
+        }
+        step.backup = Some(aside);
+    }
+    steps.push(step);
+    let step = steps.last_mut().expect("just pushed");
+    // Never over anything: the old file, if any, is aside now.
+    new.persist_noclobber(&t.path)
+        .map_err(|e| match e.error.kind() {
+            io::ErrorKind::AlreadyExists => OutputError::Appeared {
+                path: t.shown.clone(),
+            },
+            _ => OutputError::Create {
+                path: t.shown.clone(),
+                source: e.error,
+            },
+        })?;
+    step.placed = true;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CString;
+    use std::io::Read;
+    use std::os::unix::ffi::OsStrExt;
+
+    fn set(dir: &Path, contents: &[&[u8]]) -> Vec<PathBuf> {
+        contents
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let p = dir.join(format!("s{i}"));
+                fs::write(&p, c).unwrap();
+                p
+            })
+            .collect()
+    }
+
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut left: Vec<_> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        left
+    }
+
+    const FORCE: Options = Options {
+        overwrite: true,
+        fsync: true,
+    };
+
+    fn write_all(out: &ShareSetOutput) {
+        for (i, mut w) in out.writers().into_iter().enumerate() {
+            write!(w, "new{i}").unwrap();
+        }
+    }
+
+    /// A rename failing half-way through the swap (here: the third new share's
+    /// temporary vanished) leaves the old set exactly as it was, and nothing else.
+    #[test]
+    fn failed_swap_restores_the_old_set() {
+        let d = tempfile::tempdir().unwrap();
+        let names = set(d.path(), &[b"old0", b"old1", b"old2", b"old3"]);
+        let out = ShareSetOutput::create(&names, Some(d.path().join(".s.lock")), &FORCE).unwrap();
+        write_all(&out);
+        fs::remove_file(out.temps[2].path()).unwrap();
+        let e = out.commit().expect_err("the swap must fail");
+        match &e {
+            OutputError::Create { path, source } => {
+                assert_eq!(path, &names[2]);
+                assert_eq!(source.kind(), io::ErrorKind::NotFound);
+            }
+            e => panic!("wrong error: {e:?}"),
+        }
+        assert!(e.to_string().starts_with("cannot create "), "{e}");
+        for (i, n) in names.iter().enumerate() {
+            assert_eq!(fs::read(n).unwrap(), format!("old{i}").as_bytes());
+        }
+        assert_eq!(listing(d.path()), ["s0", "s1", "s2", "s3"]);
+        let p = pending();
+        let ours = |f: &PathBuf| f.starts_with(d.path());
+        assert!(!p.temps.iter().chain(&p.locks).any(ours));
+    }
+
+    #[test]
+    fn swap_replaces_and_creates() {
+        let d = tempfile::tempdir().unwrap();
+        let mut names = set(d.path(), &[b"old0", b"old1"]);
+        names.push(d.path().join("s2"));
+        let out = ShareSetOutput::create(&names, Some(d.path().join(".s.lock")), &FORCE).unwrap();
+        write_all(&out);
+        out.commit().unwrap();
+        for (i, n) in names.iter().enumerate() {
+            assert_eq!(fs::read(n).unwrap(), format!("new{i}").as_bytes());
+        }
+        assert_eq!(listing(d.path()), ["s0", "s1", "s2"]);
+    }
+
+    /// A directory where a share goes is refused before anything is written, even
+    /// with overwrite; the other old shares stay.
+    #[test]
+    fn share_set_refuses_a_directory() {
+        let d = tempfile::tempdir().unwrap();
+        let mut names = set(d.path(), &[b"old0", b"old1"]);
+        let dir = d.path().join("s2");
+        fs::create_dir(&dir).unwrap();
+        names.push(dir.clone());
+        let e = ShareSetOutput::create(&names, None, &FORCE)
+            .err()
+            .expect("a directory must be refused");
+        assert!(
+            matches!(&e, OutputError::NotRegular { path, kind: "a directory" } if *path == dir),
+            "{e:?}"
+        );
+        assert_eq!(fs::read(&names[0]).unwrap(), b"old0");
+        assert_eq!(listing(d.path()), ["s0", "s1", "s2"]);
+    }
+
+    #[test]
+    fn share_set_without_overwrite_counts_the_existing() {
+        let d = tempfile::tempdir().unwrap();
+        let mut names = set(d.path(), &[b"old0", b"old1"]);
+        names.insert(0, d.path().join("new"));
+        let e = ShareSetOutput::create(&names, None, &Options::default())
+            .err()
+            .expect("existing shares without overwrite");
+        assert_eq!(
+            e.to_string(),
+            format!("{} exists (and 1 more share files)", names[1].display())
+        );
+        assert_eq!(listing(d.path()), ["s0", "s1"]);
+    }
+
+    #[test]
+    fn write_output_refuses_a_directory_and_existing_files() {
+        let d = tempfile::tempdir().unwrap();
+        let never = |_: &mut dyn Write| -> Result<(), OutputError> { panic!("work ran") };
+        let e = write_output(d.path(), &FORCE, never).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                OutputError::NotRegular {
+                    kind: "a directory",
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        let f = d.path().join("f");
+        fs::write(&f, b"old").unwrap();
+        let e = write_output(&f, &Options::default(), never).unwrap_err();
+        assert!(
+            matches!(&e, OutputError::Exists { path, more: 0 } if *path == f),
+            "{e:?}"
+        );
+        assert_eq!(fs::read(&f).unwrap(), b"old");
+    }
+
+    /// A failing `work` leaves neither the target nor a temporary.
+    #[test]
+    fn write_output_failure_leaves_nothing() {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("f");
+        let e = write_output(&f, &FORCE, |w| {
+            w.write_all(b"partial").unwrap();
+            Err::<(), _>(OutputError::Appeared { path: f.clone() })
+        })
+        .unwrap_err();
+        assert!(matches!(e, OutputError::Appeared { .. }));
+        assert!(listing(d.path()).is_empty());
+    }
+
+    /// A FIFO is written into, not replaced.
+    #[test]
+    fn write_output_writes_into_a_fifo() {
+        let d = tempfile::tempdir().unwrap();
+        let fifo = d.path().join("pipe");
+        let c = CString::new(fifo.as_os_str().as_bytes()).unwrap();
+        // SAFETY: `c` is a valid NUL-terminated path that outlives the call.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || {
+                let mut got = Vec::new();
+                File::open(fifo).unwrap().read_to_end(&mut got).unwrap();
+                got
+            })
+        };
+        write_output(&fifo, &Options::default(), |w| {
+            w.write_all(b"through the pipe")
+                .map_err(|source| OutputError::Write {
+                    name: "pipe".into(),
+                    source,
+                })
+        })
+        .unwrap();
+        assert_eq!(reader.join().unwrap(), b"through the pipe");
+        assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+        assert_eq!(listing(d.path()), ["pipe"]);
+    }
+
+    /// A write error is blamed on the output even when `work` reports another error.
+    #[test]
+    fn write_errors_name_the_output() {
+        let e = write_output(Path::new("/dev/full"), &Options::default(), |w| {
+            w.write_all(&[0; 1 << 20])
+                .map_err(|_| OutputError::Appeared { path: "x".into() })
+        })
+        .unwrap_err();
+        match e {
+            OutputError::Write { name, source } => {
+                assert_eq!(name, "/dev/full");
+                assert_eq!(source.raw_os_error(), Some(libc::ENOSPC));
+            }
+            e => panic!("wrong error: {e:?}"),
+        }
+    }
+}
