@@ -10,13 +10,10 @@
 #![cfg(feature = "cli")]
 
 use std::fs;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use algorithm_fec::zfec;
-
-const FEC: &str = env!("CARGO_BIN_EXE_fec");
 
 /// Encodes and decodes files with zfec's `filefec` (what its commands run), from a job
 /// file: `E<TAB>input<TAB>dir<TAB>prefix<TAB>k<TAB>m` or `D<TAB>output<TAB>share…`.
@@ -71,30 +68,8 @@ fn assert_ok(o: &Output, what: &str) {
     );
 }
 
-/// Runs `cmd args` in `dir`, feeding `stdin` if given.
-fn run(cmd: &str, args: &[&str], dir: &Path, stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(cmd)
-        .args(args)
-        .current_dir(dir)
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{cmd}: {e}"));
-    if let Some(input) = stdin {
-        let mut pipe = child.stdin.take().unwrap();
-        let input = input.to_vec();
-        // A thread, so a large input cannot deadlock against the output pipes.
-        std::thread::spawn(move || {
-            let _ = pipe.write_all(&input);
-        });
-    }
-    child.wait_with_output().unwrap()
-}
+mod cli_common;
+use cli_common::{run_cmd as run, FEC};
 
 #[path = "common/rng.rs"]
 mod rng;

@@ -11,7 +11,12 @@ pub const FEC: &str = env!("CARGO_BIN_EXE_fec");
 
 /// Runs `fec` in `dir` with `args`, feeding `stdin` if given.
 pub fn run(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(FEC)
+    run_cmd(FEC, args, dir, stdin)
+}
+
+/// Runs `cmd args` in `dir`, feeding `stdin` if given.
+pub fn run_cmd(cmd: &str, args: &[&str], dir: &Path, stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(cmd)
         .args(args)
         .current_dir(dir)
         .stdin(if stdin.is_some() {
@@ -22,7 +27,7 @@ pub fn run(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap_or_else(|e| panic!("{cmd}: {e}"));
     if let Some(input) = stdin {
         let mut pipe = child.stdin.take().unwrap();
         let input = input.to_vec();
