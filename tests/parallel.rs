@@ -9,18 +9,9 @@
 
 use algorithm_fec::{kernels, Code, Field};
 
-/// xorshift64*: reproducible data.
-fn bytes(seed: u64, n: usize) -> Vec<u8> {
-    let mut x = seed | 1;
-    (0..n)
-        .map(|_| {
-            x ^= x >> 12;
-            x ^= x << 25;
-            x ^= x >> 27;
-            (x.wrapping_mul(0x2545F4914F6CDD1D) >> 56) as u8
-        })
-        .collect()
-}
+#[path = "common/rng.rs"]
+mod rng;
+use rng::Rng;
 
 /// Encodes `checks`, then loses data blocks `lost` and decodes them from those checks:
 /// (check blocks, decoded data).
@@ -64,7 +55,7 @@ fn threads_give_the_bytes_of_one_thread() {
             "too small to split"
         );
         let code = Code::with_field(k, n, field).unwrap();
-        let data: Vec<Vec<u8>> = (0..k).map(|j| bytes(j as u64 + 1, len)).collect();
+        let data: Vec<Vec<u8>> = (0..k).map(|j| Rng(j as u64 + 1).bytes(len)).collect();
         let checks: Vec<usize> = (n - lost.len()..n).rev().collect();
         kernels::set_threads(threads);
         let (split_checks, decoded) = encode_then_decode(&code, &data, &checks, &lost);

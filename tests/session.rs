@@ -573,6 +573,17 @@ fn file_shrunk_after_set_decode_blocks_fails_the_call() {
     }
 }
 
+/// Reads a page of a mapping the library does not know, past the end of its shrunk
+/// file: a SIGBUS that is not the library's.
+fn fault_outside_the_library(dir: &tempfile::TempDir) {
+    let g = named_file_with(&[vec![9; 8192]], dir, "theirs");
+    // SAFETY: a test of exactly the fault this mapping will raise.
+    let m = unsafe { memmap2::Mmap::map(&g).unwrap() };
+    g.set_len(0).unwrap();
+    let byte = std::hint::black_box(&m[..])[100];
+    println!("read {byte} from a truncated mapping without a signal");
+}
+
 /// A SIGBUS outside the library's mappings is not absorbed: the process dies of it,
 /// as it would without the library.
 #[test]
@@ -582,12 +593,7 @@ fn other_mappings_still_fault() {
         let f = named_file_with(&[vec![7; 8192]], &dir, "ours");
         let mut s = FecSession::new(1, 2, 8192).unwrap();
         s.set_encode_blocks(vec![Block::file(&f, 0)]).unwrap(); // installs the handler
-        let g = named_file_with(&[vec![9; 8192]], &dir, "theirs");
-        // SAFETY: a test of exactly the fault this mapping will raise.
-        let m = unsafe { memmap2::Mmap::map(&g).unwrap() };
-        g.set_len(0).unwrap();
-        let byte = std::hint::black_box(&m[..])[100];
-        println!("read {byte} from a truncated mapping without a signal");
+        fault_outside_the_library(&dir);
     });
     if let Some(out) = out {
         assert_eq!(
@@ -897,19 +903,15 @@ fn faults_elsewhere_go_to_the_previous_handler() {
         let dir = tempfile::tempdir().unwrap();
         let f = named_file_with(&[vec![7; 8192]], &dir, "ours");
         let mut s = FecSession::new(1, 2, 8192).unwrap();
-        s.set_encode_blocks(vec![Block::file(&f, 0)]).unwrap(); // chains to theirs
-                                                                // A fault in the library's mapping is not theirs.
+        // Installs the library's handler, which chains to theirs.
+        s.set_encode_blocks(vec![Block::file(&f, 0)]).unwrap();
+        // A fault in the library's mapping is not theirs.
         f.set_len(0).unwrap();
         assert!(matches!(
             s.encode(1),
             Err(SessionError::FileChanged { position: 0 })
         ));
-        let g = named_file_with(&[vec![9; 8192]], &dir, "theirs");
-        // SAFETY: a test of exactly the fault this mapping will raise.
-        let m = unsafe { memmap2::Mmap::map(&g).unwrap() };
-        g.set_len(0).unwrap();
-        let byte = std::hint::black_box(&m[..])[100];
-        println!("read {byte} from a truncated mapping without a signal");
+        fault_outside_the_library(&dir);
     });
     if let Some(out) = out {
         assert_eq!(

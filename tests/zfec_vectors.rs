@@ -334,22 +334,9 @@ fn round_trips_around_segment_boundaries() {
             let e = zfec::encode(k, m, &input[..], &mut outs, &mut |_| {}).unwrap();
             assert_eq!(e.padlen, zfec::padlen(size as u64, k));
             let mut all: Vec<usize> = (0..m).collect();
-            for i in (1..m).rev() {
-                all.swap(i, rng.below(i + 1));
-            }
-            let shares = all[..k]
-                .iter()
-                .map(|&i| {
-                    let b = outs[i].get_ref().clone();
-                    let len = b.len() as u64;
-                    Share::open(format!("s{i}"), Cursor::new(b), len).unwrap()
-                })
-                .collect();
-            let mut out = Vec::new();
-            ShareSet::new(shares)
-                .unwrap()
-                .decode(&mut out, &mut |_| {})
-                .unwrap();
+            rng.shuffle(&mut all);
+            let files: Vec<Vec<u8>> = outs.into_iter().map(Cursor::into_inner).collect();
+            let out = decode_vec(&files, &all[..k]);
             assert!(out == input, "k={k} m={m} size={size}");
         }
     }
@@ -361,7 +348,8 @@ fn encode_vec(k: usize, m: usize, input: &[u8]) -> Vec<Vec<u8>> {
     outs.into_iter().map(Cursor::into_inner).collect()
 }
 
-fn verify_vec(files: &[Vec<u8>], pick: &[usize]) -> zfec::VerifyReport {
+/// The share set of `files[i]` for each i in `pick`, read from memory.
+fn share_set(files: &[Vec<u8>], pick: &[usize]) -> ShareSet<Cursor<Vec<u8>>> {
     let shares = pick
         .iter()
         .map(|&i| {
@@ -370,7 +358,19 @@ fn verify_vec(files: &[Vec<u8>], pick: &[usize]) -> zfec::VerifyReport {
             Share::open(format!("s{i}"), Cursor::new(f), len).unwrap()
         })
         .collect();
-    ShareSet::new(shares).unwrap().verify(&mut |_| {}).unwrap()
+    ShareSet::new(shares).unwrap()
+}
+
+fn verify_vec(files: &[Vec<u8>], pick: &[usize]) -> zfec::VerifyReport {
+    share_set(files, pick).verify(&mut |_| {}).unwrap()
+}
+
+fn decode_vec(files: &[Vec<u8>], pick: &[usize]) -> Vec<u8> {
+    let mut out = Vec::new();
+    share_set(files, pick)
+        .decode(&mut out, &mut |_| {})
+        .unwrap();
+    out
 }
 
 #[test]
@@ -471,19 +471,7 @@ fn every_padlen_through_both_encoders() {
             }
             // The last k shares (checks where there are any), in reverse.
             let pick: Vec<usize> = (m - k..m).rev().collect();
-            let shares = pick
-                .iter()
-                .map(|&i| {
-                    let b = sized[i].clone();
-                    let len = b.len() as u64;
-                    Share::open(format!("s{i}"), Cursor::new(b), len).unwrap()
-                })
-                .collect();
-            let mut out = Vec::new();
-            ShareSet::new(shares)
-                .unwrap()
-                .decode(&mut out, &mut |_| {})
-                .unwrap();
+            let out = decode_vec(&sized, &pick);
             assert!(out == input, "k={k} m={m} size={size}: decoded data differ");
         }
     }
