@@ -5,7 +5,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use crate::buffer::{check_disjoint, fresh_slice, new_bytes, Buf};
+use crate::buffer::{check_disjoint, new_bytes, prefault, Buf};
 use crate::util::{int_value, items};
 
 pub fn value_error(e: impl std::fmt::Display) -> PyErr {
@@ -96,16 +96,14 @@ impl Code {
             }
             None => {
                 let len = data.first().map_or(0, |d| d.len());
-                let mut made = Vec::with_capacity(idx.len());
-                let mut outs: Vec<&mut [u8]> = Vec::with_capacity(idx.len());
-                for _ in &idx {
-                    let (obj, p) = new_bytes(py, len)?;
-                    made.push(obj);
-                    // SAFETY: each object is new, unshared, and viewed by this slice only.
-                    outs.push(unsafe { fresh_slice(p, len) });
-                }
-                py.allow_threads(|| code.encode_many(&data, &idx, &mut outs))
-                    .map_err(value_error)?;
+                // SAFETY: `made` outlives the views, which are the only access to it until
+                // the coding is done.
+                let (made, mut outs) = unsafe { new_bytes(py, idx.len(), len) }?;
+                py.allow_threads(|| {
+                    prefault(&mut outs);
+                    code.encode_many(&data, &idx, &mut outs)
+                })
+                .map_err(value_error)?;
                 Ok(Some(PyList::new(py, made)?))
             }
         }

@@ -4,7 +4,7 @@ use algorithm_fec::{Code, Field, Shard};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use crate::buffer::{fresh_slice, new_bytes, Buf};
+use crate::buffer::{new_bytes, prefault, Buf};
 use crate::util::{int_value, items};
 
 pyo3::create_exception!(
@@ -115,18 +115,16 @@ impl Encoder {
         }
         let (bufs, len) = block_bufs(&blocks)?;
         let checks: Vec<usize> = wanted.iter().copied().filter(|&i| i >= k).collect();
-        let mut made = Vec::with_capacity(checks.len());
-        let mut outs: Vec<&mut [u8]> = Vec::with_capacity(checks.len());
-        for _ in &checks {
-            let (obj, data) = new_bytes(py, len)?;
-            made.push(obj);
-            // SAFETY: each object is new, unshared, and viewed by this slice only.
-            outs.push(unsafe { fresh_slice(data, len) });
-        }
+        // SAFETY: `made` outlives the views, which are the only access to it until
+        // the coding is done.
+        let (made, mut outs) = unsafe { new_bytes(py, checks.len(), len) }?;
         let data: Vec<&[u8]> = bufs.iter().map(Buf::bytes).collect();
         let code = &self.code;
-        py.allow_threads(|| code.encode_many(&data, &checks, &mut outs))
-            .map_err(|e| err(e.to_string()))?;
+        py.allow_threads(|| {
+            prefault(&mut outs);
+            code.encode_many(&data, &checks, &mut outs)
+        })
+        .map_err(|e| err(e.to_string()))?;
         let mut made = made.into_iter();
         let result = wanted.iter().map(|&i| {
             if i < k {
@@ -219,25 +217,30 @@ impl Decoder {
             .reorder(&mut order, &mut idx)
             .map_err(|e| err(e.to_string()))?;
         blocks = order.iter().map(|&p| blocks[p].clone()).collect();
-        let mut made = Vec::new();
-        let mut shards = Vec::with_capacity(k);
-        for (pos, &p) in order.iter().enumerate() {
-            let src = bufs[p].bytes();
-            if idx[pos] == pos {
-                shards.push(Shard::Read(src));
-            } else {
-                let (obj, data) = new_bytes(py, len)?;
-                made.push(obj);
-                // SAFETY: the object is new, unshared, and viewed by this slice only.
-                let out = unsafe { fresh_slice(data, len) };
-                out.copy_from_slice(src);
-                shards.push(Shard::Write(out));
-            }
-        }
+        let srcs: Vec<&[u8]> = order.iter().map(|&p| bufs[p].bytes()).collect();
+        let lost = (0..k).filter(|&pos| idx[pos] != pos).count();
+        // SAFETY: `made` outlives the views, which are the only access to it until
+        // the coding is done.
+        let (made, mut outs) = unsafe { new_bytes(py, lost, len) }?;
         let code = &self.code;
-        py.allow_threads(|| code.decoder(&idx)?.decode(&mut shards))
-            .map_err(|e| err(e.to_string()))?;
-        drop(shards);
+        py.allow_threads(|| {
+            prefault(&mut outs);
+            let mut outs = outs.into_iter();
+            let mut shards: Vec<Shard> = Vec::with_capacity(k);
+            for (pos, src) in srcs.into_iter().enumerate() {
+                if idx[pos] == pos {
+                    shards.push(Shard::Read(src));
+                } else {
+                    // The check block is copied into the new object, which the
+                    // decode then turns into the data block in place.
+                    let out = outs.next().expect("one per rebuilt block");
+                    out.copy_from_slice(src);
+                    shards.push(Shard::Write(out));
+                }
+            }
+            code.decoder(&idx)?.decode(&mut shards)
+        })
+        .map_err(|e| err(e.to_string()))?;
         let mut made = made.into_iter();
         let result = (0..k).map(|pos| {
             if idx[pos] == pos {
