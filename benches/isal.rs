@@ -6,8 +6,11 @@
 //! ```
 //!
 //! Without `isal` the ISA-L columns are left empty and the kernel-against-kernel rows
-//! are left out; without `parallel` the thread rows are. Throughput is input bytes (k data blocks) per second, MB = 10^6 bytes,
-//! best of 10 batches of about 30 ms each. ISA-L gets the very coefficient rows our
+//! are left out; without `parallel` the thread rows are. Rows are named by the configs
+//! of ../shared/BENCH.md; "cold" rows rotate over 16 buffer sets (160 MiB of data at
+//! 10 × 1 MiB) so the data comes from memory, "hot" rows reuse one set. Throughput is
+//! input bytes (k data blocks) per second, MB = 10^6 bytes, best of 10 batches of
+//! about 30 ms each. ISA-L gets the very coefficient rows our
 //! code uses (its GF(2^8) is also 0x11D), and its outputs are checked to be
 //! byte-identical to ours before anything is timed; its table set-up is not timed.
 
@@ -56,35 +59,69 @@ fn mbs(bytes: usize, secs: f64) -> f64 {
     bytes as f64 / secs / 1e6
 }
 
-/// ISA-L's time for `out = matrix · data` (after checking it gives `want`), if linked.
+/// Buffer sets a cold row rotates over: 16 × (10 × 1 MiB) = 160 MiB, as BENCH.md asks.
+const COLD_SETS: usize = 16;
+
+/// `sets` independent sets of k pseudo-random blocks of `len` bytes.
+fn data_sets(k: usize, len: usize, sets: usize) -> Vec<Vec<Vec<u8>>> {
+    let mut all = data(k * sets, len);
+    (0..sets).map(|_| all.drain(..k).collect()).collect()
+}
+
+/// Seconds per call of `f(set)`, the set rotating over `0..sets` call by call.
+fn time_rotating(sets: usize, mut f: impl FnMut(usize)) -> f64 {
+    let mut i = 0;
+    time(|| {
+        f(i % sets);
+        i += 1;
+    })
+}
+
+/// "hot" or "cold" for a row's name.
+fn heat(sets: usize) -> &'static str {
+    if sets > 1 {
+        "cold"
+    } else {
+        "hot"
+    }
+}
+
+/// ISA-L's time for `out = matrix · data` over the rotating sets (after checking the
+/// first set gives `want`), if linked.
 #[allow(unused_variables)]
-fn isal_time(k: usize, matrix: &[u16], data: &[&[u8]], want: &[Vec<u8>]) -> Option<f64> {
+fn isal_time(k: usize, matrix: &[u16], sets: &[Vec<&[u8]>], want: &[Vec<u8>]) -> Option<f64> {
     #[cfg(feature = "isal")]
     {
         let mut t = isal::Tables::new(k, &bytes(matrix));
-        let mut out = vec![vec![0u8; data[0].len()]; matrix.len() / k];
-        t.encode(data, &mut muts(&mut out));
+        let mut out = vec![vec![0u8; sets[0][0].len()]; matrix.len() / k];
+        t.encode(&sets[0], &mut muts(&mut out));
         assert!(out == want, "ISA-L and this crate disagree");
-        Some(time(|| t.encode(data, &mut muts(&mut out))))
+        Some(time_rotating(sets.len(), |s| {
+            t.encode(&sets[s], &mut muts(&mut out))
+        }))
     }
     #[cfg(not(feature = "isal"))]
     None
 }
 
-/// Encode all checks of a GF(2^8) (k, n) code with `encode_many`.
-fn encode_all(k: usize, n: usize, len: usize) -> Row {
+/// Config `name`: encode all checks of a GF(2^8) (k, n) code with `encode_many`.
+fn encode_all(name: &str, k: usize, n: usize, len: usize, sets: usize) -> Row {
     let code = Code::new(k, n).unwrap();
-    let d = data(k, len);
-    let d = refs(&d);
+    let d = data_sets(k, len, sets);
+    let d: Vec<Vec<&[u8]>> = d.iter().map(|s| refs(s)).collect();
     let idx: Vec<usize> = (k..n).collect();
     let mut out = vec![vec![0u8; len]; n - k];
-    let ours = time(|| code.encode_many(&d, &idx, &mut muts(&mut out)).unwrap());
+    let ours = time_rotating(sets, |s| {
+        code.encode_many(&d[s], &idx, &mut muts(&mut out)).unwrap()
+    });
+    code.encode_many(&d[0], &idx, &mut muts(&mut out)).unwrap();
     let base = isal_time(k, &rows(&code, &idx), &d, &out);
     Row {
         name: format!(
-            "GF(2^8) encode k={k} n={n} {} KiB, all {} checks",
+            "{name}: GF(2^8) encode k={k} n={n} {} KiB, all {} checks, {}",
             len >> 10,
-            n - k
+            n - k,
+            heat(sets)
         ),
         ours: mbs(k * len, ours),
         base: base.map(|t| mbs(k * len, t)),
@@ -92,39 +129,45 @@ fn encode_all(k: usize, n: usize, len: usize) -> Row {
     }
 }
 
-/// A k=10 n=14 decode with data blocks 0, 2, 4, 6 lost and checks 10..14 in their
-/// places: the original data, the decode inputs (in decode order), their indices and
-/// the 4 × 10 matrix that maps the inputs to the lost blocks.
+/// Config E's k=10 n=14 decode (data blocks 1, 3, 5, 7 lost, checks 10..14 in their
+/// places) over `sets` buffer sets: the original data and the decode inputs (in
+/// decode order) of each set, their indices and the 4 × 10 matrix that maps the
+/// inputs to the lost blocks.
 struct Decode {
     code: Code,
-    orig: Vec<Vec<u8>>,
-    inputs: Vec<Vec<u8>>,
+    orig: Vec<Vec<Vec<u8>>>,
+    inputs: Vec<Vec<Vec<u8>>>,
     indices: Vec<usize>,
     matrix: Vec<u16>,
 }
 
-const LOST: [usize; 4] = [0, 2, 4, 6];
+const LOST: [usize; 4] = [1, 3, 5, 7];
 
 impl Decode {
-    fn new(len: usize) -> Decode {
+    fn new(len: usize, sets: usize) -> Decode {
         let (k, n) = (10, 14);
         let code = Code::new(k, n).unwrap();
-        let orig = data(k, len);
+        let orig = data_sets(k, len, sets);
         let mut indices: Vec<usize> = (0..k).collect();
         for (q, &p) in LOST.iter().enumerate() {
             indices[p] = k + q;
         }
-        let mut checks = vec![vec![0u8; len]; n - k];
-        code.encode_many(&refs(&orig), &[10, 11, 12, 13], &mut muts(&mut checks))
-            .unwrap();
-        let inputs: Vec<Vec<u8>> = indices
+        let inputs = orig
             .iter()
-            .map(|&i| {
-                if i < k {
-                    orig[i].clone()
-                } else {
-                    checks[i - k].clone()
-                }
+            .map(|set| {
+                let mut checks = vec![vec![0u8; len]; n - k];
+                code.encode_many(&refs(set), &[10, 11, 12, 13], &mut muts(&mut checks))
+                    .unwrap();
+                indices
+                    .iter()
+                    .map(|&i| {
+                        if i < k {
+                            set[i].clone()
+                        } else {
+                            checks[i - k].clone()
+                        }
+                    })
+                    .collect()
             })
             .collect();
         // Column by column: decode unit vectors of length 1 (decoding is linear).
@@ -146,69 +189,112 @@ impl Decode {
         }
     }
 
-    /// Seconds per `Code::decode`, after checking it is right.
+    /// Seconds per `Code::decode` (solve included), after checking it is right.
     fn time_ours(&self) -> f64 {
         let mut blocks = self.inputs.clone();
         let mut idx = self.indices.clone();
-        self.code.decode(&mut muts(&mut blocks), &mut idx).unwrap();
-        assert!(blocks == self.orig, "decode is wrong");
-        time(|| {
+        self.code
+            .decode(&mut muts(&mut blocks[0]), &mut idx)
+            .unwrap();
+        assert!(blocks[0] == self.orig[0], "decode is wrong");
+        time_rotating(blocks.len(), |s| {
             // In place: later rounds decode data as if it were checks; same work.
             let mut idx = self.indices.clone();
-            self.code.decode(&mut muts(&mut blocks), &mut idx).unwrap();
+            self.code
+                .decode(&mut muts(&mut blocks[s]), &mut idx)
+                .unwrap();
         })
     }
 }
 
-/// Decode of 4 lost data blocks, ours against ISA-L with the same decode matrix.
-fn decode_4(len: usize) -> Row {
+/// Config E: decode of 4 lost data blocks, ours against ISA-L with the same decode
+/// matrix (its solve is not timed).
+fn decode_4(len: usize, sets: usize) -> Row {
     let k = 10;
-    let d = Decode::new(len);
+    let d = Decode::new(len, sets);
     let ours = d.time_ours();
-    let want: Vec<Vec<u8>> = LOST.iter().map(|&l| d.orig[l].clone()).collect();
-    let base = isal_time(k, &d.matrix, &refs(&d.inputs), &want);
+    let want: Vec<Vec<u8>> = LOST.iter().map(|&l| d.orig[0][l].clone()).collect();
+    let inputs: Vec<Vec<&[u8]>> = d.inputs.iter().map(|s| refs(s)).collect();
+    let base = isal_time(k, &d.matrix, &inputs, &want);
     Row {
-        name: format!("GF(2^8) decode k=10 n=14 {} KiB, 4 data lost", len >> 10),
+        name: format!(
+            "E: GF(2^8) decode k=10 n=14 {} KiB, data 1, 3, 5, 7 lost, {}",
+            len >> 10,
+            heat(sets)
+        ),
         ours: mbs(k * len, ours),
         base: base.map(|t| mbs(k * len, t)),
         base_name: "ISA-L",
     }
 }
 
-/// One `encode` call per check index (as Algorithm::FEC's API does), against the
-/// scalar kernel doing the same.
-fn per_index(k: usize, n: usize, len: usize) -> Row {
+/// Config P-idx: one `encode` call per check index (as Algorithm::FEC's API does),
+/// against ISA-L computing one row per call (if linked) and against the scalar kernel
+/// doing the same.
+fn per_index(k: usize, n: usize, len: usize, sets: usize) -> Vec<Row> {
     let code = Code::new(k, n).unwrap();
-    let d = data(k, len);
-    let d = refs(&d);
+    let d = data_sets(k, len, sets);
+    let d: Vec<Vec<&[u8]>> = d.iter().map(|s| refs(s)).collect();
     let mut out = vec![vec![0u8; len]; n - k];
-    let ours = time(|| {
+    let ours = time_rotating(sets, |s| {
         for (i, o) in (k..n).zip(out.iter_mut()) {
-            code.encode(&d, i, o).unwrap();
+            code.encode(&d[s], i, o).unwrap();
         }
     });
+    for (i, o) in (k..n).zip(out.iter_mut()) {
+        code.encode(&d[0], i, o).unwrap();
+    }
     let m: Vec<Vec<u16>> = (k..n).map(|i| rows(&code, &[i])).collect();
     let mut sc = vec![vec![0u8; len]; n - k];
-    let scalar = time(|| {
+    let mut scalar_on = |s: usize| {
         for (row, o) in m.iter().zip(sc.iter_mut()) {
             kernels::dot_with(
                 "scalar",
                 Field::Gf8,
                 row,
-                &d,
+                &d[s],
                 &mut [o.as_mut_slice()],
                 false,
             )
             .unwrap();
         }
-    });
-    assert!(sc == out);
-    Row {
-        name: format!("GF(2^8) per-index encode k={k} n={n} {} KiB", len >> 10),
+    };
+    let scalar = time_rotating(sets, &mut scalar_on);
+    scalar_on(0);
+    assert!(sc == out, "the scalar kernel disagrees");
+    let name = format!(
+        "P-idx: GF(2^8) per-index encode k={k} n={n} {} KiB, {}",
+        len >> 10,
+        heat(sets)
+    );
+    let mut rows_out = Vec::new();
+    #[cfg(feature = "isal")]
+    {
+        let mut tables: Vec<isal::Tables> =
+            m.iter().map(|r| isal::Tables::new(k, &bytes(r))).collect();
+        let mut theirs = vec![vec![0u8; len]; n - k];
+        let mut isal_on = |s: usize| {
+            for (t, o) in tables.iter_mut().zip(theirs.iter_mut()) {
+                t.encode(&d[s], &mut [o.as_mut_slice()]);
+            }
+        };
+        let isal = time_rotating(sets, &mut isal_on);
+        isal_on(0);
+        assert!(theirs == out, "ISA-L and this crate disagree");
+        rows_out.push(Row {
+            name: name.clone(),
+            ours: mbs(k * len, ours),
+            base: Some(mbs(k * len, isal)),
+            base_name: "ISA-L, one row per call",
+        });
+    }
+    rows_out.push(Row {
+        name,
         ours: mbs(k * len, ours),
         base: Some(mbs(k * len, scalar)),
         base_name: "scalar",
-    }
+    });
+    rows_out
 }
 
 /// GF(2^16), `checks` of the checks of a (k, n) code, active kernel against scalar.
@@ -311,7 +397,7 @@ fn threads(k: usize, n: usize, len: usize) -> Row {
 /// Code::decode (4 lost of k=10) on 2 threads against 1.
 #[cfg(feature = "parallel")]
 fn threads_decode(len: usize) -> Row {
-    let d = Decode::new(len);
+    let d = Decode::new(len, 1);
     kernels::set_threads(1);
     let one = d.time_ours();
     kernels::set_threads(2);
@@ -358,17 +444,28 @@ fn main() {
     let mib = 1 << 20;
     let kib = 1 << 10;
     let jobs: Vec<(&str, Job)> = vec![
-        ("enc1m", Box::new(move || vec![encode_all(10, 14, mib)])),
-        ("dec1m", Box::new(move || vec![decode_4(mib)])),
         (
-            "enc64k",
-            Box::new(move || vec![encode_all(10, 14, 64 * kib)]),
+            "A",
+            Box::new(move || vec![encode_all("A", 10, 14, mib, COLD_SETS)]),
         ),
         (
-            "enc32",
-            Box::new(move || vec![encode_all(32, 40, 64 * kib)]),
+            "A-hot",
+            Box::new(move || vec![encode_all("A-hot", 10, 14, mib, 1)]),
         ),
-        ("index", Box::new(move || vec![per_index(10, 14, mib)])),
+        (
+            "B",
+            Box::new(move || vec![encode_all("B", 10, 14, 64 * kib, 1)]),
+        ),
+        (
+            "C",
+            Box::new(move || vec![encode_all("C", 32, 40, 64 * kib, 1)]),
+        ),
+        (
+            "D",
+            Box::new(move || vec![encode_all("D", 200, 255, 16 * kib, 1)]),
+        ),
+        ("E", Box::new(move || vec![decode_4(mib, COLD_SETS)])),
+        ("P-idx", Box::new(move || per_index(10, 14, mib, COLD_SETS))),
         (
             "gf16",
             Box::new(move || vec![gf16(1000, 1500, 64 * kib, 20)]),
