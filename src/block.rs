@@ -399,7 +399,8 @@ mod tests {
             x % m
         };
         let (mut found, mut clean) = (0, 0);
-        for _ in 0..if cfg!(miri) { 200 } else { 20_000 } {
+        let rounds = if cfg!(miri) { 200 } else { 20_000 };
+        for _ in 0..rounds {
             let n = 1 + next(6) as usize;
             let list: Vec<Extent> = (0..n)
                 .map(|p| ext(p, next(2), next(40), 1 + next(12), next(3) == 0))
@@ -417,6 +418,7 @@ mod tests {
                 }
             }
         }
-        assert!(found > 100 && clean > 100, "{found} {clean}");
+        // Both outcomes are common (about half each), so both branches are tested.
+        assert!(found > rounds / 5 && clean > rounds / 5, "{found} {clean}");
     }
 }
