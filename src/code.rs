@@ -1192,8 +1192,11 @@ mod tests {
             cheaper_to_convolve(s.quadratic_cost(), s.spans().unwrap().cost())
         };
         assert!(!decode(10, 14, &[1, 3, 5, 7]), "E");
-        assert!(decode(1000, 1500, &(0..500).collect::<Vec<_>>()), "F-dec");
-        assert!(decode(32768, 65535, &(0..16384).collect::<Vec<_>>()), "G");
+        // Solving these takes hours under Miri (e² log sums, interpreted).
+        if !cfg!(miri) {
+            assert!(decode(1000, 1500, &(0..500).collect::<Vec<_>>()), "F-dec");
+            assert!(decode(32768, 65535, &(0..16384).collect::<Vec<_>>()), "G");
+        }
     }
 
     #[test]
