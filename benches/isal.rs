@@ -267,9 +267,14 @@ fn per_index(k: usize, n: usize, len: usize, sets: usize) -> Vec<Row> {
         len >> 10,
         heat(sets)
     );
-    let mut rows_out = Vec::new();
+    let row = |base: f64, base_name| Row {
+        name: name.clone(),
+        ours: mbs(k * len, ours),
+        base: Some(mbs(k * len, base)),
+        base_name,
+    };
     #[cfg(feature = "isal")]
-    {
+    let isal_row = {
         let mut tables: Vec<isal::Tables> =
             m.iter().map(|r| isal::Tables::new(k, &bytes(r))).collect();
         let mut theirs = vec![vec![0u8; len]; n - k];
@@ -281,20 +286,14 @@ fn per_index(k: usize, n: usize, len: usize, sets: usize) -> Vec<Row> {
         let isal = time_rotating(sets, &mut isal_on);
         isal_on(0);
         assert!(theirs == out, "ISA-L and this crate disagree");
-        rows_out.push(Row {
-            name: name.clone(),
-            ours: mbs(k * len, ours),
-            base: Some(mbs(k * len, isal)),
-            base_name: "ISA-L, one row per call",
-        });
-    }
-    rows_out.push(Row {
-        name,
-        ours: mbs(k * len, ours),
-        base: Some(mbs(k * len, scalar)),
-        base_name: "scalar",
-    });
-    rows_out
+        Some(row(isal, "ISA-L, one row per call"))
+    };
+    #[cfg(not(feature = "isal"))]
+    let isal_row = None;
+    isal_row
+        .into_iter()
+        .chain([row(scalar, "scalar")])
+        .collect()
 }
 
 /// GF(2^16), `checks` of the checks of a (k, n) code, active kernel against scalar.
