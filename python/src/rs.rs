@@ -2,7 +2,7 @@
 
 use std::fs::File;
 use std::io::{BufReader, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use algorithm_fec::output::{write_output, Options};
 use algorithm_fec::rs::{self, FileError, RsCoder, RsError};
@@ -160,9 +160,11 @@ impl PyRsCoder {
     }
 }
 
-fn file_error(e: FileError, what: &str) -> PyErr {
+/// The Python exception for a container error while reading `src` into `dst`.
+fn file_error(e: FileError, src: &Path, dst: &Path) -> PyErr {
     match e {
-        FileError::Read(e) | FileError::Write(e) => os_error(what, &e),
+        FileError::Read(e) => os_error(&format!("reading {}", src.display()), &e),
+        FileError::Write(e) => os_error(&format!("writing {}", dst.display()), &e),
         FileError::Rs(e) => rs_error(e),
         // Lost groups, or a whole-data checksum that does not match: the message
         // names the byte ranges of the original that could not be restored.
@@ -183,6 +185,7 @@ fn open(path: &PathBuf) -> PyResult<BufReader<File>> {
 /// renamed at the end; nothing at `target` on error.
 fn write_via_temp<T>(
     py: Python<'_>,
+    src: &Path,
     target: PathBuf,
     overwrite: bool,
     work: impl FnOnce(&mut dyn Write) -> Result<T, FileError> + Send,
@@ -196,7 +199,7 @@ where
     };
     py.allow_threads(|| write_output(&target, &opts, |w| work(w).map_err(Failed::Core)))
         .map_err(|e| match e {
-            Failed::Core(e) => file_error(e, &format!("writing {}", target.display())),
+            Failed::Core(e) => file_error(e, src, &target),
             Failed::Output(e) => output_error(e),
         })
 }
@@ -216,7 +219,7 @@ pub fn protect_file(
     overwrite: bool,
 ) -> PyResult<Bound<'_, PyDict>> {
     let reader = open(&src)?;
-    let report = write_via_temp(py, dst, overwrite, |w| {
+    let report = write_via_temp(py, &src, dst, overwrite, |w| {
         rs::protect_file(reader, w, n, k, interleave)
     })?;
     let d = PyDict::new(py);
@@ -238,7 +241,7 @@ pub fn repair_file(
     overwrite: bool,
 ) -> PyResult<Bound<'_, PyDict>> {
     let reader = open(&src)?;
-    let report = write_via_temp(py, dst, overwrite, |w| rs::repair_file(reader, w))?;
+    let report = write_via_temp(py, &src, dst, overwrite, |w| rs::repair_file(reader, w))?;
     let d = PyDict::new(py);
     d.set_item("length", report.length)?;
     d.set_item("corrected_bytes", report.corrected_bytes)?;

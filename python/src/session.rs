@@ -10,7 +10,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
-use crate::buffer::Buf;
+use crate::buffer::{check_disjoint, Buf};
 use crate::code::indices;
 use crate::util::{int_value, os_error};
 
@@ -225,12 +225,17 @@ impl FecSession {
             .zip(&idx)
             .map(|(o, &i)| spec(o, i >= k))
             .collect::<PyResult<Vec<_>>>()?;
-        // Memory targets must be writable buffers of the block size now, not at decode.
+        // Memory targets must be writable buffers now, not at decode, and share no
+        // byte with another block: decode writes each through its own copy, so one
+        // buffer given twice would silently end up holding only one result.
+        let mut memory = Vec::new();
         for (s, &i) in specs.iter().zip(&idx) {
-            if let (Spec::Memory(o), true) = (s, i >= k) {
-                Buf::get(o, true)?;
+            if let Spec::Memory(o) = s {
+                memory.push((Buf::get(o, i >= k)?, i >= k));
             }
         }
+        check_disjoint(memory.iter().map(|(b, w)| (b, *w)))?;
+        drop(memory);
         let core_blocks = self::blocks(&specs)?;
         self.inner
             .set_decode_blocks(core_blocks, &mut idx)

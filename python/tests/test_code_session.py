@@ -182,6 +182,15 @@ def test_session_errors(tmp_path):
         s.set_decode_blocks([b"z" * 64, b"y" * 64, bytearray(64)], [3, 1, 4])
     with pytest.raises(TypeError):
         s.set_decode_blocks((bytearray(64),) * 3, [3, 1, 4])
+    # One buffer as two blocks that decode writes (or writes and reads): refused,
+    # as Code.decode does, not decoded into one of them only.
+    x = bytearray(64)
+    for blocks in ([x, b"y" * 64, x], [x, b"y" * 64, memoryview(x)],
+                   [bytearray(64), memoryview(x)[:64], x]):
+        idx = [3, 1, 4]
+        with pytest.raises(ValueError, match="overlaps"):
+            s.set_decode_blocks(blocks, idx)
+        assert idx == [3, 1, 4]
     ro = tmp_path / "ro"
     ro.write_bytes(b"x" * 192)
     with open(ro, "rb") as f:

@@ -324,3 +324,50 @@ def test_failed_overwrite_keeps_the_old_set(tmp_path, capsys):
     out = io.BytesIO()
     filefec.decode_from_files(out, [open(str(tmp_path / n), "rb") for n in sorted(before)[:3]])
     assert out.getvalue() == old
+
+
+class CollectingWriter(object):
+    """A duck-typed writer whose write() returns None, as zfec allows."""
+
+    def __init__(self):
+        self.parts = []
+
+    def write(self, b):
+        self.parts.append(bytes(b))
+
+
+class OverclaimingWriter(io.BytesIO):
+    def write(self, b):
+        return io.BytesIO.write(self, b) + 1
+
+
+class WouldBlockWriter(io.RawIOBase):
+    def writable(self):
+        return True
+
+    def write(self, b):
+        return None
+
+
+def test_decode_into_any_writer(tmp_path):
+    # zfec ignores what write() returns: a writer returning None gets the file.
+    data = os.urandom(5000)
+    names = share_set(tmp_path, data)
+    fs = [open(n, "rb") for n in names[:3]]
+    try:
+        w = CollectingWriter()
+        filefec.decode_from_files(w, fs)
+        assert b"".join(w.parts) == data
+        # A count above what was given is an error, not a crash (PanicException).
+        for f in fs:
+            f.seek(0)
+        with pytest.raises(ValueError, match="returned"):
+            filefec.decode_from_files(OverclaimingWriter(), fs)
+        # A raw file that would block is an error, never bytes silently dropped.
+        for f in fs:
+            f.seek(0)
+        with pytest.raises(BlockingIOError):
+            filefec.decode_from_files(WouldBlockWriter(), fs)
+    finally:
+        for f in fs:
+            f.close()

@@ -143,6 +143,9 @@ def test_protect_and_repair_file(tmp_path):
         protect_file(str(src), str(tmp_path / "none"), n=255, k=255)
     with pytest.raises(FileNotFoundError):
         protect_file(str(tmp_path / "missing"), str(tmp_path / "none"))
+    # An input that cannot be read is named as the input, not as the output.
+    with pytest.raises(IsADirectoryError, match="reading .*%s" % tmp_path.name):
+        repair_file(str(tmp_path), str(tmp_path / "none"))
     assert not (tmp_path / "none").exists()
 
 
