@@ -31,6 +31,16 @@ enum Spec<'py> {
 fn open_file(f: &Bound<'_, PyAny>, write: bool) -> PyResult<File> {
     if f.is_instance_of::<PyString>() || f.hasattr("__fspath__")? {
         let path: PathBuf = f.extract()?;
+        // Opening a FIFO waits for its other end, uninterruptibly and with the GIL
+        // held: refuse anything the core could not map anyway before opening it.
+        if let Ok(meta) = std::fs::metadata(&path) {
+            if !meta.is_file() && !meta.is_dir() {
+                return Err(PyValueError::new_err(format!(
+                    "{}: not a regular file (pipes, sockets and devices cannot be mapped)",
+                    path.display()
+                )));
+            }
+        }
         return OpenOptions::new()
             .read(true)
             .write(write)
