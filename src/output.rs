@@ -7,8 +7,9 @@
 //! Rules for an output path:
 //! * absent: created (atomically, by rename);
 //! * a regular file: replaced only with [`Options::overwrite`], atomically;
-//! * a symbolic link: followed — the file it points to is what is created or
-//!   replaced, the link stays;
+//! * a symbolic link: followed — what it points to is treated by these rules (a
+//!   regular file is replaced), the link stays; a link to nothing (dangling, a loop)
+//!   is refused ([`OutputError::BrokenLink`]);
 //! * a FIFO or character device (`/dev/null`, a named pipe): written into like a
 //!   stream by [`write_output`], never removed or replaced; refused as a member of a
 //!   [`ShareSetOutput`], whose files must be regular;
