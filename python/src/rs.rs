@@ -111,12 +111,21 @@ impl PyRsCoder {
     }
 
     /// Encodes a message of at most k bytes (left-padded with zero bytes to k) into
-    /// an n-byte codeword: the k message bytes, then n-k parity bytes.
+    /// an n-byte codeword: the k message bytes, then n-k parity bytes. `poly` is
+    /// Brown's argument: only its default, False, is offered (True returned his
+    /// Polynomial class).
+    #[pyo3(signature = (message, poly = false))]
     fn encode<'py>(
         &self,
         py: Python<'py>,
         message: &Bound<'py, PyAny>,
+        poly: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
+        if poly {
+            return Err(PyValueError::new_err(
+                "poly=True (a Polynomial result) is not offered: the codeword is returned as the message's type",
+            ));
+        }
         let (msg, kind) = input(message)?;
         if msg.len() > self.rs.k() {
             return Err(PyValueError::new_err(format!(

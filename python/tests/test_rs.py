@@ -47,6 +47,10 @@ def test_readme_example_and_types():
     assert isinstance(c.decode(bytearray(c.encode(b"Hi"))), bytearray)
     assert c.decode(c.encode(b"\0\0Hi"), nostrip=True) == b"\0" * 11 + b"Hi"
     assert (c.n, c.k) == (20, 13)
+    # Brown's signature: encode(message, poly=False).
+    assert c.encode(b"Hi", poly=False) == c.encode(b"Hi", False) == c.encode(b"Hi")
+    with pytest.raises(ValueError, match="poly=True"):
+        c.encode(b"Hi", poly=True)
 
 
 @pytest.mark.parametrize("call, exc", [
