@@ -2,8 +2,8 @@
 //! the format, the checks and the streaming are all the core's.
 
 use std::fs::File;
-use std::io::{self, Read};
-use std::path::PathBuf;
+use std::io::{self, Read, Seek};
+use std::path::{Path, PathBuf};
 
 use algorithm_fec::output::{write_output, Options, ShareSetOutput};
 use algorithm_fec::zfec::{self as core, Header, HeaderError, Share, ShareSet};
@@ -164,6 +164,21 @@ pub fn decode_files(
         .map_err(|e| to_py(py, e, &pending))
 }
 
+/// A share file and its length. Every length is checked before anything is written,
+/// so a share that is not a regular file (a pipe, as `zunfec <(...)` gives, which
+/// zfec reads) is first copied into an unnamed temporary file.
+fn open_share(p: &Path) -> io::Result<(File, u64)> {
+    let mut f = File::open(p)?;
+    let meta = f.metadata()?;
+    if meta.is_file() || meta.is_dir() {
+        return Ok((f, meta.len()));
+    }
+    let mut spool = tempfile::tempfile()?;
+    let len = io::copy(&mut f, &mut spool)?;
+    spool.rewind()?;
+    Ok((spool, len))
+}
+
 /// Decodes the share files at `paths` into the file `output` (written under a
 /// temporary name, renamed at the end, replacing an existing file only with
 /// `overwrite`), or into the file object `outf` when `output` is None. Returns the
@@ -179,11 +194,8 @@ pub fn decode_paths(
 ) -> PyResult<u64> {
     let mut shares = Vec::with_capacity(paths.len());
     for p in &paths {
-        let f = File::open(p).map_err(|e| os_error(&format!("cannot read {}", p.display()), &e))?;
-        let len = f
-            .metadata()
-            .map_err(|e| os_error(&format!("cannot read {}", p.display()), &e))?
-            .len();
+        let (f, len) =
+            open_share(p).map_err(|e| os_error(&format!("cannot read {}", p.display()), &e))?;
         shares.push((p.display().to_string(), io::BufReader::new(f), len));
     }
     let pending = Pending::default();

@@ -371,3 +371,47 @@ def test_decode_into_any_writer(tmp_path):
     finally:
         for f in fs:
             f.close()
+
+
+class ReadOnlyStream(object):
+    """A share with only read(), as zfec accepts."""
+
+    def __init__(self, data):
+        self.b = io.BytesIO(data)
+
+    def read(self, n=-1):
+        return self.b.read(n)
+
+
+def piped(data):
+    """The read end of a pipe holding ``data`` (less than a pipe buffer)."""
+    r, w = os.pipe()
+    os.write(w, data)
+    os.close(w)
+    return r
+
+
+def test_shares_from_pipes(monkeypatch, tmp_path, capsys):
+    # zfec reads shares from pipes (zunfec <(...)) and read-only streams; their
+    # lengths cannot be known up front, so they are spooled, not refused.
+    data = os.urandom(6000)
+    names = share_set(tmp_path, data)
+    blobs = [open(n, "rb").read() for n in names[1:4]]
+    fs = [os.fdopen(piped(blobs[0]), "rb"), ReadOnlyStream(blobs[1]),
+          io.BufferedReader(io.FileIO(piped(blobs[2]), "rb"))]
+    out = io.BytesIO()
+    try:
+        filefec.decode_from_files(out, fs)
+    finally:
+        for f in (fs[0], fs[2]):
+            f.close()
+    assert out.getvalue() == data
+    fds = [piped(b) for b in blobs]
+    try:
+        target = tmp_path / "out.bin"
+        args = ["zunfec", "-o", str(target)] + ["/dev/fd/%d" % fd for fd in fds]
+        assert run(monkeypatch, cmdline_zunfec.main, args) == 0
+    finally:
+        for fd in fds:
+            os.close(fd)
+    assert target.read_bytes() == data
