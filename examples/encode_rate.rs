@@ -39,7 +39,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut outs = vec![vec![0u8; bs]; n - k];
     let encode = |outs: &mut [Vec<u8>]| {
         let mut o: Vec<&mut [u8]> = outs.iter_mut().map(Vec::as_mut_slice).collect();
-        code.encode_many(&refs, &indices, &mut o).expect("valid shapes");
+        code.encode_many(&refs, &indices, &mut o)
+            .expect("valid shapes");
     };
     let ours = rate(iterations, k * bs, || encode(&mut outs));
     #[cfg(feature = "isal")]
