@@ -1,6 +1,7 @@
 //! zfec's share files (`filefec`, `zfec`, `zunfec`) through the Rust `zfec` module:
 //! the format, the checks and the streaming are all the core's.
 
+use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, Read, Seek};
 use std::path::{Path, PathBuf};
@@ -75,10 +76,12 @@ pub fn parse_header(data: &[u8]) -> PyResult<((usize, usize, usize, usize), usiz
     }
 }
 
-/// zfec's share file name: PREFIX.NN_MM + suffix.
+/// zfec's share file name: PREFIX.NN_MM + suffix. Prefix and suffix are file name
+/// strings (bytes that are not UTF-8, as Python decodes them from a file name, pass
+/// through as zfec's do).
 #[pyfunction]
-pub fn share_file_name(prefix: &str, sharenum: usize, m: usize, suffix: &str) -> String {
-    core::share_file_name(prefix, sharenum, m, suffix)
+pub fn share_file_name(prefix: OsString, sharenum: usize, m: usize, suffix: OsString) -> OsString {
+    core::share_file_os_name(&prefix, sharenum, m, &suffix)
 }
 
 /// Encodes the file object `inf` (read with `read(n)`) into m share files at

@@ -415,3 +415,21 @@ def test_shares_from_pipes(monkeypatch, tmp_path, capsys):
         for fd in fds:
             os.close(fd)
     assert target.read_bytes() == data
+
+
+def test_file_names_that_are_not_utf8(monkeypatch, tmp_path, capsys):
+    # zfec names shares after the input's bytes; the native name function took
+    # only UTF-8 and raised UnicodeEncodeError for such a name.
+    monkeypatch.chdir(tmp_path)
+    name = os.fsdecode(b"caf\xe9.bin")
+    data = os.urandom(3000)
+    with open(name, "wb") as f:
+        f.write(data)
+    assert run(monkeypatch, cmdline_zfec.main, ["zfec", "-k", "2", "-m", "3", "-q", name]) == 0
+    assert sorted(os.listdir(b".")) == [b"caf\xe9.bin"] + [
+        b"caf\xe9.bin.%d_3.fec" % i for i in range(3)]
+    shares = [name + ".0_3.fec", name + ".2_3.fec"]
+    out = os.fsdecode(b"out\xff")
+    assert run(monkeypatch, cmdline_zunfec.main, ["zunfec", "-o", out] + shares) == 0
+    with open(out, "rb") as f:
+        assert f.read() == data
