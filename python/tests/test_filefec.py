@@ -97,11 +97,11 @@ def test_encode_wrong_size_leaves_nothing(tmp_path, capsys):
     assert os.listdir(tmp_path) == []
 
 
-def test_encode_bad_parameters(tmp_path):
-    with pytest.raises(zfec.Error):
-        filefec.encode_to_files(io.BytesIO(b"abc"), 3, str(tmp_path), "x", 4, 3)
-    with pytest.raises(zfec.Error):
-        filefec.encode_to_files(io.BytesIO(b"abc"), 3, str(tmp_path), "x", 1, 257)
+@pytest.mark.parametrize("k, m", [(4, 3), (1, 257), (1, 0), (2, -1), (0, 3), (-1, 3)])
+def test_encode_bad_parameters(tmp_path, k, m):
+    # Error, as zfec's checks say (m < 1 was an IndexError, k < 0 an OverflowError).
+    with pytest.raises(zfec.Error, match="Precondition violation"):
+        filefec.encode_to_files(io.BytesIO(b"abc"), 3, str(tmp_path), "x", k, m)
     assert os.listdir(tmp_path) == []
 
 

@@ -103,6 +103,7 @@ def encode_to_files(inf, fsize, dirname, prefix, k, m, suffix=".fec",
     ``.prefix.lock`` beside the shares, the one ``fec encode`` takes).
     Bad k or m raise Error.
     """
+    _Encoder(k, m)  # zfec's checks and messages for k and m, before any name is made
     names = _share_names(dirname, prefix, m, suffix)
     if verbose:
         for fn in names:
