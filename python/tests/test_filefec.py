@@ -178,6 +178,21 @@ def test_segment_encoders_agree():
     assert filefec.RE_FORMAT == "%s.[0-9]+_[0-9]+%s" and filefec.CHUNKSIZE == 4096
 
 
+@pytest.mark.parametrize("fn", [filefec.encode_file, filefec.encode_file_stringy])
+def test_segment_encoders_refuse_empty_chunks(fn):
+    # Chunks of 0 bytes never reach the end of the input: zfec calls cb forever.
+    calls = []
+
+    def cb(blocks, n):
+        calls.append(n)
+        if len(calls) > 100:
+            raise RuntimeError("endless")
+
+    with pytest.raises(ValueError, match="chunksize"):
+        fn(io.BytesIO(b"data"), cb, 3, 5, chunksize=0)
+    assert calls == []
+
+
 def run(monkeypatch, main, argv, stdin=None):
     monkeypatch.setattr(sys, "argv", argv)
     if stdin is not None:

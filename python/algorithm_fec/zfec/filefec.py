@@ -178,6 +178,7 @@ def encode_file(inf, cb, k, m, chunksize=4096):
     next segment: copy them in ``cb`` to keep them.
     """
     enc = _Encoder(k, m)
+    _check_chunksize(chunksize)
     blocks = tuple(bytearray(chunksize) for _ in range(k))
     views = [memoryview(b) for b in blocks]
     full = k * chunksize
@@ -189,6 +190,12 @@ def encode_file(inf, cb, k, m, chunksize=4096):
             view[got:] = bytes(chunksize - got)
             indatasize += got
         cb(enc.encode(blocks), indatasize)
+
+
+def _check_chunksize(chunksize):
+    """Empty chunks would never reach the end of the input (zfec loops forever)."""
+    if chunksize < 1:
+        raise ValueError("chunksize must be at least 1, not %r" % (chunksize,))
 
 
 def _readinto(inf, view):
@@ -206,6 +213,7 @@ def _readinto(inf, view):
 def encode_file_stringy(inf, cb, k, m, chunksize=4096):
     """Like ``encode_file``, with each segment's blocks as new bytes objects."""
     enc = _Encoder(k, m)
+    _check_chunksize(chunksize)
     full = k * chunksize
     indatasize = full
     while indatasize == full:
