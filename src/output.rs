@@ -278,7 +278,11 @@ fn inspect(shown: &Path) -> Result<Target, OutputError> {
     };
     let (path, meta) = if meta.file_type().is_symlink() {
         match fs::metadata(shown) {
-            Ok(m) => (fs::canonicalize(shown).map_err(cannot)?, m),
+            // A regular file is replaced by renaming onto its real path. A stream is
+            // opened through the link: `/dev/stdout` on a pipe resolves to
+            // `pipe:[N]`, which is no path at all.
+            Ok(m) if m.is_file() => (fs::canonicalize(shown).map_err(cannot)?, m),
+            Ok(m) => (shown.to_path_buf(), m),
             Err(source) => {
                 return Err(OutputError::BrokenLink {
                     path: shown.to_path_buf(),

@@ -1247,3 +1247,18 @@ fn share_names_keep_bytes_that_are_not_utf8() {
     assert_ok(&fec(b"decode -o out caf\xe9.bin.2_3.fec x\xff.0_3.\xfe"));
     assert_eq!(fs::read(d.path().join("out")).unwrap(), input);
 }
+
+#[test]
+fn dev_stdout_on_a_pipe_is_standard_output() {
+    // `-o /dev/stdout` with stdout a pipe: the link leads to `pipe:[N]`, which is no
+    // path; it was "cannot write /dev/stdout: No such file or directory" (exit 1).
+    let input = gen(20_000);
+    let d = encoded("f", &input, 2, 3);
+    let o = run(
+        d.path(),
+        &["decode", "-o", "/dev/stdout", "f.0_3.fec", "f.2_3.fec"],
+        None,
+    );
+    assert_ok(&o);
+    assert!(o.stdout == input);
+}

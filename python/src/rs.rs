@@ -1,7 +1,8 @@
 //! Andrew Brown's `RSCoder` and the Rust file container, for `algorithm_fec.rs`.
 
 use std::fs::File;
-use std::io::{BufReader, Write};
+use std::io::{self, BufReader, BufWriter, Seek, Write};
+use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 
 use algorithm_fec::output::{write_output, Options};
@@ -240,7 +241,7 @@ pub fn protect_file(
 /// Repairs and unwraps the protected file `src` into `dst`. Returns a dict with
 /// "length" (bytes written) and "corrected_bytes" (bytes fixed in the body).
 /// Raises UncorrectableError when a codeword cannot be corrected (nothing is
-/// written then), ValueError when `src` is not a protected file.
+/// written then, into a FIFO either), ValueError when `src` is not a protected file.
 #[pyfunction]
 #[pyo3(signature = (src, dst, overwrite = false))]
 pub fn repair_file(
@@ -250,7 +251,22 @@ pub fn repair_file(
     overwrite: bool,
 ) -> PyResult<Bound<'_, PyDict>> {
     let reader = open(&src)?;
-    let report = write_via_temp(py, &src, dst, overwrite, |w| rs::repair_file(reader, w))?;
+    // Verified only at the end: a FIFO or device (written into, not replaced) gets
+    // the data from an unnamed temporary file once it is.
+    let spool = std::fs::metadata(&dst).is_ok_and(|m| {
+        let ft = m.file_type();
+        ft.is_fifo() || ft.is_char_device()
+    });
+    let report = write_via_temp(py, &src, dst, overwrite, |w| {
+        if !spool {
+            return rs::repair_file(reader, w);
+        }
+        let mut tmp = tempfile::tempfile().map_err(FileError::Write)?;
+        let report = rs::repair_file(reader, BufWriter::new(&mut tmp))?;
+        tmp.rewind().map_err(FileError::Write)?;
+        io::copy(&mut tmp, w).map_err(FileError::Write)?;
+        Ok(report)
+    })?;
     let d = PyDict::new(py);
     d.set_item("length", report.length)?;
     d.set_item("corrected_bytes", report.corrected_bytes)?;

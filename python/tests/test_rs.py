@@ -2,6 +2,7 @@
 original coder), property tests, and the file container."""
 
 import os
+import threading
 
 import pytest
 from hypothesis import given, settings
@@ -164,3 +165,34 @@ def test_container_output_is_never_a_directory(tmp_path):
         protect_file(str(src), str(dst), overwrite=True)
     assert dst.is_dir() and not os.listdir(dst)
     assert sorted(os.listdir(tmp_path)) == ["dst", "in.bin"]
+
+
+def test_repair_into_a_fifo_writes_only_verified_bytes(tmp_path):
+    # A FIFO is written into, not replaced: it gets the data only once verified
+    # (it used to get the damaged bytes while repair_file raised).
+    data = os.urandom(50000)
+    src = tmp_path / "in.bin"
+    src.write_bytes(data)
+    prot = tmp_path / "in.rs"
+    protect_file(str(src), str(prot))
+    blob = bytearray(prot.read_bytes())
+    for i in range(1000, 4000):
+        blob[i] ^= 0x5A
+    bad = tmp_path / "bad.rs"
+    bad.write_bytes(bytes(blob))
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for name, want in ((bad, b""), (prot, data)):
+        got = []
+        reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+        reader.start()
+        try:
+            if want:
+                assert repair_file(str(name), str(fifo))["length"] == len(data)
+            else:
+                with pytest.raises(UncorrectableError):
+                    repair_file(str(name), str(fifo))
+        finally:
+            reader.join()
+        assert got == [want]
+

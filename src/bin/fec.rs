@@ -177,7 +177,7 @@ struct RsEncodeArgs {
 #[derive(Args)]
 struct RsDecodeArgs {
     /// Where to write the repaired original, or - for standard output (held in a
-    /// temporary file until verified).
+    /// temporary file until verified, as for a FIFO or device).
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     output: PathBuf,
     /// Overwrite OUT if it exists.
@@ -746,7 +746,8 @@ fn repair_into(
 
 fn rs_decode(a: RsDecodeArgs, ui: &Ui) -> Result<(), Failure> {
     let input = open_input(&a.input)?;
-    let spool = a.output == Path::new("-");
+    // Verified only at the end: a stream gets the data only then.
+    let spool = output::is_stream(&a.output);
     let outcome = write_output(&a.output, a.force, |w| {
         match repair_into(input, w, spool, a.best_effort) {
             Ok(report) => Ok(Ok(report)),

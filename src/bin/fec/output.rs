@@ -58,6 +58,17 @@ impl From<OutputError> for Failure {
     }
 }
 
+/// Whether OUT is written as a stream (`-`, or a FIFO or character device, through
+/// links): what is written there cannot be taken back if the work then fails.
+pub fn is_stream(out: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    out == Path::new("-")
+        || std::fs::metadata(out).is_ok_and(|m| {
+            let ft = m.file_type();
+            ft.is_fifo() || ft.is_char_device()
+        })
+}
+
 /// Runs `work` writing to OUT — standard output for `-`, a FIFO or character device
 /// directly, otherwise a temporary synced and renamed to OUT at the end (only with
 /// `force` if OUT exists). A write error is reported as one of OUT, whatever `work`
