@@ -30,8 +30,8 @@ Exit codes:
   4   an output file exists (give -f to overwrite)
   5   fewer than k shares given
   6   shares of different files: m, k, padlen or size differ, no majority agreeing
-  7   corrupt share: shorter than its header, an invalid header, or a header or
-      length that most other shares contradict (truncated)
+  7   corrupt share or protected file: shorter than its header, an invalid header,
+      or a header or length that most other shares contradict (truncated)
   8   duplicate share: one share number, or one file, given twice
   9   a share number in a header is not below m
   10  verify: the shares disagree (the bad share is named when it can be told)
