@@ -185,8 +185,10 @@ fn file_error(e: FileError, src: &Path, dst: &Path) -> PyErr {
     }
 }
 
-fn open(path: &PathBuf) -> PyResult<BufReader<File>> {
-    File::open(path)
+/// Opens the input without the GIL: opening a FIFO waits for its writer, which may
+/// be a thread of this process.
+fn open(py: Python<'_>, path: &PathBuf) -> PyResult<BufReader<File>> {
+    py.allow_threads(|| File::open(path))
         .map(BufReader::new)
         .map_err(|e| os_error(&format!("cannot read {}", path.display()), &e))
 }
@@ -228,7 +230,7 @@ pub fn protect_file(
     interleave: usize,
     overwrite: bool,
 ) -> PyResult<Bound<'_, PyDict>> {
-    let reader = open(&src)?;
+    let reader = open(py, &src)?;
     let report = write_via_temp(py, &src, dst, overwrite, |w| {
         rs::protect_file(reader, w, n, k, interleave)
     })?;
@@ -250,7 +252,7 @@ pub fn repair_file(
     dst: PathBuf,
     overwrite: bool,
 ) -> PyResult<Bound<'_, PyDict>> {
-    let reader = open(&src)?;
+    let reader = open(py, &src)?;
     // Verified only at the end: a FIFO or device (written into, not replaced) gets
     // the data from an unnamed temporary file once it is.
     let spool = std::fs::metadata(&dst).is_ok_and(|m| {

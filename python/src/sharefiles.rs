@@ -195,12 +195,19 @@ pub fn decode_paths(
     outf: Option<Py<PyAny>>,
     overwrite: bool,
 ) -> PyResult<u64> {
-    let mut shares = Vec::with_capacity(paths.len());
-    for p in &paths {
-        let (f, len) =
-            open_share(p).map_err(|e| os_error(&format!("cannot read {}", p.display()), &e))?;
-        shares.push((p.display().to_string(), io::BufReader::new(f), len));
-    }
+    // Without the GIL: a FIFO's open waits for its writer, and a pipe is read to its
+    // end, and that writer may be a thread of this process.
+    let shares = py
+        .allow_threads(|| {
+            paths
+                .iter()
+                .map(|p| match open_share(p) {
+                    Ok((f, len)) => Ok((p.display().to_string(), io::BufReader::new(f), len)),
+                    Err(e) => Err((p, e)),
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(|(p, e)| os_error(&format!("cannot read {}", p.display()), &e))?;
     let pending = Pending::default();
     let set = open_shares(py, shares, &pending)?;
     match (output, outf) {

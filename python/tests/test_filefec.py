@@ -448,3 +448,28 @@ def test_file_names_that_are_not_utf8(monkeypatch, tmp_path, capsys):
     assert run(monkeypatch, cmdline_zunfec.main, ["zunfec", "-o", out] + shares) == 0
     with open(out, "rb") as f:
         assert f.read() == data
+
+
+# zunfec on a share in a FIFO that a thread of the process writes after a pause:
+# the share must be opened and read without holding the GIL (it was: a deadlock).
+ZUNFEC_FIFO_FROM_A_THREAD = """
+import os, sys, threading, time
+from algorithm_fec.zfec import cmdline_zunfec
+d, shares = sys.argv[1], sys.argv[2:]
+fifo = os.path.join(d, "pipe")
+os.mkfifo(fifo)
+def writer():
+    time.sleep(0.3)
+    with open(shares[0], "rb") as src, open(fifo, "wb") as f:
+        f.write(src.read())
+threading.Thread(target=writer).start()
+sys.argv = ["zunfec", "-o", os.path.join(d, "out")] + [fifo] + shares[1:]
+print(cmdline_zunfec.main())
+"""
+
+
+def test_zunfec_share_in_a_fifo_written_by_a_thread(tmp_path, child):
+    data = os.urandom(6000)
+    names = share_set(tmp_path, data)
+    assert child(ZUNFEC_FIFO_FROM_A_THREAD, tmp_path, *names[:3]).split() == ["0"]
+    assert (tmp_path / "out").read_bytes() == data

@@ -196,3 +196,24 @@ def test_repair_into_a_fifo_writes_only_verified_bytes(tmp_path):
             reader.join()
         assert got == [want]
 
+
+
+# A thread of the process writes the FIFO, after a pause; the call must not hold
+# the GIL while it waits for that writer (it did: a deadlock).
+FIFO_FROM_A_THREAD = """
+import os, sys, threading, time
+from algorithm_fec.rs import protect_file
+d = sys.argv[1]
+fifo = os.path.join(d, "pipe")
+os.mkfifo(fifo)
+def writer():
+    time.sleep(0.3)
+    with open(fifo, "wb") as f:
+        f.write(b"x" * 10000)
+threading.Thread(target=writer).start()
+print(protect_file(fifo, os.path.join(d, "out.rs"))["length"])
+"""
+
+
+def test_protect_a_fifo_written_by_a_thread(tmp_path, child):
+    assert child(FIFO_FROM_A_THREAD, tmp_path).split() == ["10000"]
