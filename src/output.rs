@@ -244,6 +244,19 @@ struct Target {
     existing: Existing,
 }
 
+/// Whether what is written to `out` reaches a reader at once and cannot be taken
+/// back: `out` is (through links) a FIFO or a character device that [`write_output`]
+/// writes into directly, other than `/dev/null`. Work verified only at its end should
+/// hold its output elsewhere until then.
+pub fn is_live_stream(out: &Path) -> bool {
+    let Ok(meta) = fs::metadata(out) else {
+        return false;
+    };
+    let ft = meta.file_type();
+    let null = || fs::metadata("/dev/null").is_ok_and(|n| n.rdev() == meta.rdev());
+    ft.is_fifo() || (ft.is_char_device() && !null())
+}
+
 /// What a file that is not a regular one is, for messages ("a FIFO").
 pub fn kind(ft: fs::FileType) -> &'static str {
     if ft.is_dir() {

@@ -2,10 +2,9 @@
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Seek, Write};
-use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 
-use algorithm_fec::output::{write_output, Options};
+use algorithm_fec::output::{is_live_stream, write_output, Options};
 use algorithm_fec::rs::{self, FileError, RsCoder, RsError};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -255,10 +254,7 @@ pub fn repair_file(
     let reader = open(py, &src)?;
     // Verified only at the end: a FIFO or device (written into, not replaced) gets
     // the data from an unnamed temporary file once it is.
-    let spool = std::fs::metadata(&dst).is_ok_and(|m| {
-        let ft = m.file_type();
-        ft.is_fifo() || ft.is_char_device()
-    });
+    let spool = is_live_stream(&dst);
     let report = write_via_temp(py, &src, dst, overwrite, |w| {
         if !spool {
             return rs::repair_file(reader, w);

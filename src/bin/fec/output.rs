@@ -58,15 +58,10 @@ impl From<OutputError> for Failure {
     }
 }
 
-/// Whether OUT is written as a stream (`-`, or a FIFO or character device, through
-/// links): what is written there cannot be taken back if the work then fails.
+/// Whether what is written to OUT cannot be taken back if the work then fails:
+/// standard output, a FIFO, a device (not `/dev/null`).
 pub fn is_stream(out: &Path) -> bool {
-    use std::os::unix::fs::FileTypeExt;
-    out == Path::new("-")
-        || std::fs::metadata(out).is_ok_and(|m| {
-            let ft = m.file_type();
-            ft.is_fifo() || ft.is_char_device()
-        })
+    out == Path::new("-") || lib::is_live_stream(out)
 }
 
 /// Runs `work` writing to OUT — standard output for `-`, a FIFO or character device
