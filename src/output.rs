@@ -949,6 +949,24 @@ mod tests {
         assert!(listing(d.path()).is_empty());
     }
 
+    /// FIFOs and devices other than /dev/null (through links too) are live streams.
+    #[test]
+    fn live_streams() {
+        let d = tempfile::tempdir().unwrap();
+        let fifo = d.path().join("pipe");
+        let c = CString::new(fifo.as_os_str().as_bytes()).unwrap();
+        // SAFETY: `c` is a valid NUL-terminated path that outlives the call.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        std::os::unix::fs::symlink("pipe", d.path().join("link")).unwrap();
+        fs::write(d.path().join("file"), b"x").unwrap();
+        assert!(is_live_stream(&fifo) && is_live_stream(&d.path().join("link")));
+        assert!(is_live_stream(Path::new("/dev/zero")));
+        for p in ["file", "missing", "."] {
+            assert!(!is_live_stream(&d.path().join(p)), "{p}");
+        }
+        assert!(!is_live_stream(Path::new("/dev/null")));
+    }
+
     /// A FIFO is written into, not replaced.
     #[test]
     fn write_output_writes_into_a_fifo() {
