@@ -7,8 +7,9 @@
 //! Rules for an output path:
 //! * absent: created (atomically, by rename);
 //! * a regular file: replaced only with [`Options::overwrite`], atomically;
-//! * a symbolic link: followed — the file it points to is what is created or
-//!   replaced, the link stays;
+//! * a symbolic link: followed — what it points to is treated by these rules (a
+//!   regular file is replaced), the link stays; a link to nothing (dangling, a loop)
+//!   is refused ([`OutputError::BrokenLink`]);
 //! * a FIFO or character device (`/dev/null`, a named pipe): written into like a
 //!   stream by [`write_output`], never removed or replaced; refused as a member of a
 //!   [`ShareSetOutput`], whose files must be regular;
@@ -243,6 +244,19 @@ struct Target {
     existing: Existing,
 }
 
+/// Whether what is written to `out` reaches a reader at once and cannot be taken
+/// back: `out` is (through links) a FIFO or a character device that [`write_output`]
+/// writes into directly, other than `/dev/null`. Work verified only at its end should
+/// hold its output elsewhere until then.
+pub fn is_live_stream(out: &Path) -> bool {
+    let Ok(meta) = fs::metadata(out) else {
+        return false;
+    };
+    let ft = meta.file_type();
+    let null = || fs::metadata("/dev/null").is_ok_and(|n| n.rdev() == meta.rdev());
+    ft.is_fifo() || (ft.is_char_device() && !null())
+}
+
 /// What a file that is not a regular one is, for messages ("a FIFO").
 pub fn kind(ft: fs::FileType) -> &'static str {
     if ft.is_dir() {
@@ -277,7 +291,11 @@ fn inspect(shown: &Path) -> Result<Target, OutputError> {
     };
     let (path, meta) = if meta.file_type().is_symlink() {
         match fs::metadata(shown) {
-            Ok(m) => (fs::canonicalize(shown).map_err(cannot)?, m),
+            // A regular file is replaced by renaming onto its real path. A stream is
+            // opened through the link: `/dev/stdout` on a pipe resolves to
+            // `pipe:[N]`, which is no path at all.
+            Ok(m) if m.is_file() => (fs::canonicalize(shown).map_err(cannot)?, m),
+            Ok(m) => (shown.to_path_buf(), m),
             Err(source) => {
                 return Err(OutputError::BrokenLink {
                     path: shown.to_path_buf(),
@@ -929,6 +947,24 @@ mod tests {
         .unwrap_err();
         assert!(matches!(e, OutputError::Appeared { .. }));
         assert!(listing(d.path()).is_empty());
+    }
+
+    /// FIFOs and devices other than /dev/null (through links too) are live streams.
+    #[test]
+    fn live_streams() {
+        let d = tempfile::tempdir().unwrap();
+        let fifo = d.path().join("pipe");
+        let c = CString::new(fifo.as_os_str().as_bytes()).unwrap();
+        // SAFETY: `c` is a valid NUL-terminated path that outlives the call.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        std::os::unix::fs::symlink("pipe", d.path().join("link")).unwrap();
+        fs::write(d.path().join("file"), b"x").unwrap();
+        assert!(is_live_stream(&fifo) && is_live_stream(&d.path().join("link")));
+        assert!(is_live_stream(Path::new("/dev/zero")));
+        for p in ["file", "missing", "."] {
+            assert!(!is_live_stream(&d.path().join(p)), "{p}");
+        }
+        assert!(!is_live_stream(Path::new("/dev/null")));
     }
 
     /// A FIFO is written into, not replaced.

@@ -285,6 +285,26 @@ pub fn share_file_name(prefix: &str, sharenum: usize, m: usize, suffix: &str) ->
     format!("{prefix}.{sharenum:0w$}_{m:0w$}{suffix}")
 }
 
+/// [`share_file_name`] for a prefix and suffix that need not be UTF-8 (a prefix
+/// taken from a file name): their bytes are kept as they are, as zfec keeps them.
+///
+/// ```
+/// use std::ffi::OsStr;
+/// let name = algorithm_fec::zfec::share_file_os_name(OsStr::new("a"), 1, 3, OsStr::new(".fec"));
+/// assert_eq!(name, "a.1_3.fec");
+/// ```
+pub fn share_file_os_name(
+    prefix: &std::ffi::OsStr,
+    sharenum: usize,
+    m: usize,
+    suffix: &std::ffi::OsStr,
+) -> std::ffi::OsString {
+    let mut name = prefix.to_os_string();
+    name.push(share_file_name("", sharenum, m, ""));
+    name.push(suffix);
+    name
+}
+
 /// The parameters stored at the front of every share file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Header {

@@ -1209,3 +1209,56 @@ fn write_error_in_encode_names_the_share_and_keeps_the_old_set() {
     assert_fails(&o, 1, "cannot write f.0_3.fec: File too large");
     assert_eq!(contents(d.path()), before);
 }
+
+#[test]
+fn share_names_keep_bytes_that_are_not_utf8() {
+    // zfec names shares after the input's bytes; a lossy conversion named them
+    // `caf\u{FFFD}.bin...` and a non-UTF-8 `-p` or `-s` was a usage error.
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let d = tmp();
+    let input = gen(3000);
+    fs::write(d.path().join(OsStr::from_bytes(b"caf\xe9.bin")), &input).unwrap();
+    // The arguments, split at spaces.
+    let fec = |args: &[u8]| {
+        Command::new(FEC)
+            .args(args.split(|&c| c == b' ').map(OsStr::from_bytes))
+            .current_dir(d.path())
+            .output()
+            .unwrap()
+    };
+    assert_ok(&fec(b"encode -k 2 -m 3 caf\xe9.bin"));
+    assert_ok(&fec(b"encode -k 2 -m 3 -p x\xff -s .\xfe caf\xe9.bin"));
+    let mut names: Vec<Vec<u8>> = fs::read_dir(d.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().as_bytes().to_vec())
+        .collect();
+    names.sort();
+    let want: Vec<&[u8]> = vec![
+        b"caf\xe9.bin",
+        b"caf\xe9.bin.0_3.fec",
+        b"caf\xe9.bin.1_3.fec",
+        b"caf\xe9.bin.2_3.fec",
+        b"x\xff.0_3.\xfe",
+        b"x\xff.1_3.\xfe",
+        b"x\xff.2_3.\xfe",
+    ];
+    assert_eq!(names, want);
+    assert_ok(&fec(b"decode -o out caf\xe9.bin.2_3.fec x\xff.0_3.\xfe"));
+    assert_eq!(fs::read(d.path().join("out")).unwrap(), input);
+}
+
+#[test]
+fn dev_stdout_on_a_pipe_is_standard_output() {
+    // `-o /dev/stdout` with stdout a pipe: the link leads to `pipe:[N]`, which is no
+    // path; it was "cannot write /dev/stdout: No such file or directory" (exit 1).
+    let input = gen(20_000);
+    let d = encoded("f", &input, 2, 3);
+    let o = run(
+        d.path(),
+        &["decode", "-o", "/dev/stdout", "f.0_3.fec", "f.2_3.fec"],
+        None,
+    );
+    assert_ok(&o);
+    assert!(o.stdout == input);
+}

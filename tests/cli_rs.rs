@@ -420,3 +420,27 @@ fn version_1_files_are_refused_and_help_documents_the_codes() {
         "{help}"
     );
 }
+
+#[test]
+fn a_fifo_gets_nothing_unverified() {
+    // A FIFO (or device) as OUT is written into, not replaced: like `-o -`, it gets
+    // the data only once verified. It used to receive the damaged bytes as they were
+    // repaired, while the command said "nothing written" and exited 11.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = random(50_000, 7);
+    let p = protect(d, "in", &input, &[]);
+    let fifo = d.join("pipe");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    fs::write(d.join("bad.rs"), &p).unwrap();
+    corrupt_burst(&d.join("bad.rs"), HEADER + 1000, 3000);
+    for (file, code, want) in [("bad.rs", 11, &[][..]), ("in.rs", 0, &input[..])] {
+        let path = fifo.clone();
+        let reader = std::thread::spawn(move || fs::read(path).unwrap());
+        let o = run(d, &["rs-decode", "-o", "pipe", file], None);
+        assert_eq!(o.status.code(), Some(code), "{}", stderr(&o));
+        assert!(reader.join().unwrap() == want, "{file}");
+    }
+}

@@ -5,6 +5,7 @@
 use std::io;
 use std::sync::Mutex;
 
+use pyo3::exceptions::{PyBlockingIOError, PyValueError};
 use pyo3::prelude::*;
 
 use crate::buffer::Buf;
@@ -48,7 +49,7 @@ impl io::Read for PyReader<'_> {
             let b = Buf::get(&got, false)?;
             let n = b.len();
             if n > buf.len() {
-                return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                return Err(PyValueError::new_err(format!(
                     "read({}) returned {n} bytes",
                     buf.len()
                 )));
@@ -77,13 +78,29 @@ impl io::Write for PyWriter<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         Python::with_gil(|py| {
             let bytes = pyo3::types::PyBytes::new(py, buf);
-            let n = self.obj.bind(py).call_method1("write", (bytes,))?;
-            // Raw files may take fewer bytes; None means "would block": nothing taken.
-            Ok(if n.is_none() {
-                0
-            } else {
-                n.extract::<usize>()?
-            })
+            let obj = self.obj.bind(py);
+            let n = obj.call_method1("write", (bytes,))?;
+            if n.is_none() {
+                // A raw file in non-blocking mode says "would block" (nothing taken)
+                // with None; any other writer (zfec ignores what write returns, and
+                // duck-typed writers often return None) took the whole buffer.
+                let raw = py.import("io")?.getattr("RawIOBase")?;
+                if obj.is_instance(&raw)? {
+                    return Err(PyBlockingIOError::new_err(
+                        "the output is a non-blocking raw file and would block",
+                    ));
+                }
+                return Ok(buf.len());
+            }
+            // Raw files may take fewer bytes, never more.
+            let n = n.extract::<usize>()?;
+            if n > buf.len() {
+                return Err(PyValueError::new_err(format!(
+                    "write() of {} bytes returned {n}",
+                    buf.len()
+                )));
+            }
+            Ok(n)
         })
         .map_err(|e| self.pending.keep(e))
     }

@@ -1,10 +1,10 @@
 //! Andrew Brown's `RSCoder` and the Rust file container, for `algorithm_fec.rs`.
 
 use std::fs::File;
-use std::io::{BufReader, Write};
-use std::path::PathBuf;
+use std::io::{self, BufReader, BufWriter, Seek, Write};
+use std::path::{Path, PathBuf};
 
-use algorithm_fec::output::{write_output, Options};
+use algorithm_fec::output::{is_live_stream, write_output, Options};
 use algorithm_fec::rs::{self, FileError, RsCoder, RsError};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -111,12 +111,21 @@ impl PyRsCoder {
     }
 
     /// Encodes a message of at most k bytes (left-padded with zero bytes to k) into
-    /// an n-byte codeword: the k message bytes, then n-k parity bytes.
+    /// an n-byte codeword: the k message bytes, then n-k parity bytes. `poly` is
+    /// Brown's argument: only its default, False, is offered (True returned his
+    /// Polynomial class).
+    #[pyo3(signature = (message, poly = false))]
     fn encode<'py>(
         &self,
         py: Python<'py>,
         message: &Bound<'py, PyAny>,
+        poly: bool,
     ) -> PyResult<Bound<'py, PyAny>> {
+        if poly {
+            return Err(PyValueError::new_err(
+                "poly=True (a Polynomial result) is not offered: the codeword is returned as the message's type",
+            ));
+        }
         let (msg, kind) = input(message)?;
         if msg.len() > self.rs.k() {
             return Err(PyValueError::new_err(format!(
@@ -160,9 +169,11 @@ impl PyRsCoder {
     }
 }
 
-fn file_error(e: FileError, what: &str) -> PyErr {
+/// The Python exception for a container error while reading `src` into `dst`.
+fn file_error(e: FileError, src: &Path, dst: &Path) -> PyErr {
     match e {
-        FileError::Read(e) | FileError::Write(e) => os_error(what, &e),
+        FileError::Read(e) => os_error(&format!("reading {}", src.display()), &e),
+        FileError::Write(e) => os_error(&format!("writing {}", dst.display()), &e),
         FileError::Rs(e) => rs_error(e),
         // Lost groups, or a whole-data checksum that does not match: the message
         // names the byte ranges of the original that could not be restored.
@@ -173,8 +184,10 @@ fn file_error(e: FileError, what: &str) -> PyErr {
     }
 }
 
-fn open(path: &PathBuf) -> PyResult<BufReader<File>> {
-    File::open(path)
+/// Opens the input without the GIL: opening a FIFO waits for its writer, which may
+/// be a thread of this process.
+fn open(py: Python<'_>, path: &PathBuf) -> PyResult<BufReader<File>> {
+    py.allow_threads(|| File::open(path))
         .map(BufReader::new)
         .map_err(|e| os_error(&format!("cannot read {}", path.display()), &e))
 }
@@ -183,6 +196,7 @@ fn open(path: &PathBuf) -> PyResult<BufReader<File>> {
 /// renamed at the end; nothing at `target` on error.
 fn write_via_temp<T>(
     py: Python<'_>,
+    src: &Path,
     target: PathBuf,
     overwrite: bool,
     work: impl FnOnce(&mut dyn Write) -> Result<T, FileError> + Send,
@@ -196,7 +210,7 @@ where
     };
     py.allow_threads(|| write_output(&target, &opts, |w| work(w).map_err(Failed::Core)))
         .map_err(|e| match e {
-            Failed::Core(e) => file_error(e, &format!("writing {}", target.display())),
+            Failed::Core(e) => file_error(e, src, &target),
             Failed::Output(e) => output_error(e),
         })
 }
@@ -215,8 +229,8 @@ pub fn protect_file(
     interleave: usize,
     overwrite: bool,
 ) -> PyResult<Bound<'_, PyDict>> {
-    let reader = open(&src)?;
-    let report = write_via_temp(py, dst, overwrite, |w| {
+    let reader = open(py, &src)?;
+    let report = write_via_temp(py, &src, dst, overwrite, |w| {
         rs::protect_file(reader, w, n, k, interleave)
     })?;
     let d = PyDict::new(py);
@@ -228,7 +242,7 @@ pub fn protect_file(
 /// Repairs and unwraps the protected file `src` into `dst`. Returns a dict with
 /// "length" (bytes written) and "corrected_bytes" (bytes fixed in the body).
 /// Raises UncorrectableError when a codeword cannot be corrected (nothing is
-/// written then), ValueError when `src` is not a protected file.
+/// written then, into a FIFO either), ValueError when `src` is not a protected file.
 #[pyfunction]
 #[pyo3(signature = (src, dst, overwrite = false))]
 pub fn repair_file(
@@ -237,8 +251,20 @@ pub fn repair_file(
     dst: PathBuf,
     overwrite: bool,
 ) -> PyResult<Bound<'_, PyDict>> {
-    let reader = open(&src)?;
-    let report = write_via_temp(py, dst, overwrite, |w| rs::repair_file(reader, w))?;
+    let reader = open(py, &src)?;
+    // Verified only at the end: a FIFO or device (written into, not replaced) gets
+    // the data from an unnamed temporary file once it is.
+    let spool = is_live_stream(&dst);
+    let report = write_via_temp(py, &src, dst, overwrite, |w| {
+        if !spool {
+            return rs::repair_file(reader, w);
+        }
+        let mut tmp = tempfile::tempfile().map_err(FileError::Write)?;
+        let report = rs::repair_file(reader, BufWriter::new(&mut tmp))?;
+        tmp.rewind().map_err(FileError::Write)?;
+        io::copy(&mut tmp, w).map_err(FileError::Write)?;
+        Ok(report)
+    })?;
     let d = PyDict::new(py);
     d.set_item("length", report.length)?;
     d.set_item("corrected_bytes", report.corrected_bytes)?;

@@ -10,7 +10,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
-use crate::buffer::Buf;
+use crate::buffer::{check_disjoint, Buf};
 use crate::code::indices;
 use crate::util::{int_value, os_error};
 
@@ -31,6 +31,16 @@ enum Spec<'py> {
 fn open_file(f: &Bound<'_, PyAny>, write: bool) -> PyResult<File> {
     if f.is_instance_of::<PyString>() || f.hasattr("__fspath__")? {
         let path: PathBuf = f.extract()?;
+        // Opening a FIFO waits for its other end, uninterruptibly and with the GIL
+        // held: refuse anything the core could not map anyway before opening it.
+        if let Ok(meta) = std::fs::metadata(&path) {
+            if !meta.is_file() && !meta.is_dir() {
+                return Err(PyValueError::new_err(format!(
+                    "{}: not a regular file (pipes, sockets and devices cannot be mapped)",
+                    path.display()
+                )));
+            }
+        }
         return OpenOptions::new()
             .read(true)
             .write(write)
@@ -225,12 +235,17 @@ impl FecSession {
             .zip(&idx)
             .map(|(o, &i)| spec(o, i >= k))
             .collect::<PyResult<Vec<_>>>()?;
-        // Memory targets must be writable buffers of the block size now, not at decode.
+        // Memory targets must be writable buffers now, not at decode, and share no
+        // byte with another block: decode writes each through its own copy, so one
+        // buffer given twice would silently end up holding only one result.
+        let mut memory = Vec::new();
         for (s, &i) in specs.iter().zip(&idx) {
-            if let (Spec::Memory(o), true) = (s, i >= k) {
-                Buf::get(o, true)?;
+            if let Spec::Memory(o) = s {
+                memory.push((Buf::get(o, i >= k)?, i >= k));
             }
         }
+        check_disjoint(memory.iter().map(|(b, w)| (b, *w)))?;
+        drop(memory);
         let core_blocks = self::blocks(&specs)?;
         self.inner
             .set_decode_blocks(core_blocks, &mut idx)

@@ -1,9 +1,10 @@
 //! zfec's share files (`filefec`, `zfec`, `zunfec`) through the Rust `zfec` module:
 //! the format, the checks and the streaming are all the core's.
 
+use std::ffi::OsString;
 use std::fs::File;
-use std::io::{self, Read};
-use std::path::PathBuf;
+use std::io::{self, Read, Seek};
+use std::path::{Path, PathBuf};
 
 use algorithm_fec::output::{write_output, Options, ShareSetOutput};
 use algorithm_fec::zfec::{self as core, Header, HeaderError, Share, ShareSet};
@@ -75,10 +76,12 @@ pub fn parse_header(data: &[u8]) -> PyResult<((usize, usize, usize, usize), usiz
     }
 }
 
-/// zfec's share file name: PREFIX.NN_MM + suffix.
+/// zfec's share file name: PREFIX.NN_MM + suffix. Prefix and suffix are file name
+/// strings (bytes that are not UTF-8, as Python decodes them from a file name, pass
+/// through as zfec's do).
 #[pyfunction]
-pub fn share_file_name(prefix: &str, sharenum: usize, m: usize, suffix: &str) -> String {
-    core::share_file_name(prefix, sharenum, m, suffix)
+pub fn share_file_name(prefix: OsString, sharenum: usize, m: usize, suffix: OsString) -> OsString {
+    core::share_file_os_name(&prefix, sharenum, m, &suffix)
 }
 
 /// Encodes the file object `inf` (read with `read(n)`) into m share files at
@@ -164,6 +167,21 @@ pub fn decode_files(
         .map_err(|e| to_py(py, e, &pending))
 }
 
+/// A share file and its length. Every length is checked before anything is written,
+/// so a share that is not a regular file (a pipe, as `zunfec <(...)` gives, which
+/// zfec reads) is first copied into an unnamed temporary file.
+fn open_share(p: &Path) -> io::Result<(File, u64)> {
+    let mut f = File::open(p)?;
+    let meta = f.metadata()?;
+    if meta.is_file() || meta.is_dir() {
+        return Ok((f, meta.len()));
+    }
+    let mut spool = tempfile::tempfile()?;
+    let len = io::copy(&mut f, &mut spool)?;
+    spool.rewind()?;
+    Ok((spool, len))
+}
+
 /// Decodes the share files at `paths` into the file `output` (written under a
 /// temporary name, renamed at the end, replacing an existing file only with
 /// `overwrite`), or into the file object `outf` when `output` is None. Returns the
@@ -177,15 +195,19 @@ pub fn decode_paths(
     outf: Option<Py<PyAny>>,
     overwrite: bool,
 ) -> PyResult<u64> {
-    let mut shares = Vec::with_capacity(paths.len());
-    for p in &paths {
-        let f = File::open(p).map_err(|e| os_error(&format!("cannot read {}", p.display()), &e))?;
-        let len = f
-            .metadata()
-            .map_err(|e| os_error(&format!("cannot read {}", p.display()), &e))?
-            .len();
-        shares.push((p.display().to_string(), io::BufReader::new(f), len));
-    }
+    // Without the GIL: a FIFO's open waits for its writer, and a pipe is read to its
+    // end, and that writer may be a thread of this process.
+    let shares = py
+        .allow_threads(|| {
+            paths
+                .iter()
+                .map(|p| match open_share(p) {
+                    Ok((f, len)) => Ok((p.display().to_string(), io::BufReader::new(f), len)),
+                    Err(e) => Err((p, e)),
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .map_err(|(p, e)| os_error(&format!("cannot read {}", p.display()), &e))?;
     let pending = Pending::default();
     let set = open_shares(py, shares, &pending)?;
     match (output, outf) {

@@ -182,6 +182,15 @@ def test_session_errors(tmp_path):
         s.set_decode_blocks([b"z" * 64, b"y" * 64, bytearray(64)], [3, 1, 4])
     with pytest.raises(TypeError):
         s.set_decode_blocks((bytearray(64),) * 3, [3, 1, 4])
+    # One buffer as two blocks that decode writes (or writes and reads): refused,
+    # as Code.decode does, not decoded into one of them only.
+    x = bytearray(64)
+    for blocks in ([x, b"y" * 64, x], [x, b"y" * 64, memoryview(x)],
+                   [bytearray(64), memoryview(x)[:64], x]):
+        idx = [3, 1, 4]
+        with pytest.raises(ValueError, match="overlaps"):
+            s.set_decode_blocks(blocks, idx)
+        assert idx == [3, 1, 4]
     ro = tmp_path / "ro"
     ro.write_bytes(b"x" * 192)
     with open(ro, "rb") as f:
@@ -189,3 +198,17 @@ def test_session_errors(tmp_path):
             s.set_decode_blocks([(f, 0), (f, 64), (f, 128)], [3, 1, 4])
     with pytest.raises(FileNotFoundError):
         s.set_encode_blocks([(str(tmp_path / "missing"), 0)] * 3)
+
+
+def test_session_refuses_a_fifo_without_waiting(tmp_path, child):
+    # Opening a FIFO blocks until a writer comes (uninterruptibly, GIL held): the
+    # path is refused first. In a child process, so a regression fails, not hangs.
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    code = ("import sys\n"
+            "from algorithm_fec import FecSession\n"
+            "try:\n"
+            "    FecSession(3, 5, 64).set_encode_blocks([(sys.argv[1], 0)] * 3)\n"
+            "except ValueError as e:\n"
+            "    print(e)\n")
+    assert "not a regular file" in child(code, fifo)

@@ -97,11 +97,11 @@ def test_encode_wrong_size_leaves_nothing(tmp_path, capsys):
     assert os.listdir(tmp_path) == []
 
 
-def test_encode_bad_parameters(tmp_path):
-    with pytest.raises(zfec.Error):
-        filefec.encode_to_files(io.BytesIO(b"abc"), 3, str(tmp_path), "x", 4, 3)
-    with pytest.raises(zfec.Error):
-        filefec.encode_to_files(io.BytesIO(b"abc"), 3, str(tmp_path), "x", 1, 257)
+@pytest.mark.parametrize("k, m", [(4, 3), (1, 257), (1, 0), (2, -1), (0, 3), (-1, 3)])
+def test_encode_bad_parameters(tmp_path, k, m):
+    # Error, as zfec's checks say (m < 1 was an IndexError, k < 0 an OverflowError).
+    with pytest.raises(zfec.Error, match="Precondition violation"):
+        filefec.encode_to_files(io.BytesIO(b"abc"), 3, str(tmp_path), "x", k, m)
     assert os.listdir(tmp_path) == []
 
 
@@ -176,6 +176,21 @@ def test_segment_encoders_agree():
     filefec.encode_file_stringy_easyfec(io.BytesIO(data), lambda b, n: easy.append(n), 3, 5)
     assert easy == sizes
     assert filefec.RE_FORMAT == "%s.[0-9]+_[0-9]+%s" and filefec.CHUNKSIZE == 4096
+
+
+@pytest.mark.parametrize("fn", [filefec.encode_file, filefec.encode_file_stringy])
+def test_segment_encoders_refuse_empty_chunks(fn):
+    # Chunks of 0 bytes never reach the end of the input: zfec calls cb forever.
+    calls = []
+
+    def cb(blocks, n):
+        calls.append(n)
+        if len(calls) > 100:
+            raise RuntimeError("endless")
+
+    with pytest.raises(ValueError, match="chunksize"):
+        fn(io.BytesIO(b"data"), cb, 3, 5, chunksize=0)
+    assert calls == []
 
 
 def run(monkeypatch, main, argv, stdin=None):
@@ -324,3 +339,137 @@ def test_failed_overwrite_keeps_the_old_set(tmp_path, capsys):
     out = io.BytesIO()
     filefec.decode_from_files(out, [open(str(tmp_path / n), "rb") for n in sorted(before)[:3]])
     assert out.getvalue() == old
+
+
+class CollectingWriter(object):
+    """A duck-typed writer whose write() returns None, as zfec allows."""
+
+    def __init__(self):
+        self.parts = []
+
+    def write(self, b):
+        self.parts.append(bytes(b))
+
+
+class OverclaimingWriter(io.BytesIO):
+    def write(self, b):
+        return io.BytesIO.write(self, b) + 1
+
+
+class WouldBlockWriter(io.RawIOBase):
+    def writable(self):
+        return True
+
+    def write(self, b):
+        return None
+
+
+def test_decode_into_any_writer(tmp_path):
+    # zfec ignores what write() returns: a writer returning None gets the file.
+    data = os.urandom(5000)
+    names = share_set(tmp_path, data)
+    fs = [open(n, "rb") for n in names[:3]]
+    try:
+        w = CollectingWriter()
+        filefec.decode_from_files(w, fs)
+        assert b"".join(w.parts) == data
+        # A count above what was given is an error, not a crash (PanicException).
+        for f in fs:
+            f.seek(0)
+        with pytest.raises(ValueError, match="returned"):
+            filefec.decode_from_files(OverclaimingWriter(), fs)
+        # A raw file that would block is an error, never bytes silently dropped.
+        for f in fs:
+            f.seek(0)
+        with pytest.raises(BlockingIOError):
+            filefec.decode_from_files(WouldBlockWriter(), fs)
+    finally:
+        for f in fs:
+            f.close()
+
+
+class ReadOnlyStream(object):
+    """A share with only read(), as zfec accepts."""
+
+    def __init__(self, data):
+        self.b = io.BytesIO(data)
+
+    def read(self, n=-1):
+        return self.b.read(n)
+
+
+def piped(data):
+    """The read end of a pipe holding ``data`` (less than a pipe buffer)."""
+    r, w = os.pipe()
+    os.write(w, data)
+    os.close(w)
+    return r
+
+
+def test_shares_from_pipes(monkeypatch, tmp_path, capsys):
+    # zfec reads shares from pipes (zunfec <(...)) and read-only streams; their
+    # lengths cannot be known up front, so they are spooled, not refused.
+    data = os.urandom(6000)
+    names = share_set(tmp_path, data)
+    blobs = [open(n, "rb").read() for n in names[1:4]]
+    fs = [os.fdopen(piped(blobs[0]), "rb"), ReadOnlyStream(blobs[1]),
+          io.BufferedReader(io.FileIO(piped(blobs[2]), "rb"))]
+    out = io.BytesIO()
+    try:
+        filefec.decode_from_files(out, fs)
+    finally:
+        for f in (fs[0], fs[2]):
+            f.close()
+    assert out.getvalue() == data
+    fds = [piped(b) for b in blobs]
+    try:
+        target = tmp_path / "out.bin"
+        args = ["zunfec", "-o", str(target)] + ["/dev/fd/%d" % fd for fd in fds]
+        assert run(monkeypatch, cmdline_zunfec.main, args) == 0
+    finally:
+        for fd in fds:
+            os.close(fd)
+    assert target.read_bytes() == data
+
+
+def test_file_names_that_are_not_utf8(monkeypatch, tmp_path, capsys):
+    # zfec names shares after the input's bytes; the native name function took
+    # only UTF-8 and raised UnicodeEncodeError for such a name.
+    monkeypatch.chdir(tmp_path)
+    name = os.fsdecode(b"caf\xe9.bin")
+    data = os.urandom(3000)
+    with open(name, "wb") as f:
+        f.write(data)
+    assert run(monkeypatch, cmdline_zfec.main, ["zfec", "-k", "2", "-m", "3", "-q", name]) == 0
+    assert sorted(os.listdir(b".")) == [b"caf\xe9.bin"] + [
+        b"caf\xe9.bin.%d_3.fec" % i for i in range(3)]
+    shares = [name + ".0_3.fec", name + ".2_3.fec"]
+    out = os.fsdecode(b"out\xff")
+    assert run(monkeypatch, cmdline_zunfec.main, ["zunfec", "-o", out] + shares) == 0
+    with open(out, "rb") as f:
+        assert f.read() == data
+
+
+# zunfec on a share in a FIFO that a thread of the process writes after a pause:
+# the share must be opened and read without holding the GIL (it was: a deadlock).
+ZUNFEC_FIFO_FROM_A_THREAD = """
+import os, sys, threading, time
+from algorithm_fec.zfec import cmdline_zunfec
+d, shares = sys.argv[1], sys.argv[2:]
+fifo = os.path.join(d, "pipe")
+os.mkfifo(fifo)
+def writer():
+    time.sleep(0.3)
+    with open(shares[0], "rb") as src, open(fifo, "wb") as f:
+        f.write(src.read())
+threading.Thread(target=writer).start()
+sys.argv = ["zunfec", "-o", os.path.join(d, "out")] + [fifo] + shares[1:]
+print(cmdline_zunfec.main())
+"""
+
+
+def test_zunfec_share_in_a_fifo_written_by_a_thread(tmp_path, child):
+    data = os.urandom(6000)
+    names = share_set(tmp_path, data)
+    assert child(ZUNFEC_FIFO_FROM_A_THREAD, tmp_path, *names[:3]).split() == ["0"]
+    assert (tmp_path / "out").read_bytes() == data

@@ -2,6 +2,7 @@
 original coder), property tests, and the file container."""
 
 import os
+import threading
 
 import pytest
 from hypothesis import given, settings
@@ -47,6 +48,10 @@ def test_readme_example_and_types():
     assert isinstance(c.decode(bytearray(c.encode(b"Hi"))), bytearray)
     assert c.decode(c.encode(b"\0\0Hi"), nostrip=True) == b"\0" * 11 + b"Hi"
     assert (c.n, c.k) == (20, 13)
+    # Brown's signature: encode(message, poly=False).
+    assert c.encode(b"Hi", poly=False) == c.encode(b"Hi", False) == c.encode(b"Hi")
+    with pytest.raises(ValueError, match="poly=True"):
+        c.encode(b"Hi", poly=True)
 
 
 @pytest.mark.parametrize("call, exc", [
@@ -143,6 +148,9 @@ def test_protect_and_repair_file(tmp_path):
         protect_file(str(src), str(tmp_path / "none"), n=255, k=255)
     with pytest.raises(FileNotFoundError):
         protect_file(str(tmp_path / "missing"), str(tmp_path / "none"))
+    # An input that cannot be read is named as the input, not as the output.
+    with pytest.raises(IsADirectoryError, match="reading .*%s" % tmp_path.name):
+        repair_file(str(tmp_path), str(tmp_path / "none"))
     assert not (tmp_path / "none").exists()
 
 
@@ -157,3 +165,55 @@ def test_container_output_is_never_a_directory(tmp_path):
         protect_file(str(src), str(dst), overwrite=True)
     assert dst.is_dir() and not os.listdir(dst)
     assert sorted(os.listdir(tmp_path)) == ["dst", "in.bin"]
+
+
+def test_repair_into_a_fifo_writes_only_verified_bytes(tmp_path):
+    # A FIFO is written into, not replaced: it gets the data only once verified
+    # (it used to get the damaged bytes while repair_file raised).
+    data = os.urandom(50000)
+    src = tmp_path / "in.bin"
+    src.write_bytes(data)
+    prot = tmp_path / "in.rs"
+    protect_file(str(src), str(prot))
+    blob = bytearray(prot.read_bytes())
+    for i in range(1000, 4000):
+        blob[i] ^= 0x5A
+    bad = tmp_path / "bad.rs"
+    bad.write_bytes(bytes(blob))
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for name, want in ((bad, b""), (prot, data)):
+        got = []
+        reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+        reader.start()
+        try:
+            if want:
+                assert repair_file(str(name), str(fifo))["length"] == len(data)
+            else:
+                with pytest.raises(UncorrectableError):
+                    repair_file(str(name), str(fifo))
+        finally:
+            reader.join()
+        assert got == [want]
+
+
+
+# A thread of the process writes the FIFO, after a pause; the call must not hold
+# the GIL while it waits for that writer (it did: a deadlock).
+FIFO_FROM_A_THREAD = """
+import os, sys, threading, time
+from algorithm_fec.rs import protect_file
+d = sys.argv[1]
+fifo = os.path.join(d, "pipe")
+os.mkfifo(fifo)
+def writer():
+    time.sleep(0.3)
+    with open(fifo, "wb") as f:
+        f.write(b"x" * 10000)
+threading.Thread(target=writer).start()
+print(protect_file(fifo, os.path.join(d, "out.rs"))["length"])
+"""
+
+
+def test_protect_a_fifo_written_by_a_thread(tmp_path, child):
+    assert child(FIFO_FROM_A_THREAD, tmp_path).split() == ["10000"]

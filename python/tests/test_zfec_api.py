@@ -147,3 +147,10 @@ def test_easyfec():
             padlen = k * len(blocks[0]) - size
             got = zfec.easyfec.Decoder(k, m).decode([blocks[i] for i in nums], nums, padlen)
             assert got == data
+
+
+@pytest.mark.parametrize("data", [5, [1, 2, 3], "abc", None])
+def test_easyfec_refuses_non_bytes(data):
+    # zfec raises TypeError here; bytes(5) would have encoded five zero bytes.
+    with pytest.raises(TypeError):
+        zfec.easyfec.Encoder(3, 5).encode(data)

@@ -3,6 +3,7 @@
 //! file against scattered corrupted bytes with Reed–Solomon codewords
 //! (`fec rs-encode` / `fec rs-decode`).
 
+use std::ffi::{OsStr, OsString};
 use std::fs::{self, File};
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -29,8 +30,8 @@ Exit codes:
   4   an output file exists (give -f to overwrite)
   5   fewer than k shares given
   6   shares of different files: m, k, padlen or size differ, no majority agreeing
-  7   corrupt share: shorter than its header, an invalid header, or a header or
-      length that most other shares contradict (truncated)
+  7   corrupt share or protected file: shorter than its header, an invalid header,
+      or a header or length that most other shares contradict (truncated)
   8   duplicate share: one share number, or one file, given twice
   9   a share number in a header is not below m
   10  verify: the shares disagree (the bad share is named when it can be told)
@@ -176,7 +177,7 @@ struct RsEncodeArgs {
 #[derive(Args)]
 struct RsDecodeArgs {
     /// Where to write the repaired original, or - for standard output (held in a
-    /// temporary file until verified).
+    /// temporary file until verified, as for a FIFO or device).
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     output: PathBuf,
     /// Overwrite OUT if it exists.
@@ -211,7 +212,7 @@ struct EncodeArgs {
     dir: PathBuf,
     /// Share file name prefix [default: the input's file name; `stdin` for -].
     #[arg(short = 'p', long = "prefix", value_name = "PREFIX")]
-    prefix: Option<String>,
+    prefix: Option<OsString>,
     /// Share file name suffix.
     #[arg(
         short = 's',
@@ -219,7 +220,7 @@ struct EncodeArgs {
         value_name = "SUFFIX",
         default_value = ".fec"
     )]
-    suffix: String,
+    suffix: OsString,
     /// Overwrite existing share files.
     #[arg(short = 'f', long = "force")]
     force: bool,
@@ -391,15 +392,15 @@ fn encode(a: EncodeArgs, ui: &Ui) -> Result<(), Failure> {
     } else {
         a.input.display().to_string()
     };
-    let (input, size, default_prefix): (Box<dyn Read>, Option<u64>, String) = if stdin {
+    let (input, size, default_prefix): (Box<dyn Read>, Option<u64>, OsString) = if stdin {
         (Box::new(io::stdin().lock()), None, "stdin".into())
     } else {
         let (f, meta) = open_readable(&a.input)?;
+        // The name's bytes as they are (zfec's share names), UTF-8 or not.
         let base = a
             .input
             .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "stdin".into());
+            .map_or_else(|| "stdin".into(), OsStr::to_os_string);
         let size = meta.is_file().then_some(meta.len());
         (Box::new(f), size, base)
     };
@@ -428,7 +429,7 @@ fn encode(a: EncodeArgs, ui: &Ui) -> Result<(), Failure> {
             ))
         }
     }
-    let in_dir = |name: String| {
+    let in_dir = |name: OsString| {
         if a.dir.as_os_str() == "." {
             PathBuf::from(name)
         } else {
@@ -436,18 +437,20 @@ fn encode(a: EncodeArgs, ui: &Ui) -> Result<(), Failure> {
         }
     };
     let names: Vec<PathBuf> = (0..m)
-        .map(|i| in_dir(zfec::share_file_name(&prefix, i, m, &a.suffix)))
+        .map(|i| in_dir(zfec::share_file_os_name(&prefix, i, m, &a.suffix)))
         .collect();
     // Beside the shares: the prefix may hold a directory part.
+    let lock_name = |base: &OsStr| {
+        let mut name = OsString::from(".");
+        name.push(base);
+        name.push(".lock");
+        name
+    };
     let lock = match names[0].parent() {
-        Some(d) => d.join(format!(
-            ".{}.lock",
-            Path::new(&prefix)
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
+        Some(d) => d.join(lock_name(
+            Path::new(&prefix).file_name().unwrap_or_default(),
         )),
-        None => in_dir(format!(".{prefix}.lock")),
+        None => in_dir(lock_name(&prefix)),
     };
     let out = ShareSetOutput::create(&names, Some(lock), &output::options(a.force))?;
     ui.info(format!(
@@ -743,7 +746,8 @@ fn repair_into(
 
 fn rs_decode(a: RsDecodeArgs, ui: &Ui) -> Result<(), Failure> {
     let input = open_input(&a.input)?;
-    let spool = a.output == Path::new("-");
+    // Verified only at the end: a stream gets the data only then.
+    let spool = output::is_stream(&a.output);
     let outcome = write_output(&a.output, a.force, |w| {
         match repair_into(input, w, spool, a.best_effort) {
             Ok(report) => Ok(Ok(report)),

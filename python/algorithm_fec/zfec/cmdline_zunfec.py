@@ -17,8 +17,8 @@ def main():
     """Run ``zunfec`` on ``sys.argv``. Returns 0 on success; 1 with fewer than two
     share files, or when shares are corrupt, duplicated, of different files, or
     cannot be read; 2 when the output file exists (without --force); 3 when fewer
-    than k shares are given. The output (``-`` for standard output) is written
-    under a temporary name and renamed at the end: never a partial file."""
+    than k shares are given. An output file is written under a temporary name and
+    renamed at the end (never a partial file); ``-`` writes to standard output."""
     if "-V" in sys.argv or "--version" in sys.argv:
         print("zfec library version: ", __version__)
         print("zunfec command-line tool version: ", __version__)

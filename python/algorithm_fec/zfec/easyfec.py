@@ -19,7 +19,8 @@ class Encoder(object):
     def encode(self, data):
         """Split ``data`` (bytes-like) into k blocks of ceil(len/k) bytes, the last
         zero-padded, and return the m blocks of the code (a list)."""
-        data = bytes(data)
+        # memoryview, not bytes(): bytes(5) would silently encode five zero bytes.
+        data = memoryview(data).tobytes()
         k = self.fec.k
         size = div_ceil(len(data), k)
         blocks = [data[i * size:(i + 1) * size].ljust(size, b"\x00") for i in range(k)]

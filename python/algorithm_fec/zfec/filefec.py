@@ -9,6 +9,8 @@ checking every share (headers, sizes, duplicates) before anything is written.
 from __future__ import print_function
 
 import os
+import shutil
+import tempfile
 
 from .. import _native
 from .._native import Encoder as _Encoder
@@ -101,6 +103,7 @@ def encode_to_files(inf, fsize, dirname, prefix, k, m, suffix=".fec",
     ``.prefix.lock`` beside the shares, the one ``fec encode`` takes).
     Bad k or m raise Error.
     """
+    _Encoder(k, m)  # zfec's checks and messages for k and m, before any name is made
     names = _share_names(dirname, prefix, m, suffix)
     if verbose:
         for fn in names:
@@ -127,18 +130,40 @@ def _remaining(f):
     return end - pos
 
 
+def _measured(f, i, spools):
+    """(name, file, bytes left) for share ``f``. The core checks every share's
+    length before writing anything, so a share that cannot seek (a pipe, a socket,
+    an object with only ``read``, all of which zfec takes) is first copied into a
+    temporary file, added to ``spools``."""
+    name = str(getattr(f, "name", "share %d" % i))
+    try:
+        return name, f, _remaining(f)
+    except (AttributeError, OSError, ValueError):
+        spool = tempfile.TemporaryFile()
+        spools.append(spool)
+        shutil.copyfileobj(f, spool)
+        size = spool.tell()
+        spool.seek(0)
+        return name, spool, size
+
+
 def decode_from_files(outf, infiles, verbose=False):
     """Decode the original file from the share file objects ``infiles`` (any k or
-    more, any order) into the file object ``outf``.
+    more, any order; files, pipes, anything with ``read``) into the file object
+    ``outf``.
 
     Every share is checked first: InsufficientShareFilesError for fewer than k,
     CorruptedShareFilesError for shares that do not belong together (different
     m, k, padding or size, a bad header, one share number twice). Then the file
     is written from the k lowest-numbered shares.
     """
-    shares = [(str(getattr(f, "name", "share %d" % i)), f, _remaining(f))
-              for i, f in enumerate(infiles)]
-    written = _native.decode_files(shares, outf)
+    spools = []
+    try:
+        shares = [_measured(f, i, spools) for i, f in enumerate(infiles)]
+        written = _native.decode_files(shares, outf)
+    finally:
+        for spool in spools:
+            spool.close()
     if verbose:
         print("%d bytes written" % (written,))
         print("Done!")
@@ -153,6 +178,7 @@ def encode_file(inf, cb, k, m, chunksize=4096):
     next segment: copy them in ``cb`` to keep them.
     """
     enc = _Encoder(k, m)
+    _check_chunksize(chunksize)
     blocks = tuple(bytearray(chunksize) for _ in range(k))
     views = [memoryview(b) for b in blocks]
     full = k * chunksize
@@ -164,6 +190,12 @@ def encode_file(inf, cb, k, m, chunksize=4096):
             view[got:] = bytes(chunksize - got)
             indatasize += got
         cb(enc.encode(blocks), indatasize)
+
+
+def _check_chunksize(chunksize):
+    """Empty chunks would never reach the end of the input (zfec loops forever)."""
+    if chunksize < 1:
+        raise ValueError("chunksize must be at least 1, not %r" % (chunksize,))
 
 
 def _readinto(inf, view):
@@ -181,6 +213,7 @@ def _readinto(inf, view):
 def encode_file_stringy(inf, cb, k, m, chunksize=4096):
     """Like ``encode_file``, with each segment's blocks as new bytes objects."""
     enc = _Encoder(k, m)
+    _check_chunksize(chunksize)
     full = k * chunksize
     indatasize = full
     while indatasize == full:

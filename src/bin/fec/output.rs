@@ -58,6 +58,12 @@ impl From<OutputError> for Failure {
     }
 }
 
+/// Whether what is written to OUT cannot be taken back if the work then fails:
+/// standard output, a FIFO, a device (not `/dev/null`).
+pub fn is_stream(out: &Path) -> bool {
+    out == Path::new("-") || lib::is_live_stream(out)
+}
+
 /// Runs `work` writing to OUT — standard output for `-`, a FIFO or character device
 /// directly, otherwise a temporary synced and renamed to OUT at the end (only with
 /// `force` if OUT exists). A write error is reported as one of OUT, whatever `work`
