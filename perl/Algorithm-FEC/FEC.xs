@@ -458,6 +458,46 @@ held_blocks(pTHX_ fec_obj *o, const unsigned char *targets, const char *func, fe
     return ab;
 }
 
+/* A string block and its position, to find one scalar given twice. */
+typedef struct {
+    UV sv;
+    uint32_t pos;
+} sv_pos;
+
+static int
+sv_pos_cmp(const void *a, const void *b)
+{
+    const sv_pos *x = (const sv_pos *)a, *y = (const sv_pos *)b;
+    if (x->sv != y->sv)
+        return x->sv < y->sv ? -1 : 1;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* Croaks if one scalar is given twice and decode would write it (it holds a check
+ * index): found here, before anything is reordered, rather than by decode. Sorting
+ * keeps it O(k log k) for k up to 65536. */
+static void
+check_twice(pTHX_ const fec_slot *ns, const uint32_t *idx, uint32_t k, const char *func)
+{
+    sv_pos *v = (sv_pos *)tmpbuf(aTHX_ k * sizeof(sv_pos));
+    uint32_t i, n = 0;
+    for (i = 0; i < k; i++) {
+        if (ns[i].kind == KIND_MEM) {
+            v[n].sv = PTR2UV(ns[i].sv);
+            v[n].pos = i;
+            n++;
+        }
+    }
+    qsort(v, n, sizeof(sv_pos), sv_pos_cmp);
+    for (i = 1; i < n; i++) {
+        uint32_t a = v[i - 1].pos, b = v[i].pos;
+        if (v[i].sv == v[i - 1].sv && (idx[a] >= k || idx[b] >= k))
+            croak("%s: blocks #%lu and #%lu are the same scalar, which decode would "
+                  "write; give each block its own scalar", func, (unsigned long)a,
+                  (unsigned long)b);
+    }
+}
+
 /* Fills ab from a slot classify made (strings: size-checked, read-only use). */
 static void
 slot_block(pTHX_ fec_obj *o, fec_slot *sl, afec_block *ab, const char *func, const char *name, IV pos)
@@ -781,6 +821,7 @@ set_decode_blocks(self, blocks, indices)
                       (unsigned long)i);
             slot_block(aTHX_ self, &ns[i], &ab[i], func, "block", (IV)i);
         }
+        check_twice(aTHX_ ns, idx, self->k, func);
         rc = afec_set_decode_blocks(self->s, ab, idx, perm, self->k);
         if (rc != AFEC_OK)
             croak_afec(aTHX_ rc, func);

@@ -253,14 +253,29 @@ sub is_cow { my $f = B::svref_2object(\$_[0])->FLAGS; defined &B::SVf_IsCOW && (
     }
 }
 
-# --- the same scalar twice (aliases): a clear croak, not corruption
+# --- the same scalar twice (aliases): a clear croak from set_decode_blocks, before
+# anything is reordered, when decode would write it; fine when both are only read
 {
     my $x = $all[4];
     my $y = $data[1];
+    my $args;
+    my $idx = [4, 3, 1];
     my $res = croaks(sub {
-        sub { $fec->set_decode_blocks(\@_, [4, 3, 1]); $fec->decode }->($x, $x, $y);
+        sub { $args = \@_; $fec->set_decode_blocks($args, $idx) }->($x, $x, $y);
     });
-    like($res, qr/overlap/, 'one scalar given twice: croak (overlap)');
+    like($res, qr/set_decode_blocks: blocks #0 and #1 are the same scalar, which decode would write/,
+        'one scalar given twice, decode would write it: croak');
+    is_deeply($idx, [4, 3, 1], '... the indices are not reordered');
+    ok(\$args->[0] == \$x && \$args->[1] == \$x && \$args->[2] == \$y, '... nor the blocks');
+    # Data blocks 0 and 1 equal: one scalar may stand for both, as both are only read.
+    my $f = Algorithm::FEC->new($k, $n, $bs);
+    $f->set_encode_blocks(['a' x $bs, 'a' x $bs, 'b' x $bs]);
+    my $c = $f->encode(3);
+    my $a = 'a' x $bs;
+    my $blocks = sub { \@_ }->($a, $a, $c);
+    $f->set_decode_blocks($blocks, [0, 1, 3]);
+    $f->decode;
+    is($blocks->[2], 'b' x $bs, 'one scalar as two blocks that are only read: decodes');
 }
 
 done_testing;
