@@ -30,13 +30,17 @@ use std::sync::OnceLock;
 use crate::gf::{Field, Tables};
 use crate::kernels;
 
-/// Bytes of one transform (N blocks of one stripe) on the kernel path: half a
-/// typical L2, so a transform's passes hit the cache.
-const TRANSFORM_BYTES: usize = 256 * 1024;
+/// Bytes of all slots of one stripe on the kernel path (then clamped to
+/// [`MIN_STRIPE`]..=[`MAX_STRIPE`]): all input transforms are read at every point
+/// of every output tile, so they should stay in cache.
+const STRIPE_BUDGET: usize = 1 << 20;
 
 /// Narrowest stripe the kernels get (their widest step); narrower tails go symbol
 /// by symbol.
 const MIN_STRIPE: usize = 128;
+
+/// Widest stripe: one transform then still fits in half a typical L2.
+const MAX_STRIPE: usize = 1024;
 
 /// The log2 transform sizes that can be used in `field`, smallest first.
 pub(super) fn sizes(field: Field) -> &'static [u32] {
@@ -75,16 +79,20 @@ fn points(field: Field) -> &'static [u16] {
 }
 
 /// Block storage the transforms run on: numbered slots, each one stripe of one
-/// block (or one symbol).
+/// block (or one symbol). Slots `j·N..` hold the transform of input tile j, slots
+/// `ct·N..` the output tile being made.
 trait Slots {
     fn xor(&mut self, from: usize, to: usize);
     fn copy(&mut self, from: usize, to: usize);
-    /// `to (⊕)= c · from`.
-    fn mul(&mut self, c: u16, from: usize, to: usize, add: bool);
+    /// `to ⊕= p(2q) · from`: a butterfly's twiddle.
+    fn twiddle(&mut self, q: usize, from: usize, to: usize);
     /// Slot `to` = this storage's part of `src`, or zeros.
     fn load(&mut self, to: usize, src: Option<&[u8]>);
     /// This storage's part of `dst` (⊕)= slot `from`.
     fn store(&self, from: usize, dst: &mut [u8], add: bool);
+    /// Point q of output tile ti: the sum over the input tiles j of
+    /// Ĥ_(ti − tj)(q) · (slot j·N + q), into slot ct·N + q.
+    fn point(&mut self, q: usize, ti: usize);
 }
 
 /// Taylor expansion at z² + z of the `len` coefficients at `base`, `base + st`, …:
@@ -127,7 +135,7 @@ fn untaylor(s: &mut impl Slots, base: usize, st: usize, len: usize) {
 /// Evaluates the polynomial whose 2^l coefficients are in slots `base..` at the 2^d
 /// points p(0), p(1), … into slots `base..base + 2^d` (slots past 2^l are
 /// overwritten).
-fn forward(s: &mut impl Slots, pts: &[u16], base: usize, d: u32, l: u32) {
+fn forward(s: &mut impl Slots, base: usize, d: u32, l: u32) {
     let (n, len) = (1usize << d, 1usize << l);
     for t in 0..l {
         let st = 1 << t;
@@ -147,7 +155,7 @@ fn forward(s: &mut impl Slots, pts: &[u16], base: usize, d: u32, l: u32) {
             for b in 0..st {
                 let a = base + b + 2 * p * st;
                 if p > 0 {
-                    s.mul(pts[2 * p], a + st, a, true);
+                    s.twiddle(p, a + st, a);
                 }
                 s.xor(a, a + st);
             }
@@ -157,7 +165,7 @@ fn forward(s: &mut impl Slots, pts: &[u16], base: usize, d: u32, l: u32) {
 
 /// The inverse of [`forward`] with l = d: from the 2^d values in slots `base..`,
 /// the coefficients of the polynomial of degree < 2^d taking them.
-fn inverse(s: &mut impl Slots, pts: &[u16], base: usize, d: u32) {
+fn inverse(s: &mut impl Slots, base: usize, d: u32) {
     let n = 1usize << d;
     for t in 0..d {
         let st = 1 << t;
@@ -166,7 +174,7 @@ fn inverse(s: &mut impl Slots, pts: &[u16], base: usize, d: u32) {
                 let a = base + b + 2 * p * st;
                 s.xor(a, a + st);
                 if p > 0 {
-                    s.mul(pts[2 * p], a + st, a, true);
+                    s.twiddle(p, a + st, a);
                 }
             }
         }
@@ -179,17 +187,56 @@ fn inverse(s: &mut impl Slots, pts: &[u16], base: usize, d: u32) {
     }
 }
 
+/// The shape of one product: transforms of N = 2^d points, tiles of side N/2, rt
+/// output and ct input tiles.
+#[derive(Clone, Copy)]
+struct Tiles {
+    d: u32,
+    n: usize,
+    half: usize,
+    rt: usize,
+    ct: usize,
+}
+
+impl Tiles {
+    fn new(d: u32, r: usize, c: usize) -> Tiles {
+        let half = 1 << (d - 1);
+        Tiles {
+            d,
+            n: 1 << d,
+            half,
+            rt: r.div_ceil(half),
+            ct: c.div_ceil(half),
+        }
+    }
+
+    /// Tile diagonals ti − tj, numbered ti − tj + ct − 1.
+    fn diagonals(&self) -> usize {
+        self.rt + self.ct - 1
+    }
+
+    /// Slots of the storage: ct input transforms and one output.
+    fn slots(&self) -> usize {
+        (self.ct + 1) * self.n
+    }
+}
+
 /// Slots of single symbols, multiplied through log/exp tables.
-struct Symbols {
+struct Symbols<'a> {
     t: Tables,
     v: Vec<u16>,
+    /// The twiddles p(2q).
+    tw: &'a [u16],
+    /// Ĥ_δ(q) at q·diagonals + δ.
+    h: &'a [u16],
+    tiles: Tiles,
     /// Byte offset of this storage's symbol in a block.
     at: usize,
     /// Bytes per symbol.
     sb: usize,
 }
 
-impl Slots for Symbols {
+impl Slots for Symbols<'_> {
     fn xor(&mut self, from: usize, to: usize) {
         self.v[to] ^= self.v[from];
     }
@@ -198,9 +245,8 @@ impl Slots for Symbols {
         self.v[to] = self.v[from];
     }
 
-    fn mul(&mut self, c: u16, from: usize, to: usize, add: bool) {
-        let p = self.t.mul(c, self.v[from]);
-        self.v[to] = if add { self.v[to] ^ p } else { p };
+    fn twiddle(&mut self, q: usize, from: usize, to: usize) {
+        self.v[to] ^= self.t.mul(self.tw[q], self.v[from]);
     }
 
     fn load(&mut self, to: usize, src: Option<&[u8]>) {
@@ -216,19 +262,29 @@ impl Slots for Symbols {
             *d = if add { *d ^ b } else { b };
         }
     }
+
+    fn point(&mut self, q: usize, ti: usize) {
+        let Tiles { n, ct, .. } = self.tiles;
+        let h = &self.h[q * self.tiles.diagonals()..];
+        self.v[ct * n + q] = (0..ct).fold(0, |acc, tj| {
+            acc ^ self.t.mul(h[ti + ct - 1 - tj], self.v[tj * n + q])
+        });
+    }
 }
 
 /// Slots of one stripe `[at, at + width)` of blocks, in one buffer with `stride`
-/// bytes per slot; multiplications by the kernels.
-struct Stripe {
-    field: Field,
+/// bytes per slot; multiplications by the kernels with constants prepared once.
+struct Stripe<'a> {
     buf: Vec<u8>,
     stride: usize,
     at: usize,
     width: usize,
+    tw: &'a kernels::Prepared,
+    h: &'a kernels::Prepared,
+    tiles: Tiles,
 }
 
-impl Stripe {
+impl Stripe<'_> {
     /// Slot `from` to read and slot `to` to write (distinct).
     fn two(&mut self, from: usize, to: usize) -> (&[u8], &mut [u8]) {
         let (w, st) = (self.width, self.stride);
@@ -240,13 +296,12 @@ impl Stripe {
             (&hi[..w], &mut lo[to * st..][..w])
         }
     }
-
-    fn slot(&mut self, i: usize) -> &mut [u8] {
-        &mut self.buf[i * self.stride..][..self.width]
-    }
 }
 
-impl Slots for Stripe {
+/// Sources per call in [`Stripe::point`], kept on the stack.
+const POINT_SOURCES: usize = 16;
+
+impl Slots for Stripe<'_> {
     fn xor(&mut self, from: usize, to: usize) {
         let (s, d) = self.two(from, to);
         d.iter_mut().zip(s).for_each(|(d, s)| *d ^= s);
@@ -257,15 +312,15 @@ impl Slots for Stripe {
         d.copy_from_slice(s);
     }
 
-    fn mul(&mut self, c: u16, from: usize, to: usize, add: bool) {
-        let field = self.field;
+    fn twiddle(&mut self, q: usize, from: usize, to: usize) {
+        let tw = self.tw;
         let (s, d) = self.two(from, to);
-        kernels::dot(field, &[c], &[s], &mut [d], add);
+        tw.dot(q, &[s], d, true);
     }
 
     fn load(&mut self, to: usize, src: Option<&[u8]>) {
         let (at, w) = (self.at, self.width);
-        let d = self.slot(to);
+        let d = &mut self.buf[to * self.stride..][..w];
         match src {
             Some(s) => d.copy_from_slice(&s[at..at + w]),
             None => d.fill(0),
@@ -278,6 +333,27 @@ impl Slots for Stripe {
         match add {
             true => d.iter_mut().zip(s).for_each(|(d, s)| *d ^= s),
             false => d.copy_from_slice(s),
+        }
+    }
+
+    fn point(&mut self, q: usize, ti: usize) {
+        let Tiles { n, ct, .. } = self.tiles;
+        let (w, st) = (self.width, self.stride);
+        let (inputs, out) = self.buf.split_at_mut(ct * n * st);
+        let out = &mut out[q * st..][..w];
+        // Sources in the order of their coefficients: tile ct − 1 first.
+        let at = q * self.tiles.diagonals() + ti;
+        let mut srcs: [&[u8]; POINT_SOURCES] = [&[]; POINT_SOURCES];
+        let mut tj = ct;
+        let mut done = 0;
+        while tj > 0 {
+            let m = tj.min(POINT_SOURCES);
+            for s in srcs[..m].iter_mut() {
+                tj -= 1;
+                *s = &inputs[(tj * n + q) * st..][..w];
+            }
+            self.h.dot(at + done, &srcs[..m], out, done > 0);
+            done += m;
         }
     }
 }
@@ -299,83 +375,92 @@ pub(super) fn mul(
     if r == 0 || c == 0 || len == 0 {
         return;
     }
-    let (n, s) = (1usize << d, 1usize << (d - 1));
-    let (rt, ct) = (r.div_ceil(s), c.div_ceil(s));
+    let tiles = Tiles::new(d, r, c);
+    let Tiles { n, half, .. } = tiles;
     let pts = points(field);
     let t = field.tables();
     let sb = field.symbol_bytes();
-    // The transforms of H for every tile diagonal ti − tj = δ, at index δ + ct − 1.
-    let hs: Vec<Vec<u16>> = (0..rt + ct - 1)
-        .map(|i| {
-            let delta = i as isize - (ct as isize - 1);
-            let base = delta * s as isize - (s as isize - 1);
-            let mut v: Vec<u16> = (0..n - 1).map(|t| entry(base + t as isize)).collect();
-            v.push(0);
-            let mut h = Symbols { t, v, at: 0, sb };
-            forward(&mut h, pts, 0, d, d);
-            h.v
-        })
-        .collect();
-    let stripe = (TRANSFORM_BYTES / n).max(MIN_STRIPE) / MIN_STRIPE * MIN_STRIPE;
+    let tw: Vec<u16> = (0..half).map(|q| pts[2 * q]).collect();
+    // The transform of H for each tile diagonal δ = ti − tj: coefficient t is
+    // entry(δ·half + t − half), the one of z^t in z·H (the extra z puts the wanted
+    // outputs at the top half).
+    let mut h = vec![0u16; tiles.diagonals() * n];
+    let mut one = Symbols {
+        t,
+        v: vec![0; n],
+        tw: &tw,
+        h: &[],
+        tiles,
+        at: 0,
+        sb,
+    };
+    for di in 0..tiles.diagonals() {
+        let delta = di as isize - (tiles.ct as isize - 1);
+        let base = delta * half as isize - half as isize;
+        one.v[0] = 0;
+        for (t, v) in one.v.iter_mut().enumerate().skip(1) {
+            *v = entry(base + t as isize);
+        }
+        forward(&mut one, 0, d, d);
+        for (q, &v) in one.v.iter().enumerate() {
+            h[q * tiles.diagonals() + di] = v;
+        }
+    }
+    let stripe = (STRIPE_BUDGET / tiles.slots()).clamp(MIN_STRIPE, MAX_STRIPE) / MIN_STRIPE
+        * MIN_STRIPE;
     let mut at = 0;
     if len >= MIN_STRIPE {
+        let tw = kernels::Prepared::new(field, tw.clone());
+        let h = kernels::Prepared::new(field, h.clone());
         let mut st = Stripe {
-            field,
-            buf: vec![0u8; (rt + 1) * n * stripe.min(len)],
+            buf: vec![0u8; tiles.slots() * stripe.min(len)],
             stride: stripe.min(len),
             at: 0,
             width: 0,
+            tw: &tw,
+            h: &h,
+            tiles,
         };
         while len - at >= MIN_STRIPE {
             st.at = at;
             st.width = stripe.min(len - at);
-            product(&mut st, pts, &hs, x, y, add, d);
+            product(&mut st, tiles, x, y, add);
             at += st.width;
         }
     }
     let mut sym = Symbols {
         t,
-        v: vec![0u16; (rt + 1) * n],
+        v: vec![0u16; tiles.slots()],
+        tw: &tw,
+        h: &h,
+        tiles,
         at: 0,
         sb,
     };
     while at < len {
         sym.at = at;
-        product(&mut sym, pts, &hs, x, y, add, d);
+        product(&mut sym, tiles, x, y, add);
         at += sb;
     }
 }
 
-/// One stripe (or symbol) of [`mul`]: slots 0..N hold the input tile being
-/// transformed, slots (1 + ti)·N.. the sum for output tile ti.
-fn product(
-    s: &mut impl Slots,
-    pts: &[u16],
-    hs: &[Vec<u16>],
-    x: &[&[u8]],
-    y: &mut [&mut [u8]],
-    add: bool,
-    d: u32,
-) {
-    let (n, half) = (1usize << d, 1usize << (d - 1));
-    let (rt, ct) = (y.len().div_ceil(half), x.len().div_ceil(half));
+/// One stripe (or symbol) of [`mul`].
+fn product(s: &mut impl Slots, tiles: Tiles, x: &[&[u8]], y: &mut [&mut [u8]], add: bool) {
+    let Tiles { d, n, half, rt, ct } = tiles;
     for tj in 0..ct {
         for k in 0..half {
-            s.load(k, x.get(tj * half + k).copied());
+            s.load(tj * n + k, x.get(tj * half + k).copied());
         }
-        forward(s, pts, 0, d, d - 1);
-        for ti in 0..rt {
-            let h = &hs[ti + ct - 1 - tj];
-            for (q, &c) in h.iter().enumerate() {
-                s.mul(c, q, (1 + ti) * n + q, tj > 0);
-            }
-        }
+        forward(s, tj * n, d, d - 1);
     }
+    let out = ct * n;
     for ti in 0..rt {
-        let base = (1 + ti) * n;
-        inverse(s, pts, base, d);
+        for q in 0..n {
+            s.point(q, ti);
+        }
+        inverse(s, out, d);
         for (k, dst) in y[ti * half..].iter_mut().take(half).enumerate() {
-            s.store(base + half - 1 + k, dst, add);
+            s.store(out + half + k, dst, add);
         }
     }
 }
@@ -422,13 +507,22 @@ mod tests {
             let coeffs: Vec<u16> = (0..1u32 << l).map(|i| (i * 7919 + 13) as u16).collect();
             let mut v = coeffs.clone();
             v.resize(1 << d, 0xdead);
-            let mut s = Symbols { t, v, at: 0, sb: 2 };
-            forward(&mut s, pts, 0, d, l);
+            let tw: Vec<u16> = (0..1 << (d - 1)).map(|q| pts[2 * q]).collect();
+            let mut s = Symbols {
+                t,
+                v,
+                tw: &tw,
+                h: &[],
+                tiles: Tiles::new(d, 1, 1),
+                at: 0,
+                sb: 2,
+            };
+            forward(&mut s, 0, d, l);
             for (i, &got) in s.v.iter().enumerate() {
                 let want = coeffs.iter().rev().fold(0, |acc, &c| t.mul(acc, pts[i]) ^ c);
                 assert_eq!(got, want, "d={d} l={l} point {i}");
             }
-            inverse(&mut s, pts, 0, d);
+            inverse(&mut s, 0, d);
             assert_eq!(&s.v[..1 << l], &coeffs[..]);
             assert!(s.v[1 << l..].iter().all(|&c| c == 0));
         }
@@ -446,15 +540,17 @@ mod tests {
             (129, 255, 2),
             (40, 250, 256),
         ];
+        let fft8 = |f, e: &dyn Fn(isize) -> u16, x: &[&[u8]], y: &mut [&mut [u8]], add| {
+            mul(f, e, x, y, add, 8)
+        };
         for field in [Field::Gf8, Field::Gf16] {
-            let fft8 = |f, e: &dyn Fn(isize) -> u16, x: &[&[u8]], y: &mut [&mut [u8]], add| {
-                mul(f, e, x, y, add, 8)
-            };
             crate::conv::tests::equals_direct(&fft8, field, &shapes);
         }
         let fft16 = |f, e: &dyn Fn(isize) -> u16, x: &[&[u8]], y: &mut [&mut [u8]], add| {
             mul(f, e, x, y, add, 16)
         };
         crate::conv::tests::equals_direct(&fft16, Field::Gf16, &[(3, 40, 2)]);
+        // More input tiles than one kernel call takes.
+        crate::conv::tests::equals_direct(&fft8, Field::Gf16, &[(130, 2200, 128)]);
     }
 }

@@ -18,6 +18,7 @@
 //! feature `parallel`, big calls are also cut by length across threads (see
 //! `set_threads`); the bytes written do not depend on the thread count.
 
+use std::any::Any;
 use std::sync::OnceLock;
 
 use crate::gf::Field;
@@ -40,6 +41,12 @@ mod ssse3;
 /// symbols); `coeffs.len() == dsts.len() · m`.
 type DotFn = fn(coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut [u8]], add: bool);
 
+/// A kernel's form of some coefficients, made once for many [`Prepared::dot`] calls.
+type PrepareFn = fn(field: Field, coeffs: &[u16]) -> Box<dyn Any + Send + Sync>;
+
+/// `dst (⊕)= Σ_k p.coeffs[at + k] · srcs[k]`, see [`Prepared::dot`].
+type DotPreparedFn = fn(p: &Prepared, at: usize, srcs: &[&[u8]], dst: &mut [u8], add: bool);
+
 /// One instruction set's implementation of the data loops.
 #[derive(Clone, Copy)]
 pub struct Kernel {
@@ -47,6 +54,8 @@ pub struct Kernel {
     available: fn() -> bool,
     dot8: DotFn,
     dot16: DotFn,
+    prepare: PrepareFn,
+    dot_prepared: DotPreparedFn,
 }
 
 impl Kernel {
@@ -65,6 +74,8 @@ const KERNELS: &[Kernel] = &[
         available: gfni::available,
         dot8: gfni::dot8,
         dot16: gfni::dot16,
+        prepare: gfni::prepare,
+        dot_prepared: gfni::dot_prepared,
     },
     #[cfg(target_arch = "x86_64")]
     Kernel {
@@ -72,6 +83,8 @@ const KERNELS: &[Kernel] = &[
         available: avx512::available,
         dot8: avx512::dot8,
         dot16: avx512::dot16,
+        prepare: avx512::prepare,
+        dot_prepared: avx512::dot_prepared,
     },
     #[cfg(target_arch = "x86_64")]
     Kernel {
@@ -79,6 +92,8 @@ const KERNELS: &[Kernel] = &[
         available: gfni::available256,
         dot8: gfni::w256::dot8,
         dot16: gfni::w256::dot16,
+        prepare: gfni::w256::prepare,
+        dot_prepared: gfni::w256::dot_prepared,
     },
     #[cfg(target_arch = "x86_64")]
     Kernel {
@@ -86,6 +101,8 @@ const KERNELS: &[Kernel] = &[
         available: avx2::available,
         dot8: avx2::dot8,
         dot16: avx2::dot16,
+        prepare: avx2::prepare,
+        dot_prepared: avx2::dot_prepared,
     },
     #[cfg(target_arch = "x86_64")]
     Kernel {
@@ -93,12 +110,22 @@ const KERNELS: &[Kernel] = &[
         available: ssse3::available,
         dot8: ssse3::dot8,
         dot16: ssse3::dot16,
+        prepare: ssse3::prepare,
+        dot_prepared: ssse3::dot_prepared,
     },
     Kernel {
         name: "scalar",
         available: || true,
         dot8: |c, s, d, add| striped(scalar::dot8, c, s, d, add),
         dot16: |c, s, d, add| striped(scalar::dot16, c, s, d, add),
+        prepare: |_, _| Box::new(()),
+        dot_prepared: |p, at, s, d, add| {
+            let f = match p.field {
+                Field::Gf8 => scalar::dot8,
+                Field::Gf16 => scalar::dot16,
+            };
+            f(&p.coeffs[at..at + s.len()], s, &mut [d], add)
+        },
     },
 ];
 
@@ -257,6 +284,40 @@ fn run(
         return;
     }
     f(coeffs, srcs, dsts, add);
+}
+
+/// Coefficients made ready once for the active kernel, for many one-output products
+/// over short stripes: the transforms of the convolution path multiply each stripe
+/// of a few hundred bytes by the same constants, where [`dot`]'s preparation per
+/// call would cost as much as the products. Calls stay on the calling thread.
+pub(crate) struct Prepared {
+    field: Field,
+    coeffs: Vec<u16>,
+    kernel: &'static Kernel,
+    /// The kernel's form of `coeffs`.
+    data: Box<dyn Any + Send + Sync>,
+}
+
+impl Prepared {
+    /// `coeffs` (elements of `field`) made ready for the active kernel.
+    pub(crate) fn new(field: Field, coeffs: Vec<u16>) -> Prepared {
+        debug_assert!(coeffs.iter().all(|&c| usize::from(c) < field.size()));
+        let kernel = active();
+        Prepared {
+            field,
+            data: (kernel.prepare)(field, &coeffs),
+            coeffs,
+            kernel,
+        }
+    }
+
+    /// `dst = Σ_k coeffs[at + k] · srcs[k]` (XORed into `dst` with `add`). All
+    /// slices have the same length, a whole number of symbols.
+    pub(crate) fn dot(&self, at: usize, srcs: &[&[u8]], dst: &mut [u8], add: bool) {
+        debug_assert!(at + srcs.len() <= self.coeffs.len());
+        debug_assert!(dst.len().is_multiple_of(self.field.symbol_bytes()));
+        (self.kernel.dot_prepared)(self, at, srcs, dst, add);
+    }
 }
 
 /// The scalar kernel makes one output at a time, so it goes in stripes: the sources
