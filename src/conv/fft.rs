@@ -164,8 +164,9 @@ fn forward(s: &mut impl Slots, base: usize, d: u32, l: u32) {
 }
 
 /// The inverse of [`forward`] with l = d: from the 2^d values in slots `base..`,
-/// the coefficients of the polynomial of degree < 2^d taking them.
-fn inverse(s: &mut impl Slots, base: usize, d: u32) {
+/// the coefficients of the polynomial of degree < 2^d taking them; with `top`, only
+/// the upper half of them (the lower half is left undefined).
+fn inverse(s: &mut impl Slots, base: usize, d: u32, top: bool) {
     let n = 1usize << d;
     for t in 0..d {
         let st = 1 << t;
@@ -179,11 +180,22 @@ fn inverse(s: &mut impl Slots, base: usize, d: u32) {
             }
         }
     }
-    for t in (0..d).rev() {
+    for t in (1..d).rev() {
         let st = 1 << t;
         for b in 0..st {
             untaylor(s, base + b, st, n >> t);
         }
+    }
+    if top && n >= 4 {
+        // The last step of untaylor(base, 1, n), without what only the lower half
+        // needs.
+        let q = n / 4;
+        untaylor(s, base + 2 * q, 1, 2 * q);
+        for i in 0..q {
+            s.xor(base + 3 * q + i, base + 2 * q + i);
+        }
+    } else {
+        untaylor(s, base, 1, n);
     }
 }
 
@@ -221,19 +233,40 @@ impl Tiles {
     }
 }
 
-/// Slots of single symbols, multiplied through log/exp tables.
+/// The log of a constant in [`Symbols`], [`NO_LOG`] for 0.
+const NO_LOG: u32 = u32::MAX;
+
+fn logs(t: &Tables, v: &[u16]) -> Vec<u32> {
+    v.iter()
+        .map(|&c| if c == 0 { NO_LOG } else { t.log(c) })
+        .collect()
+}
+
+/// Slots of single symbols, multiplied through log/exp tables with the constants'
+/// logs made once.
 struct Symbols<'a> {
     t: Tables,
     v: Vec<u16>,
-    /// The twiddles p(2q).
-    tw: &'a [u16],
-    /// Ĥ_δ(q) at q·diagonals + δ.
-    h: &'a [u16],
+    /// The logs of the twiddles p(2q).
+    tw: &'a [u32],
+    /// The logs of Ĥ_δ(q), at q·diagonals + δ.
+    h: &'a [u32],
     tiles: Tiles,
     /// Byte offset of this storage's symbol in a block.
     at: usize,
     /// Bytes per symbol.
     sb: usize,
+}
+
+impl Symbols<'_> {
+    /// The constant with log `lc` times `x`.
+    #[inline]
+    fn times(&self, lc: u32, x: u16) -> u16 {
+        match lc == NO_LOG || x == 0 {
+            true => 0,
+            false => self.t.exp[(lc + u32::from(self.t.log[usize::from(x)])) as usize],
+        }
+    }
 }
 
 impl Slots for Symbols<'_> {
@@ -246,7 +279,7 @@ impl Slots for Symbols<'_> {
     }
 
     fn twiddle(&mut self, q: usize, from: usize, to: usize) {
-        self.v[to] ^= self.t.mul(self.tw[q], self.v[from]);
+        self.v[to] ^= self.times(self.tw[q], self.v[from]);
     }
 
     fn load(&mut self, to: usize, src: Option<&[u8]>) {
@@ -267,7 +300,7 @@ impl Slots for Symbols<'_> {
         let Tiles { n, ct, .. } = self.tiles;
         let h = &self.h[q * self.tiles.diagonals()..];
         self.v[ct * n + q] = (0..ct).fold(0, |acc, tj| {
-            acc ^ self.t.mul(h[ti + ct - 1 - tj], self.v[tj * n + q])
+            acc ^ self.times(h[ti + ct - 1 - tj], self.v[tj * n + q])
         });
     }
 }
@@ -385,10 +418,11 @@ pub(super) fn mul(
     // entry(δ·half + t − half), the one of z^t in z·H (the extra z puts the wanted
     // outputs at the top half).
     let mut h = vec![0u16; tiles.diagonals() * n];
+    let twl = logs(&t, &tw);
     let mut one = Symbols {
         t,
         v: vec![0; n],
-        tw: &tw,
+        tw: &twl,
         h: &[],
         tiles,
         at: 0,
@@ -410,7 +444,7 @@ pub(super) fn mul(
         * MIN_STRIPE;
     let mut at = 0;
     if len >= MIN_STRIPE {
-        let tw = kernels::Prepared::new(field, tw.clone());
+        let tw = kernels::Prepared::new(field, tw);
         let h = kernels::Prepared::new(field, h.clone());
         let mut st = Stripe {
             buf: vec![0u8; tiles.slots() * stripe.min(len)],
@@ -428,11 +462,12 @@ pub(super) fn mul(
             at += st.width;
         }
     }
+    let hl = logs(&t, &h);
     let mut sym = Symbols {
         t,
         v: vec![0u16; tiles.slots()],
-        tw: &tw,
-        h: &h,
+        tw: &twl,
+        h: &hl,
         tiles,
         at: 0,
         sb,
@@ -458,7 +493,7 @@ fn product(s: &mut impl Slots, tiles: Tiles, x: &[&[u8]], y: &mut [&mut [u8]], a
         for q in 0..n {
             s.point(q, ti);
         }
-        inverse(s, out, d);
+        inverse(s, out, d, true);
         for (k, dst) in y[ti * half..].iter_mut().take(half).enumerate() {
             s.store(out + half + k, dst, add);
         }
@@ -508,6 +543,7 @@ mod tests {
             let mut v = coeffs.clone();
             v.resize(1 << d, 0xdead);
             let tw: Vec<u16> = (0..1 << (d - 1)).map(|q| pts[2 * q]).collect();
+            let tw = logs(&t, &tw);
             let mut s = Symbols {
                 t,
                 v,
@@ -522,9 +558,14 @@ mod tests {
                 let want = coeffs.iter().rev().fold(0, |acc, &c| t.mul(acc, pts[i]) ^ c);
                 assert_eq!(got, want, "d={d} l={l} point {i}");
             }
-            inverse(&mut s, 0, d);
-            assert_eq!(&s.v[..1 << l], &coeffs[..]);
-            assert!(s.v[1 << l..].iter().all(|&c| c == 0));
+            let values = s.v.clone();
+            let mut full = coeffs.clone();
+            full.resize(1 << d, 0);
+            inverse(&mut s, 0, d, false);
+            assert_eq!(s.v, full);
+            s.v = values;
+            inverse(&mut s, 0, d, true);
+            assert_eq!(s.v[1 << (d - 1)..], full[1 << (d - 1)..]);
         }
     }
 
