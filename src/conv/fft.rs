@@ -82,10 +82,12 @@ fn points(field: Field) -> &'static [u16] {
 /// block (or one symbol). Slots `j·N..` hold the transform of input tile j, slots
 /// `ct·N..` the output tile being made.
 trait Slots {
-    fn xor(&mut self, from: usize, to: usize);
-    fn copy(&mut self, from: usize, to: usize);
-    /// `to ⊕= p(2q) · from`: a butterfly's twiddle.
-    fn twiddle(&mut self, q: usize, from: usize, to: usize);
+    /// Slots `to..to + count` ⊕= slots `from..from + count` (the ranges are
+    /// disjoint; so for the other operations on runs).
+    fn xor(&mut self, from: usize, to: usize, count: usize);
+    fn copy(&mut self, from: usize, to: usize, count: usize);
+    /// `to.. ⊕= p(2q) · from..` on `count` slots: a butterfly's twiddle.
+    fn twiddle(&mut self, q: usize, from: usize, to: usize, count: usize);
     /// Slot `to` = this storage's part of `src`, or zeros.
     fn load(&mut self, to: usize, src: Option<&[u8]>);
     /// This storage's part of `dst` (⊕)= slot `from`.
@@ -95,8 +97,12 @@ trait Slots {
     fn point(&mut self, q: usize, ti: usize);
 }
 
-/// Taylor expansion at z² + z of the `len` coefficients at `base`, `base + st`, …:
-/// afterwards entries 2i and 2i + 1 are f_i0 and f_i1 of
+// The transforms work on runs: at depth t of the recursion the 2^t interleaved
+// sub-problems (stride 2^t) go through the same steps, so each step is done for
+// all of them at once, on 2^t consecutive slots ("an element" below).
+
+/// Taylor expansion at z² + z of the `len` elements of `st` slots from `base`:
+/// afterwards elements 2i and 2i + 1 are f_i0 and f_i1 of
 /// f = Σ_i (f_i0 + f_i1·z)·(z² + z)^i.
 fn taylor(s: &mut impl Slots, base: usize, st: usize, len: usize) {
     if len <= 2 {
@@ -105,12 +111,8 @@ fn taylor(s: &mut impl Slots, base: usize, st: usize, len: usize) {
     // Divide by (z² + z)^t = z^2t + z^t: remainder in [0, 2t), quotient in [2t, 4t).
     let t = len / 4;
     let at = |i: usize| base + st * i;
-    for i in 0..t {
-        s.xor(at(3 * t + i), at(2 * t + i));
-    }
-    for i in 0..t {
-        s.xor(at(2 * t + i), at(t + i));
-    }
+    s.xor(at(3 * t), at(2 * t), t * st);
+    s.xor(at(2 * t), at(t), t * st);
     taylor(s, base, st, 2 * t);
     taylor(s, at(2 * t), st, 2 * t);
 }
@@ -124,12 +126,8 @@ fn untaylor(s: &mut impl Slots, base: usize, st: usize, len: usize) {
     let at = |i: usize| base + st * i;
     untaylor(s, base, st, 2 * t);
     untaylor(s, at(2 * t), st, 2 * t);
-    for i in 0..t {
-        s.xor(at(2 * t + i), at(t + i));
-    }
-    for i in 0..t {
-        s.xor(at(3 * t + i), at(2 * t + i));
-    }
+    s.xor(at(2 * t), at(t), t * st);
+    s.xor(at(3 * t), at(2 * t), t * st);
 }
 
 /// Evaluates the polynomial whose 2^l coefficients are in slots `base..` at the 2^d
@@ -138,27 +136,20 @@ fn untaylor(s: &mut impl Slots, base: usize, st: usize, len: usize) {
 fn forward(s: &mut impl Slots, base: usize, d: u32, l: u32) {
     let (n, len) = (1usize << d, 1usize << l);
     for t in 0..l {
-        let st = 1 << t;
-        for b in 0..st {
-            taylor(s, base + b, st, len >> t);
-        }
+        taylor(s, base, 1 << t, len >> t);
     }
     // The pieces are now constants: their value at every point.
     for q in 1..n / len {
-        for b in 0..len {
-            s.copy(base + b, base + q * len + b);
-        }
+        s.copy(base, base + q * len, len);
     }
     for t in (0..l).rev() {
         let st = 1 << t;
         for p in 0..n / (2 * st) {
-            for b in 0..st {
-                let a = base + b + 2 * p * st;
-                if p > 0 {
-                    s.twiddle(p, a + st, a);
-                }
-                s.xor(a, a + st);
+            let a = base + 2 * p * st;
+            if p > 0 {
+                s.twiddle(p, a + st, a, st);
             }
+            s.xor(a, a + st, st);
         }
     }
 }
@@ -171,29 +162,22 @@ fn inverse(s: &mut impl Slots, base: usize, d: u32, top: bool) {
     for t in 0..d {
         let st = 1 << t;
         for p in 0..n / (2 * st) {
-            for b in 0..st {
-                let a = base + b + 2 * p * st;
-                s.xor(a, a + st);
-                if p > 0 {
-                    s.twiddle(p, a + st, a);
-                }
+            let a = base + 2 * p * st;
+            s.xor(a, a + st, st);
+            if p > 0 {
+                s.twiddle(p, a + st, a, st);
             }
         }
     }
     for t in (1..d).rev() {
-        let st = 1 << t;
-        for b in 0..st {
-            untaylor(s, base + b, st, n >> t);
-        }
+        untaylor(s, base, 1 << t, n >> t);
     }
     if top && n >= 4 {
         // The last step of untaylor(base, 1, n), without what only the lower half
         // needs.
         let q = n / 4;
         untaylor(s, base + 2 * q, 1, 2 * q);
-        for i in 0..q {
-            s.xor(base + 3 * q + i, base + 2 * q + i);
-        }
+        s.xor(base + 3 * q, base + 2 * q, q);
     } else {
         untaylor(s, base, 1, n);
     }
@@ -270,16 +254,21 @@ impl Symbols<'_> {
 }
 
 impl Slots for Symbols<'_> {
-    fn xor(&mut self, from: usize, to: usize) {
-        self.v[to] ^= self.v[from];
+    fn xor(&mut self, from: usize, to: usize, count: usize) {
+        for i in 0..count {
+            self.v[to + i] ^= self.v[from + i];
+        }
     }
 
-    fn copy(&mut self, from: usize, to: usize) {
-        self.v[to] = self.v[from];
+    fn copy(&mut self, from: usize, to: usize, count: usize) {
+        self.v.copy_within(from..from + count, to);
     }
 
-    fn twiddle(&mut self, q: usize, from: usize, to: usize) {
-        self.v[to] ^= self.times(self.tw[q], self.v[from]);
+    fn twiddle(&mut self, q: usize, from: usize, to: usize, count: usize) {
+        let lc = self.tw[q];
+        for i in 0..count {
+            self.v[to + i] ^= self.times(lc, self.v[from + i]);
+        }
     }
 
     fn load(&mut self, to: usize, src: Option<&[u8]>) {
@@ -305,11 +294,11 @@ impl Slots for Symbols<'_> {
     }
 }
 
-/// Slots of one stripe `[at, at + width)` of blocks, in one buffer with `stride`
-/// bytes per slot; multiplications by the kernels with constants prepared once.
+/// Slots of one stripe `[at, at + width)` of blocks, consecutive in one buffer (so
+/// a run of slots is one range of bytes); multiplications by the kernels with
+/// constants prepared once.
 struct Stripe<'a> {
     buf: Vec<u8>,
-    stride: usize,
     at: usize,
     width: usize,
     tw: &'a kernels::Prepared,
@@ -318,9 +307,9 @@ struct Stripe<'a> {
 }
 
 impl Stripe<'_> {
-    /// Slot `from` to read and slot `to` to write (distinct).
-    fn two(&mut self, from: usize, to: usize) -> (&[u8], &mut [u8]) {
-        let (w, st) = (self.width, self.stride);
+    /// Slots `from..` to read and `to..` to write, `count` each (disjoint).
+    fn two(&mut self, from: usize, to: usize, count: usize) -> (&[u8], &mut [u8]) {
+        let (w, st) = (count * self.width, self.width);
         if from < to {
             let (lo, hi) = self.buf.split_at_mut(to * st);
             (&lo[from * st..][..w], &mut hi[..w])
@@ -335,25 +324,25 @@ impl Stripe<'_> {
 const POINT_SOURCES: usize = 16;
 
 impl Slots for Stripe<'_> {
-    fn xor(&mut self, from: usize, to: usize) {
-        let (s, d) = self.two(from, to);
+    fn xor(&mut self, from: usize, to: usize, count: usize) {
+        let (s, d) = self.two(from, to, count);
         d.iter_mut().zip(s).for_each(|(d, s)| *d ^= s);
     }
 
-    fn copy(&mut self, from: usize, to: usize) {
-        let (s, d) = self.two(from, to);
+    fn copy(&mut self, from: usize, to: usize, count: usize) {
+        let (s, d) = self.two(from, to, count);
         d.copy_from_slice(s);
     }
 
-    fn twiddle(&mut self, q: usize, from: usize, to: usize) {
+    fn twiddle(&mut self, q: usize, from: usize, to: usize, count: usize) {
         let tw = self.tw;
-        let (s, d) = self.two(from, to);
+        let (s, d) = self.two(from, to, count);
         tw.dot(q, &[s], d, true);
     }
 
     fn load(&mut self, to: usize, src: Option<&[u8]>) {
         let (at, w) = (self.at, self.width);
-        let d = &mut self.buf[to * self.stride..][..w];
+        let d = &mut self.buf[to * w..][..w];
         match src {
             Some(s) => d.copy_from_slice(&s[at..at + w]),
             None => d.fill(0),
@@ -361,7 +350,7 @@ impl Slots for Stripe<'_> {
     }
 
     fn store(&self, from: usize, dst: &mut [u8], add: bool) {
-        let s = &self.buf[from * self.stride..][..self.width];
+        let s = &self.buf[from * self.width..][..self.width];
         let d = &mut dst[self.at..self.at + self.width];
         match add {
             true => d.iter_mut().zip(s).for_each(|(d, s)| *d ^= s),
@@ -371,9 +360,9 @@ impl Slots for Stripe<'_> {
 
     fn point(&mut self, q: usize, ti: usize) {
         let Tiles { n, ct, .. } = self.tiles;
-        let (w, st) = (self.width, self.stride);
-        let (inputs, out) = self.buf.split_at_mut(ct * n * st);
-        let out = &mut out[q * st..][..w];
+        let w = self.width;
+        let (inputs, out) = self.buf.split_at_mut(ct * n * w);
+        let out = &mut out[q * w..][..w];
         // Sources in the order of their coefficients: tile ct − 1 first.
         let at = q * self.tiles.diagonals() + ti;
         let mut srcs: [&[u8]; POINT_SOURCES] = [&[]; POINT_SOURCES];
@@ -383,7 +372,7 @@ impl Slots for Stripe<'_> {
             let m = tj.min(POINT_SOURCES);
             for s in srcs[..m].iter_mut() {
                 tj -= 1;
-                *s = &inputs[(tj * n + q) * st..][..w];
+                *s = &inputs[(tj * n + q) * w..][..w];
             }
             self.h.dot(at + done, &srcs[..m], out, done > 0);
             done += m;
@@ -448,7 +437,6 @@ pub(super) fn mul(
         let h = kernels::Prepared::new(field, h.clone());
         let mut st = Stripe {
             buf: vec![0u8; tiles.slots() * stripe.min(len)],
-            stride: stripe.min(len),
             at: 0,
             width: 0,
             tw: &tw,
