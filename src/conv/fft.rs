@@ -100,34 +100,85 @@ trait Slots {
 // The transforms work on runs: at depth t of the recursion the 2^t interleaved
 // sub-problems (stride 2^t) go through the same steps, so each step is done for
 // all of them at once, on 2^t consecutive slots ("an element" below).
+//
+// The Taylor expansions of all depths together rewrite f in the basis
+// X_i = Π_t s_t(z)^(i_t) (i_t the bits of i, s_0 = z, s_(t+1) = s_t² + s_t), and
+// s_k = z^(2^k) + z when k is a power of two: [`to_basis`] expands at that
+// binomial first and then converts the 2^k-coefficient pieces and the sequences
+// of pieces separately, O(N log N log log N) XORs instead of O(N log² N).
 
-/// Taylor expansion at z² + z of the `len` elements of `st` slots from `base`:
-/// afterwards elements 2i and 2i + 1 are f_i0 and f_i1 of
-/// f = Σ_i (f_i0 + f_i1·z)·(z² + z)^i.
-fn taylor(s: &mut impl Slots, base: usize, st: usize, len: usize) {
-    if len <= 2 {
+/// Taylor expansion at z^m + z (m a power of two ≥ 2) of the `len` elements of
+/// `st` slots from `base` (len a power of two): afterwards piece i (elements
+/// m·i..m·(i + 1)) is h_i of f = Σ_i h_i·(z^m + z)^i.
+fn taylor(s: &mut impl Slots, base: usize, st: usize, len: usize, m: usize) {
+    if len <= m {
         return;
     }
-    // Divide by (z² + z)^t = z^2t + z^t: remainder in [0, 2t), quotient in [2t, 4t).
-    let t = len / 4;
+    // Divide by (z^m + z)^u' = z^half + z^u (u = half/m): remainder in the
+    // lower half, quotient in the upper.
+    let (half, u) = (len / 2, len / (2 * m));
     let at = |i: usize| base + st * i;
-    s.xor(at(3 * t), at(2 * t), t * st);
-    s.xor(at(2 * t), at(t), t * st);
-    taylor(s, base, st, 2 * t);
-    taylor(s, at(2 * t), st, 2 * t);
+    s.xor(at(len - u), at(half), u * st);
+    s.xor(at(half), at(u), (half - u) * st);
+    taylor(s, base, st, half, m);
+    taylor(s, at(half), st, half, m);
 }
 
-/// The inverse of [`taylor`].
-fn untaylor(s: &mut impl Slots, base: usize, st: usize, len: usize) {
-    if len <= 2 {
+/// The inverse of [`taylor`]; with `top`, only the upper half is made.
+fn untaylor(s: &mut impl Slots, base: usize, st: usize, len: usize, m: usize, top: bool) {
+    if len <= m {
         return;
     }
-    let t = len / 4;
+    let (half, u) = (len / 2, len / (2 * m));
     let at = |i: usize| base + st * i;
-    untaylor(s, base, st, 2 * t);
-    untaylor(s, at(2 * t), st, 2 * t);
-    s.xor(at(2 * t), at(t), t * st);
-    s.xor(at(3 * t), at(2 * t), t * st);
+    if !top {
+        untaylor(s, base, st, half, m, false);
+    }
+    untaylor(s, at(half), st, half, m, false);
+    if !top {
+        s.xor(at(half), at(u), (half - u) * st);
+    }
+    s.xor(at(len - u), at(half), u * st);
+}
+
+/// The largest power of two below l ≥ 2: s_k(z) = z^(2^k) + z.
+fn split(l: u32) -> u32 {
+    1 << (31 - (l - 1).leading_zeros())
+}
+
+/// The 2^l elements from `base` (runs of `st` slots), coefficients in the monomial
+/// basis, rewritten in the basis X_i.
+fn to_basis(s: &mut impl Slots, base: usize, st: usize, l: u32) {
+    if l <= 1 {
+        return;
+    }
+    let k = split(l);
+    let m = 1usize << k;
+    // f = Σ_j h_j(z)·y^j with y = s_k(z) and deg h_j < m; then each h_j in the
+    // basis of z, then for each of its m positions the sequence over j in the
+    // basis of y (s_(k+t)(z) = s_t(y)).
+    taylor(s, base, st, 1 << l, m);
+    for j in 0..1usize << (l - k) {
+        to_basis(s, base + j * m * st, st, k);
+    }
+    to_basis(s, base, st * m, l - k);
+}
+
+/// The inverse of [`to_basis`]; with `top`, only the upper half is made.
+fn from_basis(s: &mut impl Slots, base: usize, st: usize, l: u32, top: bool) {
+    if l <= 1 {
+        return;
+    }
+    let k = split(l);
+    let m = 1usize << k;
+    from_basis(s, base, st * m, l - k, false);
+    let pieces = 1usize << (l - k);
+    // The upper half reads only the upper half of the pieces.
+    let first = if top { pieces / 2 } else { 0 };
+    for j in first..pieces {
+        from_basis(s, base + j * m * st, st, k, false);
+    }
+    untaylor(s, base, st, 1 << l, m, top);
 }
 
 /// Evaluates the polynomial whose 2^l coefficients are in slots `base..` at the 2^d
@@ -135,9 +186,7 @@ fn untaylor(s: &mut impl Slots, base: usize, st: usize, len: usize) {
 /// overwritten).
 fn forward(s: &mut impl Slots, base: usize, d: u32, l: u32) {
     let (n, len) = (1usize << d, 1usize << l);
-    for t in 0..l {
-        taylor(s, base, 1 << t, len >> t);
-    }
+    to_basis(s, base, 1, l);
     // The pieces are now constants: their value at every point.
     for q in 1..n / len {
         s.copy(base, base + q * len, len);
@@ -169,18 +218,7 @@ fn inverse(s: &mut impl Slots, base: usize, d: u32, top: bool) {
             }
         }
     }
-    for t in (1..d).rev() {
-        untaylor(s, base, 1 << t, n >> t);
-    }
-    if top && n >= 4 {
-        // The last step of untaylor(base, 1, n), without what only the lower half
-        // needs.
-        let q = n / 4;
-        untaylor(s, base + 2 * q, 1, 2 * q);
-        s.xor(base + 3 * q, base + 2 * q, q);
-    } else {
-        untaylor(s, base, 1, n);
-    }
+    from_basis(s, base, 1, d, top);
 }
 
 /// The shape of one product: transforms of N = 2^d points, tiles of side N/2, rt
