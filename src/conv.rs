@@ -222,7 +222,8 @@ pub(super) mod tests {
     }
 
     /// An engine of the product, as [`mul`].
-    pub(super) type Engine<'a> = &'a dyn Fn(Field, &dyn Fn(isize) -> u16, &[&[u8]], &mut [&mut [u8]], bool);
+    pub(super) type Engine<'a> =
+        &'a dyn Fn(Field, &dyn Fn(isize) -> u16, &[&[u8]], &mut [&mut [u8]], bool);
 
     /// Checks `engine` against the direct product on random Toeplitz matrices of
     /// the shapes (r, c, block bytes) in `field`, with and without `add`.
@@ -273,7 +274,11 @@ pub(super) mod tests {
             (5, 64, 2),
         ];
         for field in [Field::Gf8, Field::Gf16] {
-            equals_direct(&|f, e, x, y, add| karatsuba(f, e, x, y, add), field, &shapes);
+            equals_direct(
+                &|f, e, x, y, add| karatsuba(f, e, x, y, add),
+                field,
+                &shapes,
+            );
         }
     }
 }

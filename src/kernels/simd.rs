@@ -600,15 +600,31 @@ pub(super) unsafe fn dot_prepared<M: Mul>(
     /// # Safety
     /// As [`dot8`].
     #[inline(always)]
-    unsafe fn run<T: Path>(prep: &dyn Any, coeffs: &[u16], at: usize, srcs: &[&[u8]], dst: &mut [u8], add: bool) {
-        let prep: &Vec<T::P> = prep.downcast_ref().expect("prepared for this kernel and field");
+    unsafe fn run<T: Path>(
+        prep: &dyn Any,
+        coeffs: &[u16],
+        at: usize,
+        srcs: &[&[u8]],
+        dst: &mut [u8],
+        add: bool,
+    ) {
+        let prep: &Vec<T::P> = prep
+            .downcast_ref()
+            .expect("prepared for this kernel and field");
         let prep = &prep[at..at + srcs.len()];
         let len = dst.len();
-        assert!(srcs.iter().all(|s| s.len() == len), "sources as long as the output");
+        assert!(
+            srcs.iter().all(|s| s.len() == len),
+            "sources as long as the output"
+        );
         let body = len - len % T::STEP;
         let dp = [dst.as_mut_ptr()];
         let mut sp = [std::ptr::null(); PREPARED_SOURCES];
-        for (i, (s, p)) in srcs.chunks(PREPARED_SOURCES).zip(prep.chunks(PREPARED_SOURCES)).enumerate() {
+        for (i, (s, p)) in srcs
+            .chunks(PREPARED_SOURCES)
+            .zip(prep.chunks(PREPARED_SOURCES))
+            .enumerate()
+        {
             for (d, s) in sp.iter_mut().zip(s) {
                 *d = s.as_ptr();
             }
@@ -618,7 +634,12 @@ pub(super) unsafe fn dot_prepared<M: Mul>(
         }
         if body < len {
             let s: Vec<&[u8]> = srcs.iter().map(|s| &s[body..]).collect();
-            (T::TAIL)(&coeffs[at..at + srcs.len()], &s, &mut [&mut dst[body..]], add);
+            (T::TAIL)(
+                &coeffs[at..at + srcs.len()],
+                &s,
+                &mut [&mut dst[body..]],
+                add,
+            );
         }
     }
     // SAFETY: forwarded from the caller.
