@@ -1,16 +1,18 @@
 //! Toeplitz products by an additive FFT over the field itself: the convolution
-//! path's engine for large sides, O(N log² N) block operations per tile instead of
-//! Karatsuba's N^1.58.
+//! path's engine for large sides, O(N log N) block multiply-adds and
+//! O(N log N log log N) block XORs per tile of side N/2, instead of Karatsuba's
+//! (N/2)^1.58 multiply-adds.
 //!
 //! The product `y[i] = Σ_j τ(i − j) · x[j]` is cut into square tiles of side s = N/2.
 //! For one tile, with X(z) = Σ x_j z^j (s block coefficients) and
-//! H(z) = Σ_t τ(t − s + 1) z^t (2s − 1 scalars), the tile's outputs are the
-//! coefficients s − 1 … 2s − 2 of X·H. Evaluating at the N points of the subspace
-//! U spanned by a Cantor basis, multiplying pointwise and interpolating gives X·H
-//! modulo U's vanishing polynomial. For N = 2^8 and 2^16 that polynomial is
-//! z^N + z (the subfields), so the product (degree ≤ 3s − 3) wraps the coefficient
-//! of z^(N+t) onto z^(t+1), below s − 1: the wanted window is exact. (For other N
-//! the vanishing polynomial has middle terms and the wrap would hit the window.)
+//! H(z) = Σ_t τ(t − s) z^t (t = 1 … 2s − 1, scalars), the tile's outputs are the
+//! coefficients s … 2s − 1 of X·H: the upper half. Evaluating at the N points of
+//! the subspace U spanned by a Cantor basis, multiplying pointwise and
+//! interpolating gives X·H modulo U's vanishing polynomial. For N = 2^8 and 2^16
+//! that polynomial is z^N + z (U is then a subfield), so the product (degree
+//! ≤ 3s − 2) wraps the coefficient of z^(N+t) onto z^(t+1), t + 1 < s: the upper
+//! half is exact. (For other N the vanishing polynomial has middle terms and the
+//! wrap would hit it.)
 //!
 //! All tiles of one output row are summed in the evaluation domain, so there is one
 //! forward transform per input tile, one inverse per output tile and one block
@@ -22,8 +24,9 @@
 //! only), f(p(2q)) = f0(p(q)) + p(2q)·f1(p(q)) and f(p(2q + 1)) = that + f1(p(q)):
 //! a butterfly of one multiply-add and one XOR. Values come out in natural order,
 //! `slot i = f(p(i))`. Every block operation works on one stripe of bytes at a
-//! time, small enough for a transform to stay in L2; stripes too narrow for the
-//! kernels are done symbol by symbol with field tables.
+//! time, so that the transforms stay in cache, with the twiddles and H's values
+//! made ready for the kernels once per call ([`kernels::Prepared`]); stripes too
+//! narrow for the kernels are done symbol by symbol with field tables.
 
 use std::sync::OnceLock;
 
