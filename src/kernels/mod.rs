@@ -1,5 +1,5 @@
 //! The data loops: every "dst = Σ c·src" of the code goes through one function, `dot`
-//! (or [`Prepared::dot`], for coefficients made ready once for many short calls).
+//! (or `Prepared::dot`, for coefficients made ready once for many short calls).
 //!
 //! A kernel set is picked once per process, the fastest the CPU supports, unless the
 //! environment variable `ALGORITHM_FEC_KERNEL` names one; tests use that to run every
