@@ -45,8 +45,9 @@ const MIN_STRIPE: usize = 128;
 
 /// The FFT's block operations are mostly one-source multiply-adds, which the
 /// kernels run slower than Karatsuba's multi-output leaves: its estimate is scaled
-/// by this. Measured (GF(2^16), AVX2, Zen 1, shapes 64² to 500 × 999): 180–195 ns
-/// per estimated unit and KiB of block for the FFT, 125–145 for Karatsuba.
+/// by this. Measured (GF(2^16), AVX2, Zen 1, shapes 64² to 500 × 999, 8 KiB
+/// blocks): 172–178 ns per unweighted unit and KiB of block for the FFT, 117–130
+/// for Karatsuba (with the weight both land within 117–130).
 const FFT_WEIGHT: f64 = 1.4;
 
 /// Widest stripe.
