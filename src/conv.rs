@@ -203,7 +203,7 @@ fn square(
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+mod tests {
     use super::*;
 
     /// The product the slow way: one kernel call with the whole matrix.
