@@ -502,7 +502,13 @@ mod tests {
                     .map(|_| (next() % field.size() as u64) as u16)
                     .collect();
                 let p = Prepared::with(kernel, field, coeffs.clone());
-                for (len, m, at) in [(2, 1, 0), (64, 3, 5), (130, 20, 7), (512, 17, 23)] {
+                for (len, m, at) in [
+                    (2, 1, 0),
+                    (64, 3, 5),
+                    (130, 20, 7),
+                    (512, 17, 23),
+                    (64, 0, 1),
+                ] {
                     let srcs: Vec<Vec<u8>> = (0..m)
                         .map(|_| (0..len).map(|_| next() as u8).collect())
                         .collect();

@@ -617,6 +617,12 @@ pub(super) unsafe fn dot_prepared<M: Mul>(
             srcs.iter().all(|s| s.len() == len),
             "sources as long as the output"
         );
+        if srcs.is_empty() {
+            if !add {
+                dst.fill(0);
+            }
+            return;
+        }
         let body = len - len % T::STEP;
         let dp = [dst.as_mut_ptr()];
         let mut sp = [std::ptr::null(); PREPARED_SOURCES];
