@@ -266,6 +266,17 @@ impl Tiles {
     }
 }
 
+/// Elements `from..from + len` to read and `to..to + len` to write (disjoint).
+fn two<T>(buf: &mut [T], from: usize, to: usize, len: usize) -> (&[T], &mut [T]) {
+    if from < to {
+        let (lo, hi) = buf.split_at_mut(to);
+        (&lo[from..][..len], &mut hi[..len])
+    } else {
+        let (lo, hi) = buf.split_at_mut(from);
+        (&hi[..len], &mut lo[to..][..len])
+    }
+}
+
 /// The log of a constant in [`Symbols`], [`NO_LOG`] for 0.
 const NO_LOG: u32 = u32::MAX;
 
@@ -304,9 +315,8 @@ impl Symbols<'_> {
 
 impl Slots for Symbols<'_> {
     fn xor(&mut self, from: usize, to: usize, count: usize) {
-        for i in 0..count {
-            self.v[to + i] ^= self.v[from + i];
-        }
+        let (s, d) = two(&mut self.v, from, to, count);
+        d.iter_mut().zip(s).for_each(|(d, s)| *d ^= s);
     }
 
     fn copy(&mut self, from: usize, to: usize, count: usize) {
@@ -314,9 +324,13 @@ impl Slots for Symbols<'_> {
     }
 
     fn twiddle(&mut self, q: usize, from: usize, to: usize, count: usize) {
-        let lc = self.tw[q];
-        for i in 0..count {
-            self.v[to + i] ^= self.times(lc, self.v[from + i]);
+        let (lc, t) = (self.tw[q], self.t);
+        debug_assert!(lc != NO_LOG, "twiddles are nonzero");
+        let (s, d) = two(&mut self.v, from, to, count);
+        for (d, &s) in d.iter_mut().zip(s) {
+            if s != 0 {
+                *d ^= t.exp[(lc + u32::from(t.log[usize::from(s)])) as usize];
+            }
         }
     }
 
@@ -355,37 +369,26 @@ struct Stripe<'a> {
     tiles: Tiles,
 }
 
-impl Stripe<'_> {
-    /// Slots `from..` to read and `to..` to write, `count` each (disjoint).
-    fn two(&mut self, from: usize, to: usize, count: usize) -> (&[u8], &mut [u8]) {
-        let (w, st) = (count * self.width, self.width);
-        if from < to {
-            let (lo, hi) = self.buf.split_at_mut(to * st);
-            (&lo[from * st..][..w], &mut hi[..w])
-        } else {
-            let (lo, hi) = self.buf.split_at_mut(from * st);
-            (&hi[..w], &mut lo[to * st..][..w])
-        }
-    }
-}
-
 /// Sources per call in [`Stripe::point`], kept on the stack.
 const POINT_SOURCES: usize = 16;
 
 impl Slots for Stripe<'_> {
     fn xor(&mut self, from: usize, to: usize, count: usize) {
-        let (s, d) = self.two(from, to, count);
+        let w = self.width;
+        let (s, d) = two(&mut self.buf, from * w, to * w, count * w);
         d.iter_mut().zip(s).for_each(|(d, s)| *d ^= s);
     }
 
     fn copy(&mut self, from: usize, to: usize, count: usize) {
-        let (s, d) = self.two(from, to, count);
+        let w = self.width;
+        let (s, d) = two(&mut self.buf, from * w, to * w, count * w);
         d.copy_from_slice(s);
     }
 
     fn twiddle(&mut self, q: usize, from: usize, to: usize, count: usize) {
         let tw = self.tw;
-        let (s, d) = self.two(from, to, count);
+        let w = self.width;
+        let (s, d) = two(&mut self.buf, from * w, to * w, count * w);
         tw.dot(q, &[s], d, true);
     }
 
