@@ -199,10 +199,10 @@ fn cheaper_to_convolve(quadratic: f64, convolution: f64) -> bool {
 
 /// Estimated costs (quadratic, convolution) of making `count` checks with indices in
 /// lo..=hi from k data blocks, in block multiply-adds.
-fn encode_costs(k: usize, lo: usize, hi: usize, count: usize) -> (f64, f64) {
+fn encode_costs(field: Field, k: usize, lo: usize, hi: usize, count: usize) -> (f64, f64) {
     (
         (count * k) as f64,
-        conv::cost(hi - lo + 1, k - 1) + (k + 2 * count) as f64,
+        conv::cost(field, hi - lo + 1, k - 1) + (k + 2 * count) as f64,
     )
 }
 
@@ -439,7 +439,7 @@ impl Code {
             checks.iter().map(|c| c.0).min(),
             checks.iter().map(|c| c.0).max(),
         ) {
-            let (quadratic, convolution) = encode_costs(self.k, lo, hi, checks.len());
+            let (quadratic, convolution) = encode_costs(self.field, self.k, lo, hi, checks.len());
             if self.k > 1 && len > 0 && convolve(quadratic, convolution) {
                 self.encode_conv(data, &mut checks, lo, hi, len);
                 return Ok(());
@@ -768,6 +768,7 @@ impl<'c> Solver<'c> {
         let lost = *self.lost.iter().find(|&&l| l >= 1)?;
         let known = self.present.iter().find(|&&p| p >= 1).copied().unwrap_or(1);
         Some(Spans {
+            field: self.code.field,
             check: *self.checks.iter().min()?,
             checks: self.checks.iter().max()? - self.checks.iter().min()? + 1,
             known,
@@ -953,6 +954,7 @@ impl<'c> Solver<'c> {
 /// Where a decode's convolutions run: the first index and the length of the range of
 /// the checks, of the known data ≥ 1 and of the lost data ≥ 1.
 struct Spans {
+    field: Field,
     check: usize,
     checks: usize,
     known: usize,
@@ -966,8 +968,8 @@ struct Spans {
 impl Spans {
     /// Estimated block multiply-adds of [`Solver::run_conv`].
     fn cost(&self) -> f64 {
-        conv::cost(self.checks, self.knowns)
-            + conv::cost(self.losts, self.checks)
+        conv::cost(self.field, self.checks, self.knowns)
+            + conv::cost(self.field, self.losts, self.checks)
             + (self.knowns + 4 * self.e) as f64
     }
 }
@@ -1178,7 +1180,7 @@ mod tests {
             (200, 255, true),
             (1000, 1500, true),
         ] {
-            let (q, c) = encode_costs(k, k, n - 1, n - k);
+            let (q, c) = encode_costs(Field::for_blocks(n), k, k, n - 1, n - k);
             assert_eq!(cheaper_to_convolve(q, c), conv, "encode {k}+{}", n - k);
         }
         let decode = |k: usize, n: usize, lost: &[usize]| {

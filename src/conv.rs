@@ -19,6 +19,11 @@
 //! kernels multiply directly in one multi-output pass. Side s then costs about
 //! s^1.58 block multiplications instead of s², and a rectangle is cut into squares.
 //! Everything here is exact field arithmetic: the bytes equal the quadratic path's.
+//!
+//! For large sides an additive FFT ([`fft`]) needs fewer block operations still;
+//! [`mul`] takes whichever engine the cost estimate says is cheaper.
+
+mod fft;
 
 use crate::gf::Field;
 use crate::kernels;
@@ -34,6 +39,40 @@ const XOR_COST: f64 = 0.25;
 /// Writes `y[i] = Σ_j entry(i − j) · x[j]` (XORed into `y` with `add`). All blocks
 /// have the same length, a whole number of symbols.
 pub(crate) fn mul(
+    field: Field,
+    entry: impl Fn(isize) -> u16,
+    x: &[&[u8]],
+    y: &mut [&mut [u8]],
+    add: bool,
+) {
+    match plan(field, y.len(), x.len()).0 {
+        Some(d) => fft::mul(field, entry, x, y, add, d),
+        None => karatsuba(field, entry, x, y, add),
+    }
+}
+
+/// The cheaper engine for r × c (`Some(d)`: the FFT with 2^d points, `None`:
+/// Karatsuba) and its estimated cost in block multiply-adds.
+fn plan(field: Field, r: usize, c: usize) -> (Option<u32>, f64) {
+    let mut best = (None, karatsuba_cost(r, c));
+    if r > 0 && c > 0 {
+        for &d in fft::sizes(field) {
+            let k = fft::cost(r, c, d, XOR_COST);
+            if k < best.1 {
+                best = (Some(d), k);
+            }
+        }
+    }
+    best
+}
+
+/// Estimated cost of [`mul`] for r × c, in block multiply-adds (see [`XOR_COST`]).
+pub(crate) fn cost(field: Field, r: usize, c: usize) -> f64 {
+    plan(field, r, c).1
+}
+
+/// [`mul`] by Karatsuba.
+fn karatsuba(
     field: Field,
     entry: impl Fn(isize) -> u16,
     x: &[&[u8]],
@@ -89,8 +128,8 @@ fn padded_side(s: usize) -> usize {
     s.div_ceil(1 << d) << d
 }
 
-/// Estimated cost of [`mul`] for r × c, in block multiply-adds (see [`XOR_COST`]).
-pub(crate) fn cost(r: usize, c: usize) -> f64 {
+/// Estimated cost of [`karatsuba`] for r × c, in block multiply-adds.
+fn karatsuba_cost(r: usize, c: usize) -> f64 {
     if r == 0 || c == 0 {
         return 0.0;
     }
@@ -182,8 +221,13 @@ mod tests {
         kernels::dot(field, &coeffs, x, y, add);
     }
 
-    #[test]
-    fn karatsuba_equals_the_direct_product() {
+    /// An engine of the product, as [`mul`].
+    pub(super) type Engine<'a> =
+        &'a dyn Fn(Field, &dyn Fn(isize) -> u16, &[&[u8]], &mut [&mut [u8]], bool);
+
+    /// Checks `engine` against the direct product on random Toeplitz matrices of
+    /// the shapes (r, c, block bytes) in `field`, with and without `add`.
+    pub(super) fn equals_direct(engine: Engine, field: Field, shapes: &[(usize, usize, usize)]) {
         let mut seed = 0x2545_F491_4F6C_DD1Du64;
         let mut next = move || {
             seed ^= seed << 13;
@@ -191,40 +235,50 @@ mod tests {
             seed ^= seed << 17;
             seed
         };
-        for field in [Field::Gf8, Field::Gf16] {
-            let mask = field.size() as u64 - 1;
-            for (r, c, w) in [
-                (1, 1, 2),
-                (17, 17, 6),
-                (40, 33, 4),
-                (33, 100, 2),
-                (70, 70, 130),
-                (5, 64, 2),
-            ] {
-                let tau: Vec<u16> = (0..r + c).map(|_| (next() & mask) as u16).collect();
-                // Total: padding asks for entries outside the matrix.
-                let entry = |d: isize| {
-                    usize::try_from(d + c as isize - 1)
-                        .ok()
-                        .and_then(|i| tau.get(i))
-                        .map_or(0, |&v| v)
-                };
-                let x: Vec<Vec<u8>> = (0..c)
-                    .map(|_| (0..w).map(|_| next() as u8).collect())
-                    .collect();
-                let xr: Vec<&[u8]> = x.iter().map(|b| b.as_slice()).collect();
-                let start: Vec<Vec<u8>> = (0..r)
-                    .map(|_| (0..w).map(|_| next() as u8).collect())
-                    .collect();
-                for add in [false, true] {
-                    let (mut a, mut b) = (start.clone(), start.clone());
-                    let mut ar: Vec<&mut [u8]> = a.iter_mut().map(|b| b.as_mut_slice()).collect();
-                    let mut br: Vec<&mut [u8]> = b.iter_mut().map(|b| b.as_mut_slice()).collect();
-                    mul(field, entry, &xr, &mut ar, add);
-                    direct(field, &entry, &xr, &mut br, add);
-                    assert_eq!(a, b, "{field:?} {r}×{c} w={w} add={add}");
-                }
+        let mask = field.size() as u64 - 1;
+        for &(r, c, w) in shapes {
+            let tau: Vec<u16> = (0..r + c).map(|_| (next() & mask) as u16).collect();
+            // Total: padding asks for entries outside the matrix.
+            let entry = |d: isize| {
+                usize::try_from(d + c as isize - 1)
+                    .ok()
+                    .and_then(|i| tau.get(i))
+                    .map_or(0, |&v| v)
+            };
+            let x: Vec<Vec<u8>> = (0..c)
+                .map(|_| (0..w).map(|_| next() as u8).collect())
+                .collect();
+            let xr: Vec<&[u8]> = x.iter().map(|b| b.as_slice()).collect();
+            let start: Vec<Vec<u8>> = (0..r)
+                .map(|_| (0..w).map(|_| next() as u8).collect())
+                .collect();
+            for add in [false, true] {
+                let (mut a, mut b) = (start.clone(), start.clone());
+                let mut ar: Vec<&mut [u8]> = a.iter_mut().map(|b| b.as_mut_slice()).collect();
+                let mut br: Vec<&mut [u8]> = b.iter_mut().map(|b| b.as_mut_slice()).collect();
+                engine(field, &entry, &xr, &mut ar, add);
+                direct(field, &entry, &xr, &mut br, add);
+                assert_eq!(a, b, "{field:?} {r}×{c} w={w} add={add}");
             }
+        }
+    }
+
+    #[test]
+    fn karatsuba_equals_the_direct_product() {
+        let shapes = [
+            (1, 1, 2),
+            (17, 17, 6),
+            (40, 33, 4),
+            (33, 100, 2),
+            (70, 70, 130),
+            (5, 64, 2),
+        ];
+        for field in [Field::Gf8, Field::Gf16] {
+            equals_direct(
+                &|f, e, x, y, add| karatsuba(f, e, x, y, add),
+                field,
+                &shapes,
+            );
         }
     }
 }

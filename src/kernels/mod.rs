@@ -1,4 +1,5 @@
-//! The data loops: every "dst = Σ c·src" of the code goes through one function, `dot`.
+//! The data loops: every "dst = Σ c·src" of the code goes through one function, `dot`
+//! (or `Prepared::dot`, for coefficients made ready once for many short calls).
 //!
 //! A kernel set is picked once per process, the fastest the CPU supports, unless the
 //! environment variable `ALGORITHM_FEC_KERNEL` names one; tests use that to run every
@@ -18,6 +19,7 @@
 //! feature `parallel`, big calls are also cut by length across threads (see
 //! `set_threads`); the bytes written do not depend on the thread count.
 
+use std::any::Any;
 use std::sync::OnceLock;
 
 use crate::gf::Field;
@@ -40,6 +42,12 @@ mod ssse3;
 /// symbols); `coeffs.len() == dsts.len() · m`.
 type DotFn = fn(coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut [u8]], add: bool);
 
+/// A kernel's form of some coefficients, made once for many [`Prepared::dot`] calls.
+type PrepareFn = fn(field: Field, coeffs: &[u16]) -> Box<dyn Any + Send + Sync>;
+
+/// `dst (⊕)= Σ_k p.coeffs[at + k] · srcs[k]`, see [`Prepared::dot`].
+type DotPreparedFn = fn(p: &Prepared, at: usize, srcs: &[&[u8]], dst: &mut [u8], add: bool);
+
 /// One instruction set's implementation of the data loops.
 #[derive(Clone, Copy)]
 pub struct Kernel {
@@ -47,6 +55,8 @@ pub struct Kernel {
     available: fn() -> bool,
     dot8: DotFn,
     dot16: DotFn,
+    prepare: PrepareFn,
+    dot_prepared: DotPreparedFn,
 }
 
 impl Kernel {
@@ -65,6 +75,8 @@ const KERNELS: &[Kernel] = &[
         available: gfni::available,
         dot8: gfni::dot8,
         dot16: gfni::dot16,
+        prepare: gfni::prepare,
+        dot_prepared: gfni::dot_prepared,
     },
     #[cfg(target_arch = "x86_64")]
     Kernel {
@@ -72,6 +84,8 @@ const KERNELS: &[Kernel] = &[
         available: avx512::available,
         dot8: avx512::dot8,
         dot16: avx512::dot16,
+        prepare: avx512::prepare,
+        dot_prepared: avx512::dot_prepared,
     },
     #[cfg(target_arch = "x86_64")]
     Kernel {
@@ -79,6 +93,8 @@ const KERNELS: &[Kernel] = &[
         available: gfni::available256,
         dot8: gfni::w256::dot8,
         dot16: gfni::w256::dot16,
+        prepare: gfni::w256::prepare,
+        dot_prepared: gfni::w256::dot_prepared,
     },
     #[cfg(target_arch = "x86_64")]
     Kernel {
@@ -86,6 +102,8 @@ const KERNELS: &[Kernel] = &[
         available: avx2::available,
         dot8: avx2::dot8,
         dot16: avx2::dot16,
+        prepare: avx2::prepare,
+        dot_prepared: avx2::dot_prepared,
     },
     #[cfg(target_arch = "x86_64")]
     Kernel {
@@ -93,12 +111,22 @@ const KERNELS: &[Kernel] = &[
         available: ssse3::available,
         dot8: ssse3::dot8,
         dot16: ssse3::dot16,
+        prepare: ssse3::prepare,
+        dot_prepared: ssse3::dot_prepared,
     },
     Kernel {
         name: "scalar",
         available: || true,
         dot8: |c, s, d, add| striped(scalar::dot8, c, s, d, add),
         dot16: |c, s, d, add| striped(scalar::dot16, c, s, d, add),
+        prepare: |_, _| Box::new(()),
+        dot_prepared: |p, at, s, d, add| {
+            let f = match p.field {
+                Field::Gf8 => scalar::dot8,
+                Field::Gf16 => scalar::dot16,
+            };
+            f(&p.coeffs[at..at + s.len()], s, &mut [d], add)
+        },
     },
 ];
 
@@ -259,6 +287,43 @@ fn run(
     f(coeffs, srcs, dsts, add);
 }
 
+/// Coefficients made ready once for the active kernel, for many one-output products
+/// over short stripes: the transforms of the convolution path multiply each stripe
+/// of a few hundred bytes by the same constants, where [`dot`]'s preparation per
+/// call would cost as much as the products. Calls stay on the calling thread.
+pub(crate) struct Prepared {
+    field: Field,
+    coeffs: Vec<u16>,
+    kernel: &'static Kernel,
+    /// The kernel's form of `coeffs`.
+    data: Box<dyn Any + Send + Sync>,
+}
+
+impl Prepared {
+    /// `coeffs` (elements of `field`) made ready for the active kernel.
+    pub(crate) fn new(field: Field, coeffs: Vec<u16>) -> Prepared {
+        Prepared::with(active(), field, coeffs)
+    }
+
+    fn with(kernel: &'static Kernel, field: Field, coeffs: Vec<u16>) -> Prepared {
+        debug_assert!(coeffs.iter().all(|&c| usize::from(c) < field.size()));
+        Prepared {
+            field,
+            data: (kernel.prepare)(field, &coeffs),
+            coeffs,
+            kernel,
+        }
+    }
+
+    /// `dst = Σ_k coeffs[at + k] · srcs[k]` (XORed into `dst` with `add`). All
+    /// slices have the same length, a whole number of symbols.
+    pub(crate) fn dot(&self, at: usize, srcs: &[&[u8]], dst: &mut [u8], add: bool) {
+        debug_assert!(at + srcs.len() <= self.coeffs.len());
+        debug_assert!(dst.len().is_multiple_of(self.field.symbol_bytes()));
+        (self.kernel.dot_prepared)(self, at, srcs, dst, add);
+    }
+}
+
 /// The scalar kernel makes one output at a time, so it goes in stripes: the sources
 /// of a stripe stay in cache while every output is produced.
 fn striped(f: DotFn, coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut [u8]], add: bool) {
@@ -412,5 +477,52 @@ mod parallel {
             let s: Vec<&[u8]> = srcs.iter().map(|s| &s[start..end]).collect();
             f(coeffs, &s, d, add);
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every kernel's prepared products equal the scalar kernel's `dot`: lengths
+    /// with and without a tail, more sources than one pass takes, with and
+    /// without `add`.
+    #[test]
+    fn prepared_equals_dot() {
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for kernel in KERNELS.iter().filter(|k| (k.available)()) {
+            for field in [Field::Gf8, Field::Gf16] {
+                let coeffs: Vec<u16> = (0..40)
+                    .map(|_| (next() % field.size() as u64) as u16)
+                    .collect();
+                let p = Prepared::with(kernel, field, coeffs.clone());
+                for (len, m, at) in [
+                    (2, 1, 0),
+                    (64, 3, 5),
+                    (130, 20, 7),
+                    (512, 17, 23),
+                    (64, 0, 1),
+                ] {
+                    let srcs: Vec<Vec<u8>> = (0..m)
+                        .map(|_| (0..len).map(|_| next() as u8).collect())
+                        .collect();
+                    let srcs: Vec<&[u8]> = srcs.iter().map(|s| s.as_slice()).collect();
+                    let start: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+                    for add in [false, true] {
+                        let (mut got, mut want) = (start.clone(), start.clone());
+                        p.dot(at, &srcs, &mut got, add);
+                        let c = &coeffs[at..at + m];
+                        dot_with("scalar", field, c, &srcs, &mut [&mut want], add).unwrap();
+                        assert_eq!(got, want, "{} {field:?} len={len} m={m}", kernel.name);
+                    }
+                }
+            }
+        }
     }
 }

@@ -25,6 +25,8 @@
 //! `#[target_feature]` function of the instruction set's file, which is what lets the
 //! intrinsics inline.
 
+use std::any::Any;
+
 use crate::gf::{Field, MUL8};
 
 /// The vector operations a kernel needs from one instruction set.
@@ -70,9 +72,9 @@ pub(super) trait Affine: Simd {
 pub(super) trait Mul {
     type S: Simd;
     /// A GF(2^8) coefficient made ready (tables or a matrix).
-    type P8: Copy + Default;
+    type P8: Copy + Default + Send + Sync + 'static;
     /// A GF(2^16) coefficient made ready.
-    type P16: Copy + Default;
+    type P16: Copy + Default + Send + Sync + 'static;
     /// A source vector made ready (split into nibbles, or as is).
     type X: Copy;
     /// Outputs per pass (at most 8) and vectors per step (1 or 2) in GF(2^8), and
@@ -281,7 +283,7 @@ macro_rules! by_group {
 /// One field's path through [`drive`]: how coefficients are prepared, how one
 /// group of rows runs, and the scalar code for the tail.
 trait Path {
-    type P: Copy + Default;
+    type P: Copy + Default + Send + Sync + 'static;
     /// Most rows one pass handles.
     const GMAX: usize;
     /// Bytes per inner step (the body is a multiple of it).
@@ -563,6 +565,98 @@ pub(super) unsafe fn dot16<M: Mul>(
     unsafe { drive::<F16<M>>(coeffs, srcs, dsts, add) }
 }
 
+/// `coeffs` made ready for [`dot_prepared`] with method `M`: a `Vec` of `M`'s
+/// prepared form for `field`.
+pub(super) fn prepare<M: Mul>(field: Field, coeffs: &[u16]) -> Box<dyn Any + Send + Sync> {
+    fn all<T: Path>(coeffs: &[u16]) -> Box<dyn Any + Send + Sync> {
+        Box::new(coeffs.iter().map(|&c| T::prep(c)).collect::<Vec<T::P>>())
+    }
+    match field {
+        Field::Gf8 => all::<F8<M>>(coeffs),
+        Field::Gf16 => all::<F16<M>>(coeffs),
+    }
+}
+
+/// Sources per pass of [`dot_prepared`]: their pointers live on the stack.
+const PREPARED_SOURCES: usize = 16;
+
+/// `dst (⊕)= Σ_k coeffs[at + k] · srcs[k]` with the coefficients `prep` made by
+/// [`prepare`] (`coeffs` are the same values, for the scalar tail).
+///
+/// # Safety
+/// As [`dot8`].
+#[inline(always)]
+pub(super) unsafe fn dot_prepared<M: Mul>(
+    field: Field,
+    prep: &dyn Any,
+    coeffs: &[u16],
+    at: usize,
+    srcs: &[&[u8]],
+    dst: &mut [u8],
+    add: bool,
+) {
+    /// One field's body.
+    ///
+    /// # Safety
+    /// As [`dot8`].
+    #[inline(always)]
+    unsafe fn run<T: Path>(
+        prep: &dyn Any,
+        coeffs: &[u16],
+        at: usize,
+        srcs: &[&[u8]],
+        dst: &mut [u8],
+        add: bool,
+    ) {
+        let prep: &Vec<T::P> = prep
+            .downcast_ref()
+            .expect("prepared for this kernel and field");
+        let prep = &prep[at..at + srcs.len()];
+        let len = dst.len();
+        assert!(
+            srcs.iter().all(|s| s.len() == len),
+            "sources as long as the output"
+        );
+        if srcs.is_empty() {
+            if !add {
+                dst.fill(0);
+            }
+            return;
+        }
+        let body = len - len % T::STEP;
+        let dp = [dst.as_mut_ptr()];
+        let mut sp = [std::ptr::null(); PREPARED_SOURCES];
+        for (i, (s, p)) in srcs
+            .chunks(PREPARED_SOURCES)
+            .zip(prep.chunks(PREPARED_SOURCES))
+            .enumerate()
+        {
+            for (d, s) in sp.iter_mut().zip(s) {
+                *d = s.as_ptr();
+            }
+            // SAFETY: every slice is `len ≥ body` bytes long (checked above); the
+            // caller guarantees the instruction set.
+            unsafe { T::pass(p, &sp[..s.len()], &dp, 0, body, add || i > 0) };
+        }
+        if body < len {
+            let s: Vec<&[u8]> = srcs.iter().map(|s| &s[body..]).collect();
+            (T::TAIL)(
+                &coeffs[at..at + srcs.len()],
+                &s,
+                &mut [&mut dst[body..]],
+                add,
+            );
+        }
+    }
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        match field {
+            Field::Gf8 => run::<F8<M>>(prep, coeffs, at, srcs, dst, add),
+            Field::Gf16 => run::<F16<M>>(prep, coeffs, at, srcs, dst, add),
+        }
+    }
+}
+
 /// Defines the two safe entry points of one kernel: `#[target_feature]` wrappers
 /// around [`dot8`]/[`dot16`] with method `$m`, callable through a [`super::Kernel`]
 /// only after `available()` said yes. `before` runs first, outside the features.
@@ -571,6 +665,44 @@ macro_rules! entry_points {
         $(, before = $before:path)?) => {
         entry_points!(@one $features, $m, $available, $dot8, dot8, "GF(2^8)" $(, $before)?);
         entry_points!(@one $features, $m, $available, $dot16, dot16, "GF(2^16)" $(, $before)?);
+
+        /// Coefficients made ready for [`dot_prepared`] with this instruction set.
+        pub(in crate::kernels) fn prepare(
+            field: $crate::gf::Field,
+            coeffs: &[u16],
+        ) -> Box<dyn std::any::Any + Send + Sync> {
+            $crate::kernels::simd::prepare::<$m>(field, coeffs)
+        }
+
+        /// One output from prepared coefficients with this instruction set.
+        pub(in crate::kernels) fn dot_prepared(
+            p: &$crate::kernels::Prepared,
+            at: usize,
+            srcs: &[&[u8]],
+            dst: &mut [u8],
+            add: bool,
+        ) {
+            #[target_feature(enable = $features)]
+            unsafe fn inner(
+                p: &$crate::kernels::Prepared,
+                at: usize,
+                s: &[&[u8]],
+                d: &mut [u8],
+                add: bool,
+            ) {
+                // SAFETY: the features are enabled on this function.
+                unsafe {
+                    $crate::kernels::simd::dot_prepared::<$m>(
+                        p.field, &*p.data, &p.coeffs, at, s, d, add,
+                    )
+                }
+            }
+            debug_assert!($available());
+            $($before();)?
+            // SAFETY: only reachable through a `Kernel` whose `available()` returned
+            // true (and `Prepared` is made by that kernel).
+            unsafe { inner(p, at, srcs, dst, add) }
+        }
     };
     (@one $features:literal, $m:ty, $available:ident, $name:ident, $generic:ident,
         $field:literal $(, $before:path)?) => {
