@@ -265,20 +265,21 @@ mod tests {
 
     #[test]
     fn karatsuba_equals_the_direct_product() {
-        let shapes = [
-            (1, 1, 2),
-            (17, 17, 6),
-            (40, 33, 4),
-            (33, 100, 2),
-            (70, 70, 130),
-            (5, 64, 2),
-        ];
+        let shapes: &[_] = if cfg!(miri) {
+            // Interpreted: one split level and a rectangle.
+            &[(1, 1, 2), (17, 17, 6), (5, 24, 2)]
+        } else {
+            &[
+                (1, 1, 2),
+                (17, 17, 6),
+                (40, 33, 4),
+                (33, 100, 2),
+                (70, 70, 130),
+                (5, 64, 2),
+            ]
+        };
         for field in [Field::Gf8, Field::Gf16] {
-            equals_direct(
-                &|f, e, x, y, add| karatsuba(f, e, x, y, add),
-                field,
-                &shapes,
-            );
+            equals_direct(&|f, e, x, y, add| karatsuba(f, e, x, y, add), field, shapes);
         }
     }
 }
