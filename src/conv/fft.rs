@@ -667,8 +667,8 @@ mod tests {
     }
 
     /// Several tiles, partial tiles, stripes of the kernels plus a tail of
-    /// symbols (4102 bytes), a tail inside the kernels (130, 1030), and blocks
-    /// narrower than a stripe.
+    /// symbols (4102 bytes), a last stripe narrower than the first (4352), a tail
+    /// inside the kernels (130, 1030), and blocks narrower than a stripe.
     #[test]
     fn fft_equals_the_direct_product() {
         let shapes: &[_] = if cfg!(miri) {
@@ -679,6 +679,7 @@ mod tests {
                 (1, 1, 2),
                 (5, 3, 2),
                 (5, 3, 4102),
+                (5, 3, 4352),
                 (128, 128, 130),
                 (300, 200, 1030),
                 (129, 255, 2),
