@@ -629,13 +629,16 @@ mod tests {
     /// The transform evaluates, the inverse interpolates.
     #[test]
     fn forward_evaluates_and_inverse_interpolates() {
-        let field = Field::Gf16;
+        // GF(2^8) under Miri: GF(2^16)'s Cantor points take too long interpreted.
+        let field = if cfg!(miri) { Field::Gf8 } else { Field::Gf16 };
         let t = field.tables();
         let pts = points(field);
         for (d, l) in [(4, 4), (5, 3), (8, 7), (8, 8)] {
-            let coeffs: Vec<u16> = (0..1u32 << l).map(|i| (i * 7919 + 13) as u16).collect();
+            let coeffs: Vec<u16> = (0..1u32 << l)
+                .map(|i| ((i * 7919 + 13) % field.size() as u32) as u16)
+                .collect();
             let mut v = coeffs.clone();
-            v.resize(1 << d, 0xdead);
+            v.resize(1 << d, (0xdead % field.size()) as u16);
             let tw: Vec<u16> = (0..1 << (d - 1)).map(|q| pts[2 * q]).collect();
             let tw = logs(&t, &tw);
             let mut s = Symbols {
@@ -689,11 +692,14 @@ mod tests {
         let fft8 = |f, e: &dyn Fn(isize) -> u16, x: &[&[u8]], y: &mut [&mut [u8]], add| {
             mul(f, e, x, y, add, 8)
         };
+        if cfg!(miri) {
+            // GF(2^16)'s 2^16 Cantor points and 2^16-point transforms take hours
+            // interpreted.
+            crate::conv::tests::equals_direct(&fft8, Field::Gf8, shapes);
+            return;
+        }
         for field in [Field::Gf8, Field::Gf16] {
             crate::conv::tests::equals_direct(&fft8, field, shapes);
-        }
-        if cfg!(miri) {
-            return; // 2^16-point transforms take hours interpreted
         }
         let fft16 = |f, e: &dyn Fn(isize) -> u16, x: &[&[u8]], y: &mut [&mut [u8]], add| {
             mul(f, e, x, y, add, 16)
