@@ -154,18 +154,18 @@ pub fn check_disjoint<'a>(bufs: impl IntoIterator<Item = (&'a Buf, bool)>) -> Py
     Ok(())
 }
 
-/// New `bytes` objects and writable views of their storage (see [`new_bytes`]).
-pub type Fresh<'py> = (Vec<Bound<'py, PyAny>>, Vec<&'py mut [u8]>);
-
-/// `count` new `bytes` objects of `len` bytes each, and writable views of their
-/// (uninitialised) storage, for a kernel to fill before Python sees them.
-///
-/// # Safety
-/// The caller keeps the objects alive while it uses the views, and touches the
-/// storage only through the views until they are dropped.
-pub unsafe fn new_bytes<'py>(py: Python<'py>, count: usize, len: usize) -> PyResult<Fresh<'py>> {
+/// `count` new `bytes` objects of `len` bytes each, filled by `fill` without the
+/// GIL: it gets writable views of their (uninitialised) storage, pages already
+/// mapped in ([`prefault`]), and must write every byte. Its error comes back as
+/// the inner `Err`, and the objects are dropped.
+pub fn new_bytes_filled<'py, E: Send>(
+    py: Python<'py>,
+    count: usize,
+    len: usize,
+    fill: impl Send + FnOnce(&mut [&mut [u8]]) -> Result<(), E>,
+) -> PyResult<Result<Vec<Bound<'py, PyAny>>, E>> {
     let mut objs = Vec::with_capacity(count);
-    let mut views = Vec::with_capacity(count);
+    let mut views: Vec<&mut [u8]> = Vec::with_capacity(count);
     for _ in 0..count {
         // SAFETY: a NULL source asks CPython for an uninitialised object of `len`
         // bytes; the result is a new reference or NULL with an exception set.
@@ -176,7 +176,8 @@ pub unsafe fn new_bytes<'py>(py: Python<'py>, count: usize, len: usize) -> PyRes
             )?
         };
         // SAFETY: `obj` is a new bytes object of `len` bytes (plus a NUL), not yet
-        // shared with Python code; the caller keeps it alive and unaliased.
+        // shared with Python code; `objs` keeps it alive until the views are
+        // dropped below, and this view is the only access to its storage.
         let view = unsafe {
             let data = pyo3::ffi::PyBytes_AsString(obj.as_ptr()) as *mut u8;
             std::slice::from_raw_parts_mut(data, len)
@@ -184,7 +185,12 @@ pub unsafe fn new_bytes<'py>(py: Python<'py>, count: usize, len: usize) -> PyRes
         objs.push(obj);
         views.push(view);
     }
-    Ok((objs, views))
+    let filled = py.allow_threads(|| {
+        prefault(&mut views);
+        fill(&mut views)
+    });
+    drop(views);
+    Ok(filled.map(|()| objs))
 }
 
 /// Outputs shorter than this usually sit on pages malloc already has; longer ones
@@ -196,7 +202,7 @@ const PREFAULT_MIN: usize = 128 * 1024;
 /// outputs on a VM costs a sixth of an encode (both this and zfec pay it). Only a
 /// hint: contents are unchanged, and a Linux before 5.14 (no MADV_POPULATE_WRITE)
 /// just returns an error, ignored.
-pub fn prefault(outs: &mut [&mut [u8]]) {
+fn prefault(outs: &mut [&mut [u8]]) {
     #[cfg(target_os = "linux")]
     for out in outs.iter_mut().filter(|o| o.len() >= PREFAULT_MIN) {
         let start = out.as_mut_ptr() as usize;

@@ -5,7 +5,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use crate::buffer::{check_disjoint, new_bytes, prefault, Buf};
+use crate::buffer::{check_disjoint, new_bytes_filled, Buf};
 use crate::util::{int_value, items};
 
 pub fn value_error(e: impl std::fmt::Display) -> PyErr {
@@ -96,13 +96,9 @@ impl Code {
             }
             None => {
                 let len = data.first().map_or(0, |d| d.len());
-                // SAFETY: `made` outlives the views, which are the only access to it until
-                // the coding is done.
-                let (made, mut outs) = unsafe { new_bytes(py, idx.len(), len) }?;
-                py.allow_threads(|| {
-                    prefault(&mut outs);
-                    code.encode_many(&data, &idx, &mut outs)
-                })
+                let made = new_bytes_filled(py, idx.len(), len, |outs| {
+                    code.encode_many(&data, &idx, outs)
+                })?
                 .map_err(value_error)?;
                 Ok(Some(PyList::new(py, made)?))
             }

@@ -4,7 +4,7 @@ use algorithm_fec::{Code, Field, Shard};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
-use crate::buffer::{new_bytes, prefault, Buf};
+use crate::buffer::{new_bytes_filled, Buf};
 use crate::util::{int_value, items};
 
 pyo3::create_exception!(
@@ -115,15 +115,11 @@ impl Encoder {
         }
         let (bufs, len) = block_bufs(&blocks)?;
         let checks: Vec<usize> = wanted.iter().copied().filter(|&i| i >= k).collect();
-        // SAFETY: `made` outlives the views, which are the only access to it until
-        // the coding is done.
-        let (made, mut outs) = unsafe { new_bytes(py, checks.len(), len) }?;
         let data: Vec<&[u8]> = bufs.iter().map(Buf::bytes).collect();
         let code = &self.code;
-        py.allow_threads(|| {
-            prefault(&mut outs);
-            code.encode_many(&data, &checks, &mut outs)
-        })
+        let made = new_bytes_filled(py, checks.len(), len, |outs| {
+            code.encode_many(&data, &checks, outs)
+        })?
         .map_err(|e| err(e.to_string()))?;
         let mut made = made.into_iter();
         let result = wanted.iter().map(|&i| {
@@ -219,13 +215,9 @@ impl Decoder {
         blocks = order.iter().map(|&p| blocks[p].clone()).collect();
         let srcs: Vec<&[u8]> = order.iter().map(|&p| bufs[p].bytes()).collect();
         let lost = (0..k).filter(|&pos| idx[pos] != pos).count();
-        // SAFETY: `made` outlives the views, which are the only access to it until
-        // the coding is done.
-        let (made, mut outs) = unsafe { new_bytes(py, lost, len) }?;
         let code = &self.code;
-        py.allow_threads(|| {
-            prefault(&mut outs);
-            let mut outs = outs.into_iter();
+        let made = new_bytes_filled(py, lost, len, |outs| {
+            let mut outs = outs.iter_mut();
             let mut shards: Vec<Shard> = Vec::with_capacity(k);
             for (pos, src) in srcs.into_iter().enumerate() {
                 if idx[pos] == pos {
@@ -239,7 +231,7 @@ impl Decoder {
                 }
             }
             code.decoder(&idx)?.decode(&mut shards)
-        })
+        })?
         .map_err(|e| err(e.to_string()))?;
         let mut made = made.into_iter();
         let result = (0..k).map(|pos| {
