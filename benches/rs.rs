@@ -9,23 +9,13 @@ use std::time::Duration;
 use algorithm_fec::rs::{protect_file, repair_file, RsCoder};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
-const LEN: usize = 1 << 20;
+mod common;
 
-fn data() -> Vec<u8> {
-    let mut x = 0x1234_5678u32;
-    (0..LEN)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x as u8
-        })
-        .collect()
-}
+const LEN: usize = 1 << 20;
 
 fn bench(c: &mut Criterion) {
     let rs = RsCoder::new(255, 223).unwrap();
-    let data = data();
+    let data = common::data(1, LEN).remove(0);
     let coded = rs.encode_stream(&data);
 
     // 16 errors (= t) at distinct positions in every codeword.

@@ -4,24 +4,11 @@
 
 #[path = "common/isal.rs"]
 mod isal;
+#[path = "common/rng.rs"]
+mod rng;
 
 use algorithm_fec::Code;
-
-fn data(k: usize, len: usize) -> Vec<Vec<u8>> {
-    let mut x = 0x1234_5678_9abc_def1_u64;
-    (0..k)
-        .map(|_| {
-            (0..len)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    x as u8
-                })
-                .collect()
-        })
-        .collect()
-}
+use rng::Rng;
 
 /// The `rows × k` matrix of the given block indices, as bytes.
 fn matrix(code: &Code, indices: &[usize]) -> Vec<u8> {
@@ -36,6 +23,7 @@ fn matrix(code: &Code, indices: &[usize]) -> Vec<u8> {
 
 #[test]
 fn isal_encodes_our_checks() {
+    let mut rng = Rng(0x1234_5678_9abc_def1);
     for (k, n, len) in [
         (10, 14, 4096 + 13),
         (32, 40, 1000),
@@ -43,7 +31,7 @@ fn isal_encodes_our_checks() {
         (200, 255, 256),
     ] {
         let code = Code::new(k, n).unwrap();
-        let d = data(k, len);
+        let d: Vec<Vec<u8>> = (0..k).map(|_| rng.bytes(len)).collect();
         let d: Vec<&[u8]> = d.iter().map(|b| b.as_slice()).collect();
         let idx: Vec<usize> = (k..n).collect();
         let mut ours = vec![vec![0u8; len]; n - k];
