@@ -391,13 +391,8 @@ mod tests {
 
     #[test]
     fn conflict_finds_exactly_the_clashing_pairs() {
-        let mut x = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |m: u64| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x % m
-        };
+        let mut rng = crate::test_rng::Rng(0x2545_f491_4f6c_dd1d);
+        let mut next = |m: u64| rng.next() % m;
         let (mut found, mut clean) = (0, 0);
         let rounds = if cfg!(miri) { 200 } else { 20_000 };
         for _ in 0..rounds {

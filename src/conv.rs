@@ -228,13 +228,8 @@ mod tests {
     /// Checks `engine` against the direct product on random Toeplitz matrices of
     /// the shapes (r, c, block bytes) in `field`, with and without `add`.
     pub(super) fn equals_direct(engine: Engine, field: Field, shapes: &[(usize, usize, usize)]) {
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = crate::test_rng::Rng(0x2545_F491_4F6C_DD1D);
+        let mut next = move || rng.next();
         let mask = field.size() as u64 - 1;
         for &(r, c, w) in shapes {
             let tau: Vec<u16> = (0..r + c).map(|_| (next() & mask) as u16).collect();

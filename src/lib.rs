@@ -81,6 +81,11 @@ mod sigbus;
 pub mod spec {}
 pub mod zfec;
 
+/// The tests' pseudo-random generator (tests/common/rng.rs), for unit tests too.
+#[cfg(test)]
+#[path = "../tests/common/rng.rs"]
+mod test_rng;
+
 /// README.md's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

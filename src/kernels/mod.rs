@@ -489,13 +489,8 @@ mod tests {
     /// without `add`.
     #[test]
     fn prepared_equals_dot() {
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = crate::test_rng::Rng(0x9E37_79B9_7F4A_7C15);
+        let mut next = move || rng.next();
         for kernel in KERNELS.iter().filter(|k| (k.available)()) {
             for field in [Field::Gf8, Field::Gf16] {
                 let coeffs: Vec<u16> = (0..40)
