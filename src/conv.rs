@@ -46,24 +46,19 @@ pub(crate) fn mul(
     add: bool,
 ) {
     match plan(field, y.len(), x.len()).0 {
-        Some(d) => fft::mul(field, entry, x, y, add, d),
+        Some(p) => fft::mul(field, entry, x, y, add, p),
         None => karatsuba(field, entry, x, y, add),
     }
 }
 
-/// The cheaper engine for r × c (`Some(d)`: the FFT with 2^d points, `None`:
-/// Karatsuba) and its estimated cost in block multiply-adds.
-fn plan(field: Field, r: usize, c: usize) -> (Option<u32>, f64) {
-    let mut best = (None, karatsuba_cost(r, c));
-    if r > 0 && c > 0 {
-        for &d in fft::sizes(field) {
-            let k = fft::cost(r, c, d, XOR_COST);
-            if k < best.1 {
-                best = (Some(d), k);
-            }
-        }
+/// The cheaper engine for r × c (`Some`: the FFT's plan, `None`: Karatsuba) and its
+/// estimated cost in block multiply-adds.
+fn plan(field: Field, r: usize, c: usize) -> (Option<fft::Plan>, f64) {
+    let karatsuba = karatsuba_cost(r, c);
+    match fft::plan(field, r, c, XOR_COST) {
+        Some((p, k)) if k < karatsuba => (Some(p), k),
+        _ => (None, karatsuba),
     }
-    best
 }
 
 /// Estimated cost of [`mul`] for r × c, in block multiply-adds (see [`XOR_COST`]).

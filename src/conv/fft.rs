@@ -1,32 +1,35 @@
 //! Toeplitz products by an additive FFT over the field itself: the convolution
 //! path's engine for large sides, O(N log N) block multiply-adds and
-//! O(N log N log log N) block XORs per tile of side N/2, instead of Karatsuba's
-//! (N/2)^1.58 multiply-adds.
+//! O(N log N log log N) block XORs per tile of N points, instead of Karatsuba's
+//! s^1.58 multiply-adds for side s.
 //!
-//! The product `y[i] = Σ_j τ(i − j) · x[j]` is cut into square tiles of side s = N/2.
-//! For one tile, with X(z) = Σ x_j z^j (s block coefficients) and
-//! H(z) = Σ_t τ(t − s) z^t (t = 1 … 2s − 1, scalars), the tile's outputs are the
-//! coefficients s … 2s − 1 of X·H: the upper half. Evaluating at the N points of
-//! the subspace U spanned by a Cantor basis, multiplying pointwise and
-//! interpolating gives X·H modulo U's vanishing polynomial. For N = 2^8 and 2^16
-//! that polynomial is z^N + z (U is then a subfield), so the product (degree
-//! ≤ 3s − 2) wraps the coefficient of z^(N+t) onto z^(t+1), t + 1 < s: the upper
-//! half is exact. (For other N the vanishing polynomial has middle terms and the
-//! wrap would hit it.)
+//! The product `y[i] = Σ_j τ(i − j) · x[j]` is cut into tiles of a inputs and b
+//! outputs with a + b − 1 ≤ N: square tiles, or one row or one column of them. In
+//! one tile `y_i = Σ_j g(i − j + a − 1) · x_j` for a sequence g of a + b − 1
+//! scalars, so `Σ_i w_i·y_i = Σ_t g_t·(W·X̃)_t` with W = Σ w_i z^i and X̃ the inputs
+//! reversed: the tile is the transpose of a polynomial product (a "middle
+//! product"). The product has degree < N, so it is exact as "evaluate both at the N
+//! points of the subspace U spanned by a Cantor basis, multiply pointwise,
+//! interpolate": `W·X̃ = F⁻¹(F W ⊙ F X̃)`. Transposed in W,
+//! `y = Fᵀ(Ĝ ⊙ F X̃)` restricted to the first b coefficients, with `Ĝ = F⁻ᵀ g`
+//! made once per call on scalars. Any N = 2^d serves, and the tile may be a
+//! rectangle, so a 200 × 55 product is one tile of 256 points.
 //!
 //! All tiles of one output row are summed in the evaluation domain, so there is one
-//! forward transform per input tile, one inverse per output tile and one block
-//! multiply-add per point and tile in between.
+//! forward transform per input tile, one transposed one per output tile and one
+//! block multiply-add per point and tile in between.
 //!
 //! The transforms (Gao–Mateer): with β_1 = 1 and β_(i+1)² + β_(i+1) = β_i, point
 //! p(i) (the XOR of β_(b+1) over the bits b of i) satisfies p(i)² + p(i) = p(i >> 1).
 //! Writing f(z) = f0(z² + z) + z·f1(z² + z) (a Taylor expansion at z² + z, XORs
 //! only), f(p(2q)) = f0(p(q)) + p(2q)·f1(p(q)) and f(p(2q + 1)) = that + f1(p(q)):
 //! a butterfly of one multiply-add and one XOR. Values come out in natural order,
-//! `slot i = f(p(i))`. Every block operation works on one stripe of bytes at a
-//! time, so that the transforms stay in cache, with the twiddles and H's values
-//! made ready for the kernels once per call ([`kernels::Prepared`]); stripes too
-//! narrow for the kernels are done symbol by symbol with field tables.
+//! `slot i = f(p(i))`. A transpose runs the same steps in reverse order, each
+//! with source and destination swapped (a copy becomes a XOR back). Every block
+//! operation works on one stripe of bytes at a time, so that the transforms stay
+//! in cache, with the twiddles and Ĝ's values made ready for the kernels once per
+//! call ([`kernels::Prepared`]); stripes too narrow for the kernels are done
+//! symbol by symbol with field tables.
 
 use std::sync::OnceLock;
 
@@ -52,14 +55,6 @@ const FFT_WEIGHT: f64 = 1.4;
 
 /// Widest stripe.
 const MAX_STRIPE: usize = 4096;
-
-/// The log2 transform sizes that can be used in `field`, smallest first.
-pub(super) fn sizes(field: Field) -> &'static [u32] {
-    match field {
-        Field::Gf8 => &[8],
-        Field::Gf16 => &[8, 16],
-    }
-}
 
 /// The points p(i), i < field size, of the Cantor basis: computed once per field.
 fn points(field: Field) -> &'static [u16] {
@@ -89,22 +84,25 @@ fn points(field: Field) -> &'static [u16] {
     })
 }
 
-/// Block storage the transforms run on: numbered slots, each one stripe of one
-/// block (or one symbol). Slots `j·N..` hold the transform of input tile j, slots
-/// `ct·N..` the output tile being made.
-trait Slots {
-    /// Slots `to..to + count` ⊕= slots `from..from + count` (the ranges are
-    /// disjoint; so for the other operations on runs).
+/// The steps the transforms are made of, on numbered slots (each one stripe of one
+/// block, or one symbol). Runs of slots given to one step are disjoint.
+trait Steps {
+    /// Slots `to..to + count` ⊕= slots `from..from + count`.
     fn xor(&mut self, from: usize, to: usize, count: usize);
     fn copy(&mut self, from: usize, to: usize, count: usize);
     /// `to.. ⊕= p(2q) · from..` on `count` slots: a butterfly's twiddle.
     fn twiddle(&mut self, q: usize, from: usize, to: usize, count: usize);
+}
+
+/// Block storage a product runs on: slots `j·N..` hold the transform of input tile
+/// j, slots `ct·N..` the output tile being made.
+trait Slots: Steps {
     /// Slot `to` = this storage's part of `src`, or zeros.
     fn load(&mut self, to: usize, src: Option<&[u8]>);
     /// This storage's part of `dst` (⊕)= slot `from`.
     fn store(&self, from: usize, dst: &mut [u8], add: bool);
     /// Point q of output tile ti: the sum over the input tiles j of
-    /// Ĥ_(ti − tj)(q) · (slot j·N + q), into slot ct·N + q.
+    /// Ĝ_(ti, tj)(q) · (slot j·N + q), into slot ct·N + q.
     fn point(&mut self, q: usize, ti: usize);
 }
 
@@ -117,11 +115,15 @@ trait Slots {
 // s_k = z^(2^k) + z when k is a power of two: [`to_basis`] expands at that
 // binomial first and then converts the 2^k-coefficient pieces and the sequences
 // of pieces separately, O(N log N log log N) XORs instead of O(N log² N).
+//
+// Each `_t` function is the transpose of its namesake (or, for the inverse ones, of
+// the inverse of it): the same steps in reverse order, source and destination
+// swapped.
 
 /// Taylor expansion at z^m + z (m a power of two ≥ 2) of the `len` elements of
 /// `st` slots from `base` (len a power of two): afterwards piece i (elements
 /// m·i..m·(i + 1)) is h_i of f = Σ_i h_i·(z^m + z)^i.
-fn taylor(s: &mut impl Slots, base: usize, st: usize, len: usize, m: usize) {
+fn taylor(s: &mut impl Steps, base: usize, st: usize, len: usize, m: usize) {
     if len <= m {
         return;
     }
@@ -135,21 +137,29 @@ fn taylor(s: &mut impl Slots, base: usize, st: usize, len: usize, m: usize) {
     taylor(s, at(half), st, half, m);
 }
 
-/// The inverse of [`taylor`]; with `top`, only the upper half is made.
-fn untaylor(s: &mut impl Slots, base: usize, st: usize, len: usize, m: usize, top: bool) {
+fn taylor_t(s: &mut impl Steps, base: usize, st: usize, len: usize, m: usize) {
     if len <= m {
         return;
     }
     let (half, u) = (len / 2, len / (2 * m));
     let at = |i: usize| base + st * i;
-    if !top {
-        untaylor(s, base, st, half, m, false);
+    taylor_t(s, at(half), st, half, m);
+    taylor_t(s, base, st, half, m);
+    s.xor(at(u), at(half), (half - u) * st);
+    s.xor(at(half), at(len - u), u * st);
+}
+
+/// The transpose of the inverse of [`taylor`].
+fn untaylor_t(s: &mut impl Steps, base: usize, st: usize, len: usize, m: usize) {
+    if len <= m {
+        return;
     }
-    untaylor(s, at(half), st, half, m, false);
-    if !top {
-        s.xor(at(half), at(u), (half - u) * st);
-    }
-    s.xor(at(len - u), at(half), u * st);
+    let (half, u) = (len / 2, len / (2 * m));
+    let at = |i: usize| base + st * i;
+    s.xor(at(half), at(len - u), u * st);
+    s.xor(at(u), at(half), (half - u) * st);
+    untaylor_t(s, at(half), st, half, m);
+    untaylor_t(s, base, st, half, m);
 }
 
 /// The largest power of two below l ≥ 2: s_k(z) = z^(2^k) + z.
@@ -159,7 +169,7 @@ fn split(l: u32) -> u32 {
 
 /// The 2^l elements from `base` (runs of `st` slots), coefficients in the monomial
 /// basis, rewritten in the basis X_i.
-fn to_basis(s: &mut impl Slots, base: usize, st: usize, l: u32) {
+fn to_basis(s: &mut impl Steps, base: usize, st: usize, l: u32) {
     if l <= 1 {
         return;
     }
@@ -175,27 +185,37 @@ fn to_basis(s: &mut impl Slots, base: usize, st: usize, l: u32) {
     to_basis(s, base, st * m, l - k);
 }
 
-/// The inverse of [`to_basis`]; with `top`, only the upper half is made.
-fn from_basis(s: &mut impl Slots, base: usize, st: usize, l: u32, top: bool) {
+fn to_basis_t(s: &mut impl Steps, base: usize, st: usize, l: u32) {
     if l <= 1 {
         return;
     }
     let k = split(l);
     let m = 1usize << k;
-    from_basis(s, base, st * m, l - k, false);
-    let pieces = 1usize << (l - k);
-    // The upper half reads only the upper half of the pieces.
-    let first = if top { pieces / 2 } else { 0 };
-    for j in first..pieces {
-        from_basis(s, base + j * m * st, st, k, false);
+    to_basis_t(s, base, st * m, l - k);
+    for j in 0..1usize << (l - k) {
+        to_basis_t(s, base + j * m * st, st, k);
     }
-    untaylor(s, base, st, 1 << l, m, top);
+    taylor_t(s, base, st, 1 << l, m);
 }
 
-/// Evaluates the polynomial whose 2^l coefficients are in slots `base..` at the 2^d
-/// points p(0), p(1), … into slots `base..base + 2^d` (slots past 2^l are
+/// The transpose of the inverse of [`to_basis`].
+fn from_basis_t(s: &mut impl Steps, base: usize, st: usize, l: u32) {
+    if l <= 1 {
+        return;
+    }
+    let k = split(l);
+    let m = 1usize << k;
+    untaylor_t(s, base, st, 1 << l, m);
+    for j in 0..1usize << (l - k) {
+        from_basis_t(s, base + j * m * st, st, k);
+    }
+    from_basis_t(s, base, st * m, l - k);
+}
+
+/// F: evaluates the polynomial whose 2^l coefficients are in slots `base..` at the
+/// 2^d points p(0), p(1), … into slots `base..base + 2^d` (slots past 2^l are
 /// overwritten).
-fn forward(s: &mut impl Slots, base: usize, d: u32, l: u32) {
+fn forward(s: &mut impl Steps, base: usize, d: u32, l: u32) {
     let (n, len) = (1usize << d, 1usize << l);
     to_basis(s, base, 1, l);
     // The pieces are now constants: their value at every point.
@@ -214,56 +234,137 @@ fn forward(s: &mut impl Slots, base: usize, d: u32, l: u32) {
     }
 }
 
-/// The inverse of [`forward`] with l = d: from the 2^d values in slots `base..`,
-/// the coefficients of the polynomial of degree < 2^d taking them; with `top`, only
-/// the upper half of them (the lower half is left undefined).
-fn inverse(s: &mut impl Slots, base: usize, d: u32, top: bool) {
-    let n = 1usize << d;
-    for t in 0..d {
+/// Fᵀ of [`forward`]: from 2^d slots `base..`, the 2^l slots `base..` (the others
+/// are left undefined).
+fn forward_t(s: &mut impl Steps, base: usize, d: u32, l: u32) {
+    let (n, len) = (1usize << d, 1usize << l);
+    for t in 0..l {
         let st = 1 << t;
         for p in 0..n / (2 * st) {
             let a = base + 2 * p * st;
-            s.xor(a, a + st, st);
+            s.xor(a + st, a, st);
             if p > 0 {
-                s.twiddle(p, a + st, a, st);
+                s.twiddle(p, a, a + st, st);
             }
         }
     }
-    from_basis(s, base, 1, d, top);
+    for q in 1..n / len {
+        s.xor(base + q * len, base, len);
+    }
+    to_basis_t(s, base, 1, l);
 }
 
-/// The shape of one product: transforms of N = 2^d points, tiles of side N/2, rt
-/// output and ct input tiles.
-#[derive(Clone, Copy)]
-struct Tiles {
+/// F⁻ᵀ: the inverse of [`forward_t`] with l = d, in place on slots `base..base + 2^d`.
+fn inverse_t(s: &mut impl Steps, base: usize, d: u32) {
+    let n = 1usize << d;
+    from_basis_t(s, base, 1, d);
+    for t in (0..d).rev() {
+        let st = 1 << t;
+        for p in 0..n / (2 * st) {
+            let a = base + 2 * p * st;
+            if p > 0 {
+                s.twiddle(p, a, a + st, st);
+            }
+            s.xor(a + st, a, st);
+        }
+    }
+}
+
+/// The shape of one product: transforms of N = 2^d points, tiles of `a` inputs
+/// (the forward transform reads 2^la slots) and `b` outputs (2^lb), `rt` output
+/// and `ct` input tiles; `a == b` or `rt == 1` or `ct == 1`, so that the
+/// sequences Ĝ are numbered by ti − tj.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct Plan {
     d: u32,
     n: usize,
-    half: usize,
+    a: usize,
+    b: usize,
+    la: u32,
+    lb: u32,
     rt: usize,
     ct: usize,
 }
 
-impl Tiles {
-    fn new(d: u32, r: usize, c: usize) -> Tiles {
-        let half = 1 << (d - 1);
-        Tiles {
+/// The log2 of the smallest power of two ≥ v.
+fn log2_up(v: usize) -> u32 {
+    v.next_power_of_two().trailing_zeros()
+}
+
+impl Plan {
+    fn new(d: u32, a: usize, b: usize, r: usize, c: usize) -> Plan {
+        debug_assert!(a >= 1 && b >= 1 && a + b - 1 <= 1 << d);
+        Plan {
             d,
             n: 1 << d,
-            half,
-            rt: r.div_ceil(half),
-            ct: c.div_ceil(half),
+            a,
+            b,
+            la: log2_up(a),
+            lb: log2_up(b),
+            rt: r.div_ceil(b),
+            ct: c.div_ceil(a),
         }
     }
 
-    /// Tile diagonals ti − tj, numbered ti − tj + ct − 1.
+    /// Tile pairs with their own Ĝ, numbered ti − tj + ct − 1.
     fn diagonals(&self) -> usize {
         self.rt + self.ct - 1
+    }
+
+    /// Offset i − j of the first output and first input of tile pair `di`.
+    fn offset(&self, di: usize) -> isize {
+        let ti = di.saturating_sub(self.ct - 1);
+        let tj = ti + self.ct - 1 - di;
+        (ti * self.b) as isize - (tj * self.a) as isize
     }
 
     /// Slots of the storage: ct input transforms and one output.
     fn slots(&self) -> usize {
         (self.ct + 1) * self.n
     }
+
+    /// Estimated cost in block multiply-adds, a block XOR or copy costing `xor`.
+    fn cost(&self, xor: f64) -> f64 {
+        let one = |c: Count| c.mul_adds as f64 + xor * c.xors as f64;
+        let loads = self.ct as f64 * xor * (1usize << self.la) as f64;
+        (self.ct as f64 * one(counts(self.d, self.la))
+            + self.rt as f64 * one(counts(self.d, self.lb))
+            + loads
+            + (self.rt * self.ct * self.n) as f64)
+            * FFT_WEIGHT
+    }
+}
+
+/// The plans worth weighing for r × c in `field`.
+fn candidates(field: Field, r: usize, c: usize) -> impl Iterator<Item = Plan> {
+    (4..=field.bits())
+        // Larger transforms only cost more.
+        .take_while(move |&d| (1usize << d) / 4 <= r + c)
+        .flat_map(move |d| {
+            let n = 1usize << d;
+            let half = n / 2;
+            [
+                Some((half.min(c), half.min(r))),
+                (r < n).then(|| ((n + 1 - r).min(c), r)),
+                (c < n).then(|| (c, (n + 1 - c).min(r))),
+            ]
+            .into_iter()
+            .flatten()
+            .map(move |(a, b)| Plan::new(d, a, b, r, c))
+        })
+        // Unequal tiles need one tile row or column.
+        .filter(|p| p.a == p.b || p.rt == 1 || p.ct == 1)
+}
+
+/// The cheapest plan for r × c in `field` and its estimated cost in block
+/// multiply-adds (a XOR costing `xor`).
+pub(super) fn plan(field: Field, r: usize, c: usize, xor: f64) -> Option<(Plan, f64)> {
+    if r == 0 || c == 0 {
+        return None;
+    }
+    candidates(field, r, c)
+        .map(|p| (p, p.cost(xor)))
+        .min_by(|x, y| x.1.total_cmp(&y.1))
 }
 
 /// Elements `from..from + len` to read and `to..to + len` to write (disjoint).
@@ -293,9 +394,9 @@ struct Symbols<'a> {
     v: Vec<u16>,
     /// The logs of the twiddles p(2q).
     tw: &'a [u32],
-    /// The logs of Ĥ_δ(q), at q·diagonals + δ.
+    /// The logs of Ĝ_δ(q), at q·diagonals + δ.
     h: &'a [u32],
-    tiles: Tiles,
+    plan: Plan,
     /// Byte offset of this storage's symbol in a block.
     at: usize,
     /// Bytes per symbol.
@@ -313,7 +414,7 @@ impl Symbols<'_> {
     }
 }
 
-impl Slots for Symbols<'_> {
+impl Steps for Symbols<'_> {
     fn xor(&mut self, from: usize, to: usize, count: usize) {
         let (s, d) = two(&mut self.v, from, to, count);
         d.iter_mut().zip(s).for_each(|(d, s)| *d ^= s);
@@ -333,7 +434,9 @@ impl Slots for Symbols<'_> {
             }
         }
     }
+}
 
+impl Slots for Symbols<'_> {
     fn load(&mut self, to: usize, src: Option<&[u8]>) {
         self.v[to] = src.map_or(0, |s| match self.sb {
             1 => u16::from(s[self.at]),
@@ -349,8 +452,8 @@ impl Slots for Symbols<'_> {
     }
 
     fn point(&mut self, q: usize, ti: usize) {
-        let Tiles { n, ct, .. } = self.tiles;
-        let h = &self.h[q * self.tiles.diagonals()..];
+        let Plan { n, ct, .. } = self.plan;
+        let h = &self.h[q * self.plan.diagonals()..];
         self.v[ct * n + q] = (0..ct).fold(0, |acc, tj| {
             acc ^ self.times(h[ti + ct - 1 - tj], self.v[tj * n + q])
         });
@@ -366,13 +469,13 @@ struct Stripe<'a> {
     width: usize,
     tw: &'a kernels::Prepared,
     h: &'a kernels::Prepared,
-    tiles: Tiles,
+    plan: Plan,
 }
 
 /// Sources per call in [`Stripe::point`], kept on the stack.
 const POINT_SOURCES: usize = 16;
 
-impl Slots for Stripe<'_> {
+impl Steps for Stripe<'_> {
     fn xor(&mut self, from: usize, to: usize, count: usize) {
         let w = self.width;
         let (s, d) = two(&mut self.buf, from * w, to * w, count * w);
@@ -391,7 +494,9 @@ impl Slots for Stripe<'_> {
         let (s, d) = two(&mut self.buf, from * w, to * w, count * w);
         tw.dot(q, &[s], d, true);
     }
+}
 
+impl Slots for Stripe<'_> {
     fn load(&mut self, to: usize, src: Option<&[u8]>) {
         let (at, w) = (self.at, self.width);
         let d = &mut self.buf[to * w..][..w];
@@ -411,12 +516,12 @@ impl Slots for Stripe<'_> {
     }
 
     fn point(&mut self, q: usize, ti: usize) {
-        let Tiles { n, ct, .. } = self.tiles;
+        let Plan { n, ct, .. } = self.plan;
         let w = self.width;
         let (inputs, out) = self.buf.split_at_mut(ct * n * w);
         let out = &mut out[q * w..][..w];
         // Sources in the order of their coefficients: tile ct − 1 first.
-        let at = q * self.tiles.diagonals() + ti;
+        let at = q * self.plan.diagonals() + ti;
         let mut srcs: [&[u8]; POINT_SOURCES] = [&[]; POINT_SOURCES];
         let mut tj = ct;
         let mut done = 0;
@@ -432,110 +537,122 @@ impl Slots for Stripe<'_> {
     }
 }
 
-/// Writes `y[i] = Σ_j entry(i − j) · x[j]` (XORed into `y` with `add`) with
-/// transforms of 2^d points (d one of [`sizes`]). All blocks have the same length,
-/// a whole number of symbols.
+/// Writes `y[i] = Σ_j entry(i − j) · x[j]` (XORed into `y` with `add`) by `plan`
+/// (made by [`plan`] for this r × c). All blocks have the same length, a whole
+/// number of symbols.
 pub(super) fn mul(
     field: Field,
     entry: impl Fn(isize) -> u16,
     x: &[&[u8]],
     y: &mut [&mut [u8]],
     add: bool,
-    d: u32,
+    plan: Plan,
 ) {
-    debug_assert!(sizes(field).contains(&d));
     let (r, c) = (y.len(), x.len());
     let len = y.first().map_or(0, |b| b.len());
     if r == 0 || c == 0 || len == 0 {
         return;
     }
-    let tiles = Tiles::new(d, r, c);
-    let Tiles { n, half, .. } = tiles;
+    debug_assert_eq!((plan.rt, plan.ct), (r.div_ceil(plan.b), c.div_ceil(plan.a)));
+    let Plan { d, n, a, b, .. } = plan;
     let pts = points(field);
     let t = field.tables();
     let sb = field.symbol_bytes();
-    let tw: Vec<u16> = (0..half).map(|q| pts[2 * q]).collect();
-    // The transform of H for each tile diagonal δ = ti − tj: coefficient t is
-    // entry(δ·half + t − half), the one of z^t in z·H (the extra z puts the wanted
-    // outputs at the top half).
-    let mut h = vec![0u16; tiles.diagonals() * n];
+    let tw: Vec<u16> = (0..n / 2).map(|q| pts[2 * q]).collect();
+    // Ĝ = F⁻ᵀ g for each tile pair, g(t) = entry(offset + t − (a − 1)) for
+    // t < a + b − 1 and 0 above.
+    let mut h = vec![0u16; plan.diagonals() * n];
     let twl = logs(&t, &tw);
     let mut one = Symbols {
         t,
         v: vec![0; n],
         tw: &twl,
         h: &[],
-        tiles,
+        plan,
         at: 0,
         sb,
     };
-    for di in 0..tiles.diagonals() {
-        let delta = di as isize - (tiles.ct as isize - 1);
-        let base = delta * half as isize - half as isize;
-        one.v[0] = 0;
-        for (t, v) in one.v.iter_mut().enumerate().skip(1) {
-            *v = entry(base + t as isize);
+    for di in 0..plan.diagonals() {
+        let base = plan.offset(di) - (a as isize - 1);
+        for (t, v) in one.v.iter_mut().enumerate() {
+            *v = match t < a + b - 1 {
+                true => entry(base + t as isize),
+                false => 0,
+            };
         }
-        forward(&mut one, 0, d, d);
+        inverse_t(&mut one, 0, d);
         for (q, &v) in one.v.iter().enumerate() {
-            h[q * tiles.diagonals() + di] = v;
+            h[q * plan.diagonals() + di] = v;
         }
     }
     let stripe =
-        (STRIPE_BUDGET / tiles.slots()).clamp(MIN_STRIPE, MAX_STRIPE) / MIN_STRIPE * MIN_STRIPE;
+        (STRIPE_BUDGET / plan.slots()).clamp(MIN_STRIPE, MAX_STRIPE) / MIN_STRIPE * MIN_STRIPE;
     let mut at = 0;
     if len >= MIN_STRIPE {
         let tw = kernels::Prepared::new(field, tw);
         let h = kernels::Prepared::new(field, h.clone());
         let mut st = Stripe {
-            buf: vec![0u8; tiles.slots() * stripe.min(len)],
+            buf: vec![0u8; plan.slots() * stripe.min(len)],
             at: 0,
             width: 0,
             tw: &tw,
             h: &h,
-            tiles,
+            plan,
         };
         while len - at >= MIN_STRIPE {
             st.at = at;
             st.width = stripe.min(len - at);
-            product(&mut st, tiles, x, y, add);
+            product(&mut st, plan, x, y, add);
             at += st.width;
         }
     }
     let hl = logs(&t, &h);
     let mut sym = Symbols {
         t,
-        v: vec![0u16; tiles.slots()],
+        v: vec![0u16; plan.slots()],
         tw: &twl,
         h: &hl,
-        tiles,
+        plan,
         at: 0,
         sb,
     };
     while at < len {
         sym.at = at;
-        product(&mut sym, tiles, x, y, add);
+        product(&mut sym, plan, x, y, add);
         at += sb;
     }
 }
 
 /// One stripe (or symbol) of [`mul`].
-fn product(s: &mut impl Slots, tiles: Tiles, x: &[&[u8]], y: &mut [&mut [u8]], add: bool) {
-    let Tiles { d, n, half, rt, ct } = tiles;
+fn product(s: &mut impl Slots, plan: Plan, x: &[&[u8]], y: &mut [&mut [u8]], add: bool) {
+    let Plan {
+        d,
+        n,
+        a,
+        b,
+        la,
+        lb,
+        rt,
+        ct,
+    } = plan;
     for tj in 0..ct {
-        for k in 0..half {
-            s.load(tj * n + k, x.get(tj * half + k).copied());
+        // Tile tj's inputs reversed: slot j holds x[tj·a + a − 1 − j].
+        for j in 0..1usize << la {
+            let src = (a - 1)
+                .checked_sub(j)
+                .and_then(|i| x.get(tj * a + i).copied());
+            s.load(tj * n + j, src);
         }
-        forward(s, tj * n, d, d - 1);
+        forward(s, tj * n, d, la);
     }
     let out = ct * n;
     for ti in 0..rt {
         for q in 0..n {
             s.point(q, ti);
         }
-        inverse(s, out, d, true);
-        for (k, dst) in y[ti * half..].iter_mut().take(half).enumerate() {
-            s.store(out + half + k, dst, add);
+        forward_t(s, out, d, lb);
+        for (k, dst) in y[ti * b..].iter_mut().take(b).enumerate() {
+            s.store(out + k, dst, add);
         }
     }
 }
@@ -548,7 +665,7 @@ struct Count {
     xors: usize,
 }
 
-impl Slots for Count {
+impl Steps for Count {
     fn xor(&mut self, _: usize, _: usize, count: usize) {
         self.xors += count;
     }
@@ -560,43 +677,18 @@ impl Slots for Count {
     fn twiddle(&mut self, _: usize, _: usize, _: usize, count: usize) {
         self.mul_adds += count;
     }
-
-    fn load(&mut self, _: usize, _: Option<&[u8]>) {
-        self.xors += 1;
-    }
-
-    fn store(&self, _: usize, _: &mut [u8], _: bool) {}
-
-    fn point(&mut self, _: usize, _: usize) {}
 }
 
-/// (forward of an input tile with its loads, inverse of an output tile) for
-/// 2^d points, counted once per size.
-fn counts(d: u32) -> (Count, Count) {
-    static COUNTS: [OnceLock<(Count, Count)>; 2] = [OnceLock::new(), OnceLock::new()];
-    *COUNTS[usize::from(d > 8)].get_or_init(|| {
-        let half = 1 << (d - 1);
-        let mut f = Count::default();
-        (0..half).for_each(|k| f.load(k, None));
-        forward(&mut f, 0, d, d - 1);
-        let mut i = Count {
-            xors: half,
-            ..Count::default()
-        };
-        inverse(&mut i, 0, d, true);
-        (f, i)
+/// The steps of [`forward`] (and so of [`forward_t`]) for 2^d points from 2^l
+/// coefficients, counted once per shape.
+fn counts(d: u32, l: u32) -> Count {
+    const MAX: usize = 17;
+    static COUNTS: [OnceLock<Count>; MAX * MAX] = [const { OnceLock::new() }; MAX * MAX];
+    *COUNTS[d as usize * MAX + l as usize].get_or_init(|| {
+        let mut c = Count::default();
+        forward(&mut c, 0, d, l);
+        c
     })
-}
-
-/// Estimated cost of [`mul`] for r × c with 2^d-point transforms, in block
-/// multiply-adds with a block XOR or copy costing `xor`.
-pub(super) fn cost(r: usize, c: usize, d: u32, xor: f64) -> f64 {
-    debug_assert!(d == 8 || d == 16);
-    let tiles = Tiles::new(d, r, c);
-    let (f, i) = counts(d);
-    let one = |c: Count| c.mul_adds as f64 + xor * c.xors as f64;
-    (tiles.ct as f64 * one(f) + tiles.rt as f64 * one(i) + (tiles.rt * tiles.ct * tiles.n) as f64)
-        * FFT_WEIGHT
 }
 
 #[cfg(test)]
@@ -623,46 +715,54 @@ mod tests {
         }
     }
 
-    /// The transform evaluates, the inverse interpolates.
+    /// F evaluates, Fᵀ is its transpose, F⁻ᵀ inverts Fᵀ.
     #[test]
     #[cfg_attr(miri, ignore = "too slow under Miri")]
-    fn forward_evaluates_and_inverse_interpolates() {
+    fn the_transforms_evaluate_transpose_and_invert() {
         let field = Field::Gf16;
         let t = field.tables();
         let pts = points(field);
-        for (d, l) in [(4, 4), (5, 3), (8, 7), (8, 8)] {
-            let coeffs: Vec<u16> = (0..1u32 << l)
-                .map(|i| ((i * 7919 + 13) % field.size() as u32) as u16)
-                .collect();
-            let mut v = coeffs.clone();
-            v.resize(1 << d, (0xdead % field.size()) as u16);
+        let mut rng = crate::test_rng::Rng(0x9E37_79B9_7F4A_7C15);
+        for (d, l) in [(4, 4), (5, 3), (8, 7), (8, 8), (11, 9)] {
+            let mut random =
+                |len: usize| -> Vec<u16> { (0..len).map(|_| rng.next() as u16).collect() };
             let tw: Vec<u16> = (0..1 << (d - 1)).map(|q| pts[2 * q]).collect();
             let tw = logs(&t, &tw);
             let mut s = Symbols {
                 t,
-                v,
+                v: Vec::new(),
                 tw: &tw,
                 h: &[],
-                tiles: Tiles::new(d, 1, 1),
+                plan: Plan::new(d, 1, 1, 1, 1),
                 at: 0,
                 sb: 2,
             };
+            let coeffs = random(1 << l);
+            s.v = coeffs.clone();
+            s.v.extend(random((1 << d) - (1 << l)));
             forward(&mut s, 0, d, l);
-            for (i, &got) in s.v.iter().enumerate() {
+            let values = s.v.clone();
+            for (i, &got) in values.iter().enumerate() {
                 let want = coeffs
                     .iter()
                     .rev()
                     .fold(0, |acc, &c| t.mul(acc, pts[i]) ^ c);
                 assert_eq!(got, want, "d={d} l={l} point {i}");
             }
-            let values = s.v.clone();
-            let mut full = coeffs.clone();
-            full.resize(1 << d, 0);
-            inverse(&mut s, 0, d, false);
-            assert_eq!(s.v, full);
-            s.v = values;
-            inverse(&mut s, 0, d, true);
-            assert_eq!(s.v[1 << (d - 1)..], full[1 << (d - 1)..]);
+            // ⟨u, F v⟩ = ⟨Fᵀ u, v⟩.
+            let dot = |x: &[u16], y: &[u16]| x.iter().zip(y).fold(0, |a, (&x, &y)| a ^ t.mul(x, y));
+            let u = random(1 << d);
+            s.v = u.clone();
+            forward_t(&mut s, 0, d, l);
+            assert_eq!(
+                dot(&u, &values),
+                dot(&s.v[..1 << l], &coeffs),
+                "d={d} l={l}"
+            );
+            if l == d {
+                inverse_t(&mut s, 0, d);
+                assert_eq!(s.v, u, "d={d}: F⁻ᵀ Fᵀ u");
+            }
         }
     }
 
@@ -682,17 +782,32 @@ mod tests {
             (129, 255, 2),
             (40, 250, 256),
         ];
-        let fft8 = |f, e: &dyn Fn(isize) -> u16, x: &[&[u8]], y: &mut [&mut [u8]], add| {
-            mul(f, e, x, y, add, 8)
+        // Every plan weighed for the shape, not only the cheapest.
+        let all = |field, shapes: &[(usize, usize, usize)]| {
+            for &(r, c, w) in shapes {
+                for p in candidates(field, r, c) {
+                    let engine =
+                        |f, e: &dyn Fn(isize) -> u16, x: &[&[u8]], y: &mut [&mut [u8]], add| {
+                            mul(f, e, x, y, add, p)
+                        };
+                    crate::conv::tests::equals_direct(&engine, field, &[(r, c, w)]);
+                }
+            }
         };
         for field in [Field::Gf8, Field::Gf16] {
-            crate::conv::tests::equals_direct(&fft8, field, shapes);
+            all(field, shapes);
         }
-        let fft16 = |f, e: &dyn Fn(isize) -> u16, x: &[&[u8]], y: &mut [&mut [u8]], add| {
-            mul(f, e, x, y, add, 16)
-        };
-        crate::conv::tests::equals_direct(&fft16, Field::Gf16, &[(3, 40, 2)]);
         // More input tiles than one kernel call takes.
-        crate::conv::tests::equals_direct(&fft8, Field::Gf16, &[(130, 2200, 128)]);
+        let p = Plan::new(4, 8, 8, 130, 2200);
+        let many = |f, e: &dyn Fn(isize) -> u16, x: &[&[u8]], y: &mut [&mut [u8]], add| {
+            mul(f, e, x, y, add, p)
+        };
+        crate::conv::tests::equals_direct(&many, Field::Gf16, &[(130, 2200, 128)]);
+        // One GF(2^16) plan of the largest transform.
+        let p = Plan::new(16, 40, 3, 3, 40);
+        let big = |f, e: &dyn Fn(isize) -> u16, x: &[&[u8]], y: &mut [&mut [u8]], add| {
+            mul(f, e, x, y, add, p)
+        };
+        crate::conv::tests::equals_direct(&big, Field::Gf16, &[(3, 40, 2)]);
     }
 }
