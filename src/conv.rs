@@ -45,25 +45,27 @@ pub(crate) fn mul(
     y: &mut [&mut [u8]],
     add: bool,
 ) {
-    match plan(field, y.len(), x.len()).0 {
+    let symbols = y.first().map_or(0, |b| b.len()) / field.symbol_bytes();
+    match plan(field, y.len(), x.len(), symbols).0 {
         Some(p) => fft::mul(field, entry, x, y, add, p),
         None => karatsuba(field, entry, x, y, add),
     }
 }
 
-/// The cheaper engine for r × c (`Some`: the FFT's plan, `None`: Karatsuba) and its
-/// estimated cost in block multiply-adds.
-fn plan(field: Field, r: usize, c: usize) -> (Option<fft::Plan>, f64) {
+/// The cheaper engine for r × c with blocks of `symbols` symbols (`Some`: the FFT's
+/// plan, `None`: Karatsuba) and its estimated cost in block multiply-adds.
+fn plan(field: Field, r: usize, c: usize, symbols: usize) -> (Option<fft::Plan>, f64) {
     let karatsuba = karatsuba_cost(r, c);
-    match fft::plan(field, r, c, XOR_COST) {
+    match fft::plan(field, r, c, symbols, XOR_COST) {
         Some((p, k)) if k < karatsuba => (Some(p), k),
         _ => (None, karatsuba),
     }
 }
 
-/// Estimated cost of [`mul`] for r × c, in block multiply-adds (see [`XOR_COST`]).
+/// Estimated cost of [`mul`] for r × c, in block multiply-adds (see [`XOR_COST`]),
+/// for blocks long enough that work done once per call does not count.
 pub(crate) fn cost(field: Field, r: usize, c: usize) -> f64 {
-    plan(field, r, c).1
+    plan(field, r, c, usize::MAX).1
 }
 
 /// [`mul`] by Karatsuba.

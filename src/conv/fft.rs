@@ -53,6 +53,11 @@ const MIN_STRIPE: usize = 128;
 /// for Karatsuba (with the weight both land within 117–130).
 const FFT_WEIGHT: f64 = 1.4;
 
+/// A table multiply of scalars (making Ĝ) costs about as much as this many symbols
+/// of a block multiply-add by the kernels; on blocks of fewer symbols the block
+/// operations are table multiplies too (estimated, log/exp lookups against SIMD).
+const PREP_WEIGHT: f64 = 10.0;
+
 /// Widest stripe.
 const MAX_STRIPE: usize = 4096;
 
@@ -323,14 +328,19 @@ impl Plan {
         (self.ct + 1) * self.n
     }
 
-    /// Estimated cost in block multiply-adds, a block XOR or copy costing `xor`.
-    fn cost(&self, xor: f64) -> f64 {
+    /// Estimated cost in block multiply-adds for blocks of `symbols` symbols, a
+    /// block XOR or copy costing `xor`.
+    fn cost(&self, xor: f64, symbols: usize) -> f64 {
         let one = |c: Count| c.mul_adds as f64 + xor * c.xors as f64;
         let loads = self.ct as f64 * xor * (1usize << self.la) as f64;
+        // Making Ĝ: a table multiply per butterfly and one entry per point, for each
+        // tile pair, once per call.
+        let scalars = (self.diagonals() * self.n) as f64 * (f64::from(self.d) / 2.0 + 1.0);
         (self.ct as f64 * one(counts(self.d, self.la))
             + self.rt as f64 * one(counts(self.d, self.lb))
             + loads
-            + (self.rt * self.ct * self.n) as f64)
+            + (self.rt * self.ct * self.n) as f64
+            + scalars * PREP_WEIGHT / symbols.max(1).max(PREP_WEIGHT as usize) as f64)
             * FFT_WEIGHT
     }
 }
@@ -356,14 +366,20 @@ fn candidates(field: Field, r: usize, c: usize) -> impl Iterator<Item = Plan> {
         .filter(|p| p.a == p.b || p.rt == 1 || p.ct == 1)
 }
 
-/// The cheapest plan for r × c in `field` and its estimated cost in block
-/// multiply-adds (a XOR costing `xor`).
-pub(super) fn plan(field: Field, r: usize, c: usize, xor: f64) -> Option<(Plan, f64)> {
+/// The cheapest plan for r × c in `field` with blocks of `symbols` symbols and its
+/// estimated cost in block multiply-adds (a XOR costing `xor`).
+pub(super) fn plan(
+    field: Field,
+    r: usize,
+    c: usize,
+    symbols: usize,
+    xor: f64,
+) -> Option<(Plan, f64)> {
     if r == 0 || c == 0 {
         return None;
     }
     candidates(field, r, c)
-        .map(|p| (p, p.cost(xor)))
+        .map(|p| (p, p.cost(xor, symbols)))
         .min_by(|x, y| x.1.total_cmp(&y.1))
 }
 

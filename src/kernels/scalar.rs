@@ -33,8 +33,6 @@ const TABLE_MIN_SYMBOLS: usize = 256;
 pub(super) fn dot16(coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut [u8]], add: bool) {
     let m = srcs.len();
     let t = Field::Gf16.tables();
-    let mut lo = [0u16; 256];
-    let mut hi = [0u16; 256];
     for (r, dst) in dsts.iter_mut().enumerate() {
         if !add {
             dst.fill(0);
@@ -56,10 +54,10 @@ pub(super) fn dot16(coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut [u8]], add:
                     d[1] ^= p[1];
                 });
             } else {
-                for b in 0..256u16 {
-                    lo[usize::from(b)] = t.mul(c, b);
-                    hi[usize::from(b)] = t.mul(c, b << 8);
-                }
+                // Built only here: zeroing two tables per call would dominate calls on
+                // blocks of a few symbols.
+                let lo: [u16; 256] = std::array::from_fn(|b| t.mul(c, b as u16));
+                let hi: [u16; 256] = std::array::from_fn(|b| t.mul(c, (b as u16) << 8));
                 pairs.for_each(|(d, s)| {
                     let p = (lo[usize::from(s[0])] ^ hi[usize::from(s[1])]).to_le_bytes();
                     d[0] ^= p[0];
