@@ -42,9 +42,9 @@ use crate::kernels;
 /// per-call work of the kernels is amortised, although the slots then overflow L2.
 const STRIPE_BUDGET: usize = 4 << 20;
 
-/// Narrowest stripe the kernels get (their widest step); narrower tails go symbol
-/// by symbol.
-const MIN_STRIPE: usize = 128;
+/// Narrowest stripe the kernels get (every stripe is a multiple of it); narrower
+/// tails go symbol by symbol.
+const MIN_STRIPE: usize = kernels::Prepared::STEP;
 
 /// The FFT's block operations are mostly one-source multiply-adds, which the
 /// kernels run slower than Karatsuba's multi-output leaves: its estimate is scaled
@@ -95,8 +95,9 @@ trait Steps {
     /// Slots `to..to + count` ⊕= slots `from..from + count`.
     fn xor(&mut self, from: usize, to: usize, count: usize);
     fn copy(&mut self, from: usize, to: usize, count: usize);
-    /// `to.. ⊕= p(2q) · from..` on `count` slots: a butterfly's twiddle.
-    fn twiddle(&mut self, q: usize, from: usize, to: usize, count: usize);
+    /// A butterfly on `count` slots from `u` and from `v`, with c = p(2q) (0 for
+    /// q = 0): `u ⊕= c·v` then `v ⊕= u` (`mul_first`), or `u ⊕= v` then `v ⊕= c·u`.
+    fn fly(&mut self, q: usize, u: usize, v: usize, count: usize, mul_first: bool);
 }
 
 /// Block storage a product runs on: slots `j·N..` hold the transform of input tile
@@ -231,10 +232,7 @@ fn forward(s: &mut impl Steps, base: usize, d: u32, l: u32) {
         let st = 1 << t;
         for p in 0..n / (2 * st) {
             let a = base + 2 * p * st;
-            if p > 0 {
-                s.twiddle(p, a + st, a, st);
-            }
-            s.xor(a, a + st, st);
+            s.fly(p, a, a + st, st, true);
         }
     }
 }
@@ -247,10 +245,7 @@ fn forward_t(s: &mut impl Steps, base: usize, d: u32, l: u32) {
         let st = 1 << t;
         for p in 0..n / (2 * st) {
             let a = base + 2 * p * st;
-            s.xor(a + st, a, st);
-            if p > 0 {
-                s.twiddle(p, a, a + st, st);
-            }
+            s.fly(p, a, a + st, st, false);
         }
     }
     for q in 1..n / len {
@@ -267,10 +262,7 @@ fn inverse_t(s: &mut impl Steps, base: usize, d: u32) {
         let st = 1 << t;
         for p in 0..n / (2 * st) {
             let a = base + 2 * p * st;
-            if p > 0 {
-                s.twiddle(p, a, a + st, st);
-            }
-            s.xor(a + st, a, st);
+            s.fly(p, a + st, a, st, true);
         }
     }
 }
@@ -385,12 +377,18 @@ pub(super) fn plan(
 
 /// Elements `from..from + len` to read and `to..to + len` to write (disjoint).
 fn two<T>(buf: &mut [T], from: usize, to: usize, len: usize) -> (&[T], &mut [T]) {
-    if from < to {
-        let (lo, hi) = buf.split_at_mut(to);
-        (&lo[from..][..len], &mut hi[..len])
+    let (s, d) = two_mut(buf, from, to, len);
+    (s, d)
+}
+
+/// Elements `a..a + len` and `b..b + len` (disjoint), both to write.
+fn two_mut<T>(buf: &mut [T], a: usize, b: usize, len: usize) -> (&mut [T], &mut [T]) {
+    if a < b {
+        let (lo, hi) = buf.split_at_mut(b);
+        (&mut lo[a..][..len], &mut hi[..len])
     } else {
-        let (lo, hi) = buf.split_at_mut(from);
-        (&hi[..len], &mut lo[to..][..len])
+        let (lo, hi) = buf.split_at_mut(a);
+        (&mut hi[..len], &mut lo[b..][..len])
     }
 }
 
@@ -419,14 +417,12 @@ struct Symbols<'a> {
     sb: usize,
 }
 
-impl Symbols<'_> {
-    /// The constant with log `lc` times `x`.
-    #[inline]
-    fn times(&self, lc: u32, x: u16) -> u16 {
-        match lc == NO_LOG || x == 0 {
-            true => 0,
-            false => self.t.exp[(lc + u32::from(self.t.log[usize::from(x)])) as usize],
-        }
+/// The constant with log `lc` times `x`.
+#[inline]
+fn times(t: &Tables, lc: u32, x: u16) -> u16 {
+    match lc == NO_LOG || x == 0 {
+        true => 0,
+        false => t.exp[(lc + u32::from(t.log[usize::from(x)])) as usize],
     }
 }
 
@@ -440,13 +436,16 @@ impl Steps for Symbols<'_> {
         self.v.copy_within(from..from + count, to);
     }
 
-    fn twiddle(&mut self, q: usize, from: usize, to: usize, count: usize) {
+    fn fly(&mut self, q: usize, u: usize, v: usize, count: usize, mul_first: bool) {
         let (lc, t) = (self.tw[q], self.t);
-        debug_assert!(lc != NO_LOG, "twiddles are nonzero");
-        let (s, d) = two(&mut self.v, from, to, count);
-        for (d, &s) in d.iter_mut().zip(s) {
-            if s != 0 {
-                *d ^= t.exp[(lc + u32::from(t.log[usize::from(s)])) as usize];
+        let (u, v) = two_mut(&mut self.v, u, v, count);
+        for (x, y) in u.iter_mut().zip(v) {
+            if mul_first {
+                *x ^= times(&t, lc, *y);
+                *y ^= *x;
+            } else {
+                *x ^= *y;
+                *y ^= times(&t, lc, *x);
             }
         }
     }
@@ -471,14 +470,15 @@ impl Slots for Symbols<'_> {
         let Plan { n, ct, .. } = self.plan;
         let h = &self.h[q * self.plan.diagonals()..];
         self.v[ct * n + q] = (0..ct).fold(0, |acc, tj| {
-            acc ^ self.times(h[ti + ct - 1 - tj], self.v[tj * n + q])
+            acc ^ times(&self.t, h[ti + ct - 1 - tj], self.v[tj * n + q])
         });
     }
 }
 
 /// Slots of one stripe `[at, at + width)` of blocks, consecutive in one buffer (so
-/// a run of slots is one range of bytes); multiplications by the kernels with
-/// constants prepared once.
+/// a run of slots is one range of bytes), in the kernel's block form (loaded and
+/// stored through [`kernels::Prepared`]); products and butterflies by the kernels
+/// with constants prepared once, a butterfly in one pass.
 struct Stripe<'a> {
     buf: Vec<u8>,
     at: usize,
@@ -504,11 +504,18 @@ impl Steps for Stripe<'_> {
         d.copy_from_slice(s);
     }
 
-    fn twiddle(&mut self, q: usize, from: usize, to: usize, count: usize) {
-        let tw = self.tw;
+    fn fly(&mut self, q: usize, u: usize, v: usize, count: usize, mul_first: bool) {
         let w = self.width;
-        let (s, d) = two(&mut self.buf, from * w, to * w, count * w);
-        tw.dot(q, &[s], d, true);
+        if q == 0 {
+            // c = 0: the XOR alone.
+            match mul_first {
+                true => self.xor(u, v, count),
+                false => self.xor(v, u, count),
+            }
+            return;
+        }
+        let (u, v) = two_mut(&mut self.buf, u * w, v * w, count * w);
+        self.tw.fly(q, u, v, mul_first);
     }
 }
 
@@ -517,18 +524,15 @@ impl Slots for Stripe<'_> {
         let (at, w) = (self.at, self.width);
         let d = &mut self.buf[to * w..][..w];
         match src {
-            Some(s) => d.copy_from_slice(&s[at..at + w]),
+            Some(s) => self.tw.load(&s[at..at + w], d),
             None => d.fill(0),
         }
     }
 
     fn store(&self, from: usize, dst: &mut [u8], add: bool) {
         let s = &self.buf[from * self.width..][..self.width];
-        let d = &mut dst[self.at..self.at + self.width];
-        match add {
-            true => d.iter_mut().zip(s).for_each(|(d, s)| *d ^= s),
-            false => d.copy_from_slice(s),
-        }
+        self.tw
+            .store(s, &mut dst[self.at..self.at + self.width], add);
     }
 
     fn point(&mut self, q: usize, ti: usize) {
@@ -617,7 +621,7 @@ pub(super) fn mul(
         };
         while len - at >= MIN_STRIPE {
             st.at = at;
-            st.width = stripe.min(len - at);
+            st.width = stripe.min((len - at) / MIN_STRIPE * MIN_STRIPE);
             product(&mut st, plan, x, y, add);
             at += st.width;
         }
@@ -690,8 +694,11 @@ impl Steps for Count {
         self.xors += count;
     }
 
-    fn twiddle(&mut self, _: usize, _: usize, _: usize, count: usize) {
-        self.mul_adds += count;
+    fn fly(&mut self, q: usize, _: usize, _: usize, count: usize, _: bool) {
+        self.xors += count;
+        if q > 0 {
+            self.mul_adds += count;
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! The data loops: every "dst = Σ c·src" of the code goes through one function, `dot`
-//! (or `Prepared::dot`, for coefficients made ready once for many short calls).
+//! (or `Prepared`, for coefficients made ready once for many short calls: products
+//! and the butterflies of the convolution path's transforms).
 //!
 //! A kernel set is picked once per process, the fastest the CPU supports, unless the
 //! environment variable `ALGORITHM_FEC_KERNEL` names one; tests use that to run every
@@ -48,6 +49,13 @@ type PrepareFn = fn(field: Field, coeffs: &[u16]) -> Box<dyn Any + Send + Sync>;
 /// `dst (⊕)= Σ_k p.coeffs[at + k] · srcs[k]`, see [`Prepared::dot`].
 type DotPreparedFn = fn(p: &Prepared, at: usize, srcs: &[&[u8]], dst: &mut [u8], add: bool);
 
+/// A butterfly, see [`Prepared::fly`].
+type FlyFn = fn(p: &Prepared, at: usize, u: &mut [u8], v: &mut [u8], mul_first: bool);
+
+/// GF(2^16) blocks into (`to`) or out of the kernel's planar form, see
+/// [`Prepared::load`].
+type PlanarFn = fn(src: &[u8], dst: &mut [u8], to: bool, add: bool);
+
 /// One instruction set's implementation of the data loops.
 #[derive(Clone, Copy)]
 pub struct Kernel {
@@ -57,6 +65,8 @@ pub struct Kernel {
     dot16: DotFn,
     prepare: PrepareFn,
     dot_prepared: DotPreparedFn,
+    fly: FlyFn,
+    planar16: PlanarFn,
 }
 
 impl Kernel {
@@ -77,6 +87,8 @@ const KERNELS: &[Kernel] = &[
         dot16: gfni::dot16,
         prepare: gfni::prepare,
         dot_prepared: gfni::dot_prepared,
+        fly: gfni::fly,
+        planar16: gfni::planar16,
     },
     #[cfg(target_arch = "x86_64")]
     Kernel {
@@ -86,6 +98,8 @@ const KERNELS: &[Kernel] = &[
         dot16: avx512::dot16,
         prepare: avx512::prepare,
         dot_prepared: avx512::dot_prepared,
+        fly: avx512::fly,
+        planar16: avx512::planar16,
     },
     #[cfg(target_arch = "x86_64")]
     Kernel {
@@ -95,6 +109,8 @@ const KERNELS: &[Kernel] = &[
         dot16: gfni::w256::dot16,
         prepare: gfni::w256::prepare,
         dot_prepared: gfni::w256::dot_prepared,
+        fly: gfni::w256::fly,
+        planar16: gfni::w256::planar16,
     },
     #[cfg(target_arch = "x86_64")]
     Kernel {
@@ -104,6 +120,8 @@ const KERNELS: &[Kernel] = &[
         dot16: avx2::dot16,
         prepare: avx2::prepare,
         dot_prepared: avx2::dot_prepared,
+        fly: avx2::fly,
+        planar16: avx2::planar16,
     },
     #[cfg(target_arch = "x86_64")]
     Kernel {
@@ -113,6 +131,8 @@ const KERNELS: &[Kernel] = &[
         dot16: ssse3::dot16,
         prepare: ssse3::prepare,
         dot_prepared: ssse3::dot_prepared,
+        fly: ssse3::fly,
+        planar16: ssse3::planar16,
     },
     Kernel {
         name: "scalar",
@@ -126,6 +146,12 @@ const KERNELS: &[Kernel] = &[
                 Field::Gf16 => scalar::dot16,
             };
             f(&p.coeffs[at..at + s.len()], s, &mut [d], add)
+        },
+        // The scalar kernel's planar form is the interleaved one.
+        fly: |p, at, u, v, mul_first| scalar::fly(p.field, p.coeffs[at], u, v, mul_first),
+        planar16: |s, d, _, add| match add {
+            true => d.iter_mut().zip(s).for_each(|(d, s)| *d ^= s),
+            false => d.copy_from_slice(s),
         },
     },
 ];
@@ -288,9 +314,15 @@ fn run(
 }
 
 /// Coefficients made ready once for the active kernel, for many one-output products
-/// over short stripes: the transforms of the convolution path multiply each stripe
-/// of a few hundred bytes by the same constants, where [`dot`]'s preparation per
-/// call would cost as much as the products. Calls stay on the calling thread.
+/// and butterflies over short stripes: the transforms of the convolution path
+/// multiply each stripe of a few hundred bytes by the same constants, where
+/// [`dot`]'s preparation per call would cost as much as the products. Calls stay on
+/// the calling thread.
+///
+/// The products work on the kernel's own form of GF(2^16) blocks, in which the low
+/// and high bytes of the symbols lie in separate vectors (so no call splits and
+/// rejoins them): blocks go in with [`Prepared::load`] and out with
+/// [`Prepared::store`]. All lengths are a multiple of [`Prepared::STEP`].
 pub(crate) struct Prepared {
     field: Field,
     coeffs: Vec<u16>,
@@ -300,6 +332,9 @@ pub(crate) struct Prepared {
 }
 
 impl Prepared {
+    /// Every length is a multiple of this (the widest kernel's step).
+    pub(crate) const STEP: usize = 128;
+
     /// `coeffs` (elements of `field`) made ready for the active kernel.
     pub(crate) fn new(field: Field, coeffs: Vec<u16>) -> Prepared {
         Prepared::with(active(), field, coeffs)
@@ -315,12 +350,40 @@ impl Prepared {
         }
     }
 
-    /// `dst = Σ_k coeffs[at + k] · srcs[k]` (XORed into `dst` with `add`). All
-    /// slices have the same length, a whole number of symbols.
+    /// `dst` = the block `src` in the kernel's form.
+    pub(crate) fn load(&self, src: &[u8], dst: &mut [u8]) {
+        self.convert(src, dst, true, false);
+    }
+
+    /// `dst` (⊕)= the block whose kernel form is `src`.
+    pub(crate) fn store(&self, src: &[u8], dst: &mut [u8], add: bool) {
+        self.convert(src, dst, false, add);
+    }
+
+    fn convert(&self, src: &[u8], dst: &mut [u8], to: bool, add: bool) {
+        assert!(
+            src.len() == dst.len() && src.len().is_multiple_of(Self::STEP),
+            "block lengths"
+        );
+        match (self.field, add) {
+            (Field::Gf16, _) => (self.kernel.planar16)(src, dst, to, add),
+            (Field::Gf8, false) => dst.copy_from_slice(src),
+            (Field::Gf8, true) => dst.iter_mut().zip(src).for_each(|(d, s)| *d ^= s),
+        }
+    }
+
+    /// `dst = Σ_k coeffs[at + k] · srcs[k]` (XORed into `dst` with `add`), kernel
+    /// form.
     pub(crate) fn dot(&self, at: usize, srcs: &[&[u8]], dst: &mut [u8], add: bool) {
         debug_assert!(at + srcs.len() <= self.coeffs.len());
-        debug_assert!(dst.len().is_multiple_of(self.field.symbol_bytes()));
         (self.kernel.dot_prepared)(self, at, srcs, dst, add);
+    }
+
+    /// A butterfly with c = coeffs[at], kernel form: `u ⊕= c·v` then `v ⊕= u`
+    /// (`mul_first`), or `u ⊕= v` then `v ⊕= c·u`.
+    pub(crate) fn fly(&self, at: usize, u: &mut [u8], v: &mut [u8], mul_first: bool) {
+        debug_assert!(at < self.coeffs.len());
+        (self.kernel.fly)(self, at, u, v, mul_first);
     }
 }
 
@@ -484,9 +547,22 @@ mod parallel {
 mod tests {
     use super::*;
 
-    /// Every kernel's prepared products equal the scalar kernel's `dot`: lengths
-    /// with and without a tail, more sources than one pass takes, with and
-    /// without `add`.
+    /// A block in `p`'s kernel form, and back.
+    fn load(p: &Prepared, b: &[u8]) -> Vec<u8> {
+        let mut v = vec![0u8; b.len()];
+        p.load(b, &mut v);
+        v
+    }
+
+    fn stored(p: &Prepared, v: &[u8]) -> Vec<u8> {
+        let mut b = vec![0u8; v.len()];
+        p.store(v, &mut b, false);
+        b
+    }
+
+    /// Every kernel's prepared products and butterflies, in its own block form,
+    /// equal the scalar kernel's `dot` on plain blocks: more sources than one pass
+    /// takes, with and without `add`; and the form goes there and back.
     #[test]
     fn prepared_equals_dot() {
         let mut rng = crate::test_rng::Rng(0x9E37_79B9_7F4A_7C15);
@@ -497,24 +573,56 @@ mod tests {
                     .map(|_| (next() % field.size() as u64) as u16)
                     .collect();
                 let p = Prepared::with(kernel, field, coeffs.clone());
+                let name = kernel.name;
                 for (len, m, at) in [
-                    (2, 1, 0),
-                    (64, 3, 5),
-                    (130, 20, 7),
+                    (128, 1, 0),
+                    (128, 3, 5),
+                    (384, 20, 7),
                     (512, 17, 23),
-                    (64, 0, 1),
+                    (128, 0, 1),
                 ] {
-                    let srcs: Vec<Vec<u8>> = (0..m)
-                        .map(|_| (0..len).map(|_| next() as u8).collect())
-                        .collect();
+                    let block = |next: &mut dyn FnMut() -> u64| -> Vec<u8> {
+                        (0..len).map(|_| next() as u8).collect()
+                    };
+                    let srcs: Vec<Vec<u8>> = (0..m).map(|_| block(&mut next)).collect();
+                    let start = block(&mut next);
+                    let mut back = start.clone();
+                    p.store(&load(&p, &start), &mut back, true);
+                    assert!(
+                        back.iter().all(|&b| b == 0),
+                        "{name} {field:?}: store ⊕ load"
+                    );
+                    let forms: Vec<Vec<u8>> = srcs.iter().map(|s| load(&p, s)).collect();
+                    let forms: Vec<&[u8]> = forms.iter().map(|s| s.as_slice()).collect();
                     let srcs: Vec<&[u8]> = srcs.iter().map(|s| s.as_slice()).collect();
-                    let start: Vec<u8> = (0..len).map(|_| next() as u8).collect();
                     for add in [false, true] {
-                        let (mut got, mut want) = (start.clone(), start.clone());
-                        p.dot(at, &srcs, &mut got, add);
+                        let mut got = load(&p, &start);
+                        p.dot(at, &forms, &mut got, add);
+                        let mut want = start.clone();
                         let c = &coeffs[at..at + m];
                         dot_with("scalar", field, c, &srcs, &mut [&mut want], add).unwrap();
-                        assert_eq!(got, want, "{} {field:?} len={len} m={m}", kernel.name);
+                        assert_eq!(stored(&p, &got), want, "{name} {field:?} len={len} m={m}");
+                    }
+                    let (u0, v0) = (block(&mut next), block(&mut next));
+                    for mul_first in [false, true] {
+                        let (mut u, mut v) = (load(&p, &u0), load(&p, &v0));
+                        p.fly(at, &mut u, &mut v, mul_first);
+                        let (mut wu, mut wv) = (u0.clone(), v0.clone());
+                        let c = [coeffs[at]];
+                        let xor =
+                            |d: &mut [u8], s: &[u8]| d.iter_mut().zip(s).for_each(|(d, s)| *d ^= s);
+                        if mul_first {
+                            dot_with("scalar", field, &c, &[&wv], &mut [&mut wu], true).unwrap();
+                            xor(&mut wv, &wu);
+                        } else {
+                            xor(&mut wu, &wv);
+                            dot_with("scalar", field, &c, &[&wu], &mut [&mut wv], true).unwrap();
+                        }
+                        assert_eq!(
+                            (stored(&p, &u), stored(&p, &v)),
+                            (wu, wv),
+                            "{name} {field:?} fly {mul_first}"
+                        );
                     }
                 }
             }

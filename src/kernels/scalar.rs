@@ -67,3 +67,19 @@ pub(super) fn dot16(coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut [u8]], add:
         }
     }
 }
+
+/// A butterfly (see `Prepared::fly`) on interleaved symbols.
+pub(super) fn fly(field: Field, c: u16, u: &mut [u8], v: &mut [u8], mul_first: bool) {
+    let dot = match field {
+        Field::Gf8 => dot8,
+        Field::Gf16 => dot16,
+    };
+    let xor = |d: &mut [u8], s: &[u8]| d.iter_mut().zip(s).for_each(|(d, s)| *d ^= s);
+    if mul_first {
+        dot(&[c], &[v], &mut [u], true);
+        xor(v, u);
+    } else {
+        xor(u, v);
+        dot(&[c], &[u], &mut [v], true);
+    }
+}

@@ -302,6 +302,24 @@ trait Path {
         to: usize,
         add: bool,
     );
+    /// [`Path::pass`] on the planar form (see [`planar16`]).
+    ///
+    /// # Safety
+    /// As [`Path::pass`].
+    unsafe fn pass_planar(
+        prep: &[Self::P],
+        src: &[*const u8],
+        dst: &[*mut u8],
+        from: usize,
+        to: usize,
+        add: bool,
+    );
+    /// `u ⊕= c·v, v ⊕= u` (`mul_first`) or `u ⊕= v, v ⊕= c·u` over bytes `[0, len)`
+    /// (a multiple of [`Path::STEP`]), planar form.
+    ///
+    /// # Safety
+    /// The instruction set is available; both pointers are valid for `len` bytes.
+    unsafe fn fly(p: &Self::P, u: *mut u8, v: *mut u8, len: usize, mul_first: bool);
     const TAIL: super::DotFn;
 }
 
@@ -440,12 +458,13 @@ unsafe fn pass8<M: Mul, const G: usize, const U: usize>(
     }
 }
 
-/// One group of `G` GF(2^16) outputs over bytes `[from, to)` (a multiple of `2·W`).
+/// One group of `G` GF(2^16) outputs over bytes `[from, to)` (a multiple of `2·W`),
+/// on interleaved symbols or (`PLANAR`) on the planar form (see [`planar16`]).
 ///
 /// # Safety
 /// As [`pass8`].
 #[inline(always)]
-unsafe fn pass16<M: Mul, const G: usize>(
+unsafe fn pass16<M: Mul, const G: usize, const PLANAR: bool>(
     prep: &[M::P16],
     src: &[*const u8],
     dst: &[*mut u8],
@@ -462,7 +481,12 @@ unsafe fn pass16<M: Mul, const G: usize>(
         let mut hi = [M::S::zero(); G];
         for (&s, p) in src.iter().zip(prep.chunks_exact(G)) {
             prefetch(s, off, 2 * w);
-            let (l, h) = M::S::deinterleave(M::S::load(s.add(off)), M::S::load(s.add(off + w)));
+            let (a, b) = (M::S::load(s.add(off)), M::S::load(s.add(off + w)));
+            let (l, h) = if PLANAR {
+                (a, b)
+            } else {
+                M::S::deinterleave(a, b)
+            };
             let (l, h) = (M::ready(l), M::ready(h));
             for g in 0..G {
                 let (pl, ph) = M::mul16(&p[g], l, h);
@@ -471,7 +495,11 @@ unsafe fn pass16<M: Mul, const G: usize>(
             }
         }
         for g in 0..G {
-            let (mut a, mut b) = M::S::interleave(lo[g], hi[g]);
+            let (mut a, mut b) = if PLANAR {
+                (lo[g], hi[g])
+            } else {
+                M::S::interleave(lo[g], hi[g])
+            };
             let d = dst[g].add(off);
             if add {
                 a = M::S::xor(a, M::S::load(d));
@@ -508,6 +536,41 @@ impl<M: Mul> Path for F8<M> {
             }
         }
     }
+
+    #[inline(always)]
+    unsafe fn pass_planar(
+        p: &[M::P8],
+        s: &[*const u8],
+        d: &[*mut u8],
+        from: usize,
+        to: usize,
+        add: bool,
+    ) {
+        // SAFETY: forwarded; bytes have no other form.
+        unsafe { Self::pass(p, s, d, from, to, add) }
+    }
+
+    #[inline(always)]
+    unsafe fn fly(p: &M::P8, u: *mut u8, v: *mut u8, len: usize, mul_first: bool) {
+        let w = M::S::W;
+        let mut off = 0;
+        while off < len {
+            // SAFETY: off + w ≤ len (len is a multiple of STEP, a multiple of w).
+            unsafe {
+                let (mut x, mut y) = (M::S::load(u.add(off)), M::S::load(v.add(off)));
+                if mul_first {
+                    x = M::S::xor(x, M::mul8(p, M::ready(y)));
+                    y = M::S::xor(y, x);
+                } else {
+                    x = M::S::xor(x, y);
+                    y = M::S::xor(y, M::mul8(p, M::ready(x)));
+                }
+                M::S::store(u.add(off), x);
+                M::S::store(v.add(off), y);
+            }
+            off += w;
+        }
+    }
 }
 
 impl<M: Mul> Path for F16<M> {
@@ -530,7 +593,83 @@ impl<M: Mul> Path for F16<M> {
         add: bool,
     ) {
         // SAFETY: forwarded from the caller.
-        unsafe { by_group!(d.len(), pass16::<M, _>(p, s, d, from, to, add)) }
+        unsafe { by_group!(d.len(), pass16::<M, _, false>(p, s, d, from, to, add)) }
+    }
+
+    #[inline(always)]
+    unsafe fn pass_planar(
+        p: &[M::P16],
+        s: &[*const u8],
+        d: &[*mut u8],
+        from: usize,
+        to: usize,
+        add: bool,
+    ) {
+        // SAFETY: forwarded from the caller.
+        unsafe { by_group!(d.len(), pass16::<M, _, true>(p, s, d, from, to, add)) }
+    }
+
+    #[inline(always)]
+    unsafe fn fly(p: &M::P16, u: *mut u8, v: *mut u8, len: usize, mul_first: bool) {
+        let w = M::S::W;
+        let mut off = 0;
+        while off < len {
+            // SAFETY: off + 2w ≤ len (len is a multiple of STEP = 2w).
+            unsafe {
+                let (mut xl, mut xh) = (M::S::load(u.add(off)), M::S::load(u.add(off + w)));
+                let (mut yl, mut yh) = (M::S::load(v.add(off)), M::S::load(v.add(off + w)));
+                if mul_first {
+                    let (pl, ph) = M::mul16(p, M::ready(yl), M::ready(yh));
+                    (xl, xh) = (M::S::xor(xl, pl), M::S::xor(xh, ph));
+                    (yl, yh) = (M::S::xor(yl, xl), M::S::xor(yh, xh));
+                } else {
+                    (xl, xh) = (M::S::xor(xl, yl), M::S::xor(xh, yh));
+                    let (pl, ph) = M::mul16(p, M::ready(xl), M::ready(xh));
+                    (yl, yh) = (M::S::xor(yl, pl), M::S::xor(yh, ph));
+                }
+                M::S::store(u.add(off), xl);
+                M::S::store(u.add(off + w), xh);
+                M::S::store(v.add(off), yl);
+                M::S::store(v.add(off + w), yh);
+            }
+            off += 2 * w;
+        }
+    }
+}
+
+/// The planar form of GF(2^16) blocks that [`dot_prepared`] and [`fly`] work on:
+/// each 2·W bytes hold the low bytes of their W/2·2 symbols, then the high bytes, in
+/// [`Simd::deinterleave`]'s order. `to`: from interleaved `src` into planar `dst`;
+/// else back (XORed into `dst` with `add`). Lengths are a multiple of 2·W.
+///
+/// # Safety
+/// The instruction set of `S` is available.
+#[inline(always)]
+pub(super) unsafe fn planar16<S: Simd>(src: &[u8], dst: &mut [u8], to: bool, add: bool) {
+    let w = S::W;
+    assert!(
+        src.len() == dst.len() && src.len().is_multiple_of(2 * w),
+        "planar lengths"
+    );
+    let (s, d) = (src.as_ptr(), dst.as_mut_ptr());
+    let mut off = 0;
+    while off < src.len() {
+        // SAFETY: off + 2w ≤ len for both slices (checked above).
+        unsafe {
+            let (a, b) = (S::load(s.add(off)), S::load(s.add(off + w)));
+            let (mut a, mut b) = if to {
+                S::deinterleave(a, b)
+            } else {
+                S::interleave(a, b)
+            };
+            if add {
+                a = S::xor(a, S::load(d.add(off)));
+                b = S::xor(b, S::load(d.add(off + w)));
+            }
+            S::store(d.add(off), a);
+            S::store(d.add(off + w), b);
+        }
+        off += 2 * w;
     }
 }
 
@@ -581,7 +720,8 @@ pub(super) fn prepare<M: Mul>(field: Field, coeffs: &[u16]) -> Box<dyn Any + Sen
 const PREPARED_SOURCES: usize = 16;
 
 /// `dst (⊕)= Σ_k coeffs[at + k] · srcs[k]` with the coefficients `prep` made by
-/// [`prepare`] (`coeffs` are the same values, for the scalar tail).
+/// [`prepare`], on the planar form (see [`planar16`]); lengths are a multiple of
+/// [`super::Prepared::STEP`].
 ///
 /// # Safety
 /// As [`dot8`].
@@ -589,7 +729,6 @@ const PREPARED_SOURCES: usize = 16;
 pub(super) unsafe fn dot_prepared<M: Mul>(
     field: Field,
     prep: &dyn Any,
-    coeffs: &[u16],
     at: usize,
     srcs: &[&[u8]],
     dst: &mut [u8],
@@ -600,22 +739,15 @@ pub(super) unsafe fn dot_prepared<M: Mul>(
     /// # Safety
     /// As [`dot8`].
     #[inline(always)]
-    unsafe fn run<T: Path>(
-        prep: &dyn Any,
-        coeffs: &[u16],
-        at: usize,
-        srcs: &[&[u8]],
-        dst: &mut [u8],
-        add: bool,
-    ) {
+    unsafe fn run<T: Path>(prep: &dyn Any, at: usize, srcs: &[&[u8]], dst: &mut [u8], add: bool) {
         let prep: &Vec<T::P> = prep
             .downcast_ref()
             .expect("prepared for this kernel and field");
         let prep = &prep[at..at + srcs.len()];
         let len = dst.len();
         assert!(
-            srcs.iter().all(|s| s.len() == len),
-            "sources as long as the output"
+            len.is_multiple_of(T::STEP) && srcs.iter().all(|s| s.len() == len),
+            "sources as long as the output, a whole number of steps"
         );
         if srcs.is_empty() {
             if !add {
@@ -623,7 +755,6 @@ pub(super) unsafe fn dot_prepared<M: Mul>(
             }
             return;
         }
-        let body = len - len % T::STEP;
         let dp = [dst.as_mut_ptr()];
         let mut sp = [std::ptr::null(); PREPARED_SOURCES];
         for (i, (s, p)) in srcs
@@ -634,25 +765,57 @@ pub(super) unsafe fn dot_prepared<M: Mul>(
             for (d, s) in sp.iter_mut().zip(s) {
                 *d = s.as_ptr();
             }
-            // SAFETY: every slice is `len ≥ body` bytes long (checked above); the
-            // caller guarantees the instruction set.
-            unsafe { T::pass(p, &sp[..s.len()], &dp, 0, body, add || i > 0) };
-        }
-        if body < len {
-            let s: Vec<&[u8]> = srcs.iter().map(|s| &s[body..]).collect();
-            (T::TAIL)(
-                &coeffs[at..at + srcs.len()],
-                &s,
-                &mut [&mut dst[body..]],
-                add,
-            );
+            // SAFETY: every slice is `len` bytes long (checked above); the caller
+            // guarantees the instruction set.
+            unsafe { T::pass_planar(p, &sp[..s.len()], &dp, 0, len, add || i > 0) };
         }
     }
     // SAFETY: forwarded from the caller.
     unsafe {
         match field {
-            Field::Gf8 => run::<F8<M>>(prep, coeffs, at, srcs, dst, add),
-            Field::Gf16 => run::<F16<M>>(prep, coeffs, at, srcs, dst, add),
+            Field::Gf8 => run::<F8<M>>(prep, at, srcs, dst, add),
+            Field::Gf16 => run::<F16<M>>(prep, at, srcs, dst, add),
+        }
+    }
+}
+
+/// A butterfly with the prepared coefficient `at` (see [`Path::fly`]), planar form,
+/// lengths a multiple of [`super::Prepared::STEP`].
+///
+/// # Safety
+/// As [`dot8`].
+#[inline(always)]
+pub(super) unsafe fn fly<M: Mul>(
+    field: Field,
+    prep: &dyn Any,
+    at: usize,
+    u: &mut [u8],
+    v: &mut [u8],
+    mul_first: bool,
+) {
+    /// One field's body.
+    ///
+    /// # Safety
+    /// As [`dot8`].
+    #[inline(always)]
+    unsafe fn run<T: Path>(prep: &dyn Any, at: usize, u: &mut [u8], v: &mut [u8], mul_first: bool) {
+        let prep: &Vec<T::P> = prep
+            .downcast_ref()
+            .expect("prepared for this kernel and field");
+        let len = u.len();
+        assert!(
+            len == v.len() && len.is_multiple_of(T::STEP),
+            "butterfly lengths"
+        );
+        // SAFETY: both slices are `len` bytes (checked above); the caller guarantees
+        // the instruction set.
+        unsafe { T::fly(&prep[at], u.as_mut_ptr(), v.as_mut_ptr(), len, mul_first) }
+    }
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        match field {
+            Field::Gf8 => run::<F8<M>>(prep, at, u, v, mul_first),
+            Field::Gf16 => run::<F16<M>>(prep, at, u, v, mul_first),
         }
     }
 }
@@ -691,17 +854,55 @@ macro_rules! entry_points {
                 add: bool,
             ) {
                 // SAFETY: the features are enabled on this function.
-                unsafe {
-                    $crate::kernels::simd::dot_prepared::<$m>(
-                        p.field, &*p.data, &p.coeffs, at, s, d, add,
-                    )
-                }
+                unsafe { $crate::kernels::simd::dot_prepared::<$m>(p.field, &*p.data, at, s, d, add) }
             }
             debug_assert!($available());
             $($before();)?
             // SAFETY: only reachable through a `Kernel` whose `available()` returned
             // true (and `Prepared` is made by that kernel).
             unsafe { inner(p, at, srcs, dst, add) }
+        }
+
+        /// A butterfly with a prepared coefficient with this instruction set.
+        pub(in crate::kernels) fn fly(
+            p: &$crate::kernels::Prepared,
+            at: usize,
+            u: &mut [u8],
+            v: &mut [u8],
+            mul_first: bool,
+        ) {
+            #[target_feature(enable = $features)]
+            unsafe fn inner(
+                p: &$crate::kernels::Prepared,
+                at: usize,
+                u: &mut [u8],
+                v: &mut [u8],
+                mul_first: bool,
+            ) {
+                // SAFETY: the features are enabled on this function.
+                unsafe { $crate::kernels::simd::fly::<$m>(p.field, &*p.data, at, u, v, mul_first) }
+            }
+            debug_assert!($available());
+            $($before();)?
+            // SAFETY: as in `dot_prepared`.
+            unsafe { inner(p, at, u, v, mul_first) }
+        }
+
+        /// GF(2^16) blocks to (`to`) or from this instruction set's planar form.
+        pub(in crate::kernels) fn planar16(src: &[u8], dst: &mut [u8], to: bool, add: bool) {
+            #[target_feature(enable = $features)]
+            unsafe fn inner(s: &[u8], d: &mut [u8], to: bool, add: bool) {
+                // SAFETY: the features are enabled on this function.
+                unsafe {
+                    $crate::kernels::simd::planar16::<<$m as $crate::kernels::simd::Mul>::S>(
+                        s, d, to, add,
+                    )
+                }
+            }
+            debug_assert!($available());
+            $($before();)?
+            // SAFETY: as in `dot_prepared`.
+            unsafe { inner(src, dst, to, add) }
         }
     };
     (@one $features:literal, $m:ty, $available:ident, $name:ident, $generic:ident,
