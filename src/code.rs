@@ -482,20 +482,16 @@ impl Code {
         let uscale: Vec<u16> = (1..k)
             .map(|j| self.alpha(i64::from(self.wlog[j]) - (j as i64 - 1)))
             .collect();
-        let mut u = vec![0u8; cols * stripe];
         let mut y = vec![0u8; rows * stripe];
         for start in (0..len).step_by(stripe) {
             let end = len.min(start + stripe);
-            let mut us = slots(&mut u, stripe, end - start);
-            for ((ub, d), &c) in us.iter_mut().zip(&data[1..]).zip(&uscale) {
-                combine(field, &[c], &[&d[start..end]], ub);
-            }
-            let us: Vec<&[u8]> = us.into_iter().map(|b| &*b).collect();
+            let us: Vec<&[u8]> = data[1..].iter().map(|d| &d[start..end]).collect();
             let mut ys = slots(&mut y, stripe, end - start);
             conv::mul(
                 field,
                 |d| self.h(lo as i64 - 1 + d as i64),
                 &us,
+                Some(&uscale),
                 &mut ys,
                 false,
             );
@@ -800,31 +796,32 @@ impl<'c> Solver<'c> {
     fn run_conv(&self, sp: &Spans, srcs: &[&[u8]], dsts: &mut [&mut [u8]], len: usize) {
         let code = self.code;
         let (k, field) = (code.k, code.field);
-        // Four buffers, and the products' scratch (about 3 × their smaller sides).
+        // Three buffers, and the products' scratch (about 3 × their smaller sides).
         let stripe = conv_stripe(len, sp.knowns + 5 * sp.checks + sp.losts);
-        let uscale: Vec<u16> = self
-            .present
-            .iter()
-            .map(|&m| code.alpha(i64::from(code.wlog[m]) - (m as i64 - 1)))
-            .collect();
-        // Unused slots (lost data, indices that are not among the checks) stay zero.
-        let mut u = vec![0u8; sp.knowns * stripe];
+        // The scale of each known data block ≥ 1 in the span, 0 for the lost ones
+        // (read from a block of zeros).
+        let mut uscale = vec![0u16; sp.knowns];
+        for &m in self.present.iter().filter(|&&m| m >= 1) {
+            uscale[m - sp.known] = code.alpha(i64::from(code.wlog[m]) - (m as i64 - 1));
+        }
+        let zero = vec![0u8; stripe];
+        // Unused slots (indices that are not among the checks) stay zero.
         let mut z = vec![0u8; sp.checks * stripe];
         let mut v = vec![0u8; sp.checks * stripe];
         let mut y = vec![0u8; sp.losts * stripe];
         for start in (0..len).step_by(stripe) {
             let end = len.min(start + stripe);
             let width = end - start;
-            let mut us = slots(&mut u, stripe, width);
-            for ((&m, s), &c) in self.present.iter().zip(srcs).zip(&uscale) {
+            let mut us: Vec<&[u8]> = vec![&zero[..width]; sp.knowns];
+            for (&m, s) in self.present.iter().zip(srcs) {
                 if m >= 1 {
-                    combine(field, &[c], &[&s[start..end]], us[m - sp.known]);
+                    us[m - sp.known] = &s[start..end];
                 }
             }
-            let us: Vec<&[u8]> = us.into_iter().map(|b| &*b).collect();
             let mut zs = slots(&mut z, stripe, width);
             let shift = sp.check as i64 - sp.known as i64;
-            conv::mul(field, |d| code.h(shift + d as i64), &us, &mut zs, false);
+            let h = |d: isize| code.h(shift + d as i64);
+            conv::mul(field, h, &us, Some(&uscale), &mut zs, false);
             let mut vs = slots(&mut v, stripe, width);
             for (qi, &c) in self.checks.iter().enumerate() {
                 let cs = self.col_scale[qi] as i64;
@@ -846,7 +843,14 @@ impl<'c> Solver<'c> {
             let vs: Vec<&[u8]> = vs.into_iter().map(|b| &*b).collect();
             let mut ys = slots(&mut y, stripe, width);
             let shift = sp.check as i64 - sp.lost as i64;
-            conv::mul(field, |d| code.h(shift - d as i64), &vs, &mut ys, false);
+            conv::mul(
+                field,
+                |d| code.h(shift - d as i64),
+                &vs,
+                None,
+                &mut ys,
+                false,
+            );
             for (i, (&l, dst)) in self.lost.iter().zip(dsts.iter_mut()).enumerate() {
                 let rs = self.row_scale[i] as i64;
                 if l == 0 {

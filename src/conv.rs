@@ -36,19 +36,22 @@ const LEAF: usize = 8;
 /// run several lookups or affine steps per byte; a XOR is one instruction).
 const XOR_COST: f64 = 0.25;
 
-/// Writes `y[i] = Σ_j entry(i − j) · x[j]` (XORed into `y` with `add`). All blocks
-/// have the same length, a whole number of symbols.
+/// Writes `y[i] = Σ_j entry(i − j) · scale[j] · x[j]` (scale 1 without `scale`;
+/// XORed into `y` with `add`). All blocks have the same length, a whole number of
+/// symbols.
 pub(crate) fn mul(
     field: Field,
     entry: impl Fn(isize) -> u16,
     x: &[&[u8]],
+    scale: Option<&[u16]>,
     y: &mut [&mut [u8]],
     add: bool,
 ) {
+    debug_assert!(scale.is_none_or(|s| s.len() == x.len()));
     let symbols = y.first().map_or(0, |b| b.len()) / field.symbol_bytes();
     match plan(field, y.len(), x.len(), symbols).0 {
-        Some(p) => fft::mul(field, entry, x, y, add, p),
-        None => karatsuba(field, entry, x, y, add),
+        Some(p) => fft::mul(field, entry, x, scale, y, add, p),
+        None => karatsuba_scaled(field, entry, x, scale, y, add),
     }
 }
 
@@ -68,7 +71,33 @@ pub(crate) fn cost(field: Field, r: usize, c: usize) -> f64 {
     plan(field, r, c, usize::MAX).1
 }
 
-/// [`mul`] by Karatsuba.
+/// [`mul`] by Karatsuba, which reads every input many times: the scaled inputs are
+/// made once.
+fn karatsuba_scaled(
+    field: Field,
+    entry: impl Fn(isize) -> u16,
+    x: &[&[u8]],
+    scale: Option<&[u16]>,
+    y: &mut [&mut [u8]],
+    add: bool,
+) {
+    let Some(scale) = scale else {
+        return karatsuba(field, entry, x, y, add);
+    };
+    let scaled: Vec<Vec<u8>> = x
+        .iter()
+        .zip(scale)
+        .map(|(b, &c)| {
+            let mut v = vec![0u8; b.len()];
+            kernels::dot(field, &[c], &[b], &mut [&mut v[..]], false);
+            v
+        })
+        .collect();
+    let xs: Vec<&[u8]> = scaled.iter().map(|v| v.as_slice()).collect();
+    karatsuba(field, entry, &xs, y, add)
+}
+
+/// [`mul`] by Karatsuba, unscaled.
 fn karatsuba(
     field: Field,
     entry: impl Fn(isize) -> u16,
@@ -208,22 +237,26 @@ mod tests {
         field: Field,
         entry: &dyn Fn(isize) -> u16,
         x: &[&[u8]],
+        scale: Option<&[u16]>,
         y: &mut [&mut [u8]],
         add: bool,
     ) {
         let c = x.len();
+        let t = field.tables();
+        let s = |j: usize| scale.map_or(1, |s| s[j]);
         let coeffs: Vec<u16> = (0..y.len())
-            .flat_map(|i| (0..c).map(move |j| entry(i as isize - j as isize)))
+            .flat_map(|i| (0..c).map(move |j| t.mul(entry(i as isize - j as isize), s(j))))
             .collect();
         kernels::dot(field, &coeffs, x, y, add);
     }
 
     /// An engine of the product, as [`mul`].
     pub(super) type Engine<'a> =
-        &'a dyn Fn(Field, &dyn Fn(isize) -> u16, &[&[u8]], &mut [&mut [u8]], bool);
+        &'a dyn Fn(Field, &dyn Fn(isize) -> u16, &[&[u8]], Option<&[u16]>, &mut [&mut [u8]], bool);
 
     /// Checks `engine` against the direct product on random Toeplitz matrices of
-    /// the shapes (r, c, block bytes) in `field`, with and without `add`.
+    /// the shapes (r, c, block bytes) in `field`, with and without `add`, with and
+    /// without input scales (0 among them).
     pub(super) fn equals_direct(engine: Engine, field: Field, shapes: &[(usize, usize, usize)]) {
         let mut rng = crate::test_rng::Rng(0x2545_F491_4F6C_DD1D);
         let mut next = move || rng.next();
@@ -244,13 +277,23 @@ mod tests {
             let start: Vec<Vec<u8>> = (0..r)
                 .map(|_| (0..w).map(|_| next() as u8).collect())
                 .collect();
-            for add in [false, true] {
+            let scale: Vec<u16> = (0..c)
+                .map(|j| {
+                    if j % 7 == 3 {
+                        0
+                    } else {
+                        (next() & mask) as u16
+                    }
+                })
+                .collect();
+            for (add, scale) in [(false, None), (true, None), (false, Some(&scale[..]))] {
                 let (mut a, mut b) = (start.clone(), start.clone());
                 let mut ar: Vec<&mut [u8]> = a.iter_mut().map(|b| b.as_mut_slice()).collect();
                 let mut br: Vec<&mut [u8]> = b.iter_mut().map(|b| b.as_mut_slice()).collect();
-                engine(field, &entry, &xr, &mut ar, add);
-                direct(field, &entry, &xr, &mut br, add);
-                assert_eq!(a, b, "{field:?} {r}×{c} w={w} add={add}");
+                engine(field, &entry, &xr, scale, &mut ar, add);
+                direct(field, &entry, &xr, scale, &mut br, add);
+                let scaled = scale.is_some();
+                assert_eq!(a, b, "{field:?} {r}×{c} w={w} add={add} scaled={scaled}");
             }
         }
     }
@@ -271,7 +314,13 @@ mod tests {
             ]
         };
         for field in [Field::Gf8, Field::Gf16] {
-            equals_direct(&|f, e, x, y, add| karatsuba(f, e, x, y, add), field, shapes);
+            let engine = |f,
+                          e: &dyn Fn(isize) -> u16,
+                          x: &[&[u8]],
+                          s: Option<&[u16]>,
+                          y: &mut [&mut [u8]],
+                          add| { karatsuba_scaled(f, e, x, s, y, add) };
+            equals_direct(&engine, field, shapes);
         }
     }
 }

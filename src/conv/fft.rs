@@ -103,8 +103,9 @@ trait Steps {
 /// Block storage a product runs on: slots `j·N..` hold the transform of input tile
 /// j, slots `ct·N..` the output tile being made.
 trait Slots: Steps {
-    /// Slot `to` = this storage's part of `src`, or zeros.
-    fn load(&mut self, to: usize, src: Option<&[u8]>);
+    /// Slot `to` = this storage's part of input `j`, `src`, times its scale; or
+    /// zeros.
+    fn load(&mut self, to: usize, src: Option<(usize, &[u8])>);
     /// This storage's part of `dst` (⊕)= slot `from`.
     fn store(&self, from: usize, dst: &mut [u8], add: bool);
     /// Point q of output tile ti: the sum over the input tiles j of
@@ -410,6 +411,8 @@ struct Symbols<'a> {
     tw: &'a [u32],
     /// The logs of Ĝ_δ(q), at q·diagonals + δ.
     h: &'a [u32],
+    /// The logs of the inputs' scales.
+    scale: Option<&'a [u32]>,
     plan: Plan,
     /// Byte offset of this storage's symbol in a block.
     at: usize,
@@ -452,10 +455,13 @@ impl Steps for Symbols<'_> {
 }
 
 impl Slots for Symbols<'_> {
-    fn load(&mut self, to: usize, src: Option<&[u8]>) {
-        self.v[to] = src.map_or(0, |s| match self.sb {
-            1 => u16::from(s[self.at]),
-            _ => u16::from_le_bytes([s[self.at], s[self.at + 1]]),
+    fn load(&mut self, to: usize, src: Option<(usize, &[u8])>) {
+        self.v[to] = src.map_or(0, |(j, s)| {
+            let v = match self.sb {
+                1 => u16::from(s[self.at]),
+                _ => u16::from_le_bytes([s[self.at], s[self.at + 1]]),
+            };
+            self.scale.map_or(v, |l| times(&self.t, l[j], v))
         });
     }
 
@@ -485,6 +491,8 @@ struct Stripe<'a> {
     width: usize,
     tw: &'a kernels::Prepared,
     h: &'a kernels::Prepared,
+    /// The inputs' scales.
+    scale: Option<&'a kernels::Prepared>,
     plan: Plan,
 }
 
@@ -520,12 +528,13 @@ impl Steps for Stripe<'_> {
 }
 
 impl Slots for Stripe<'_> {
-    fn load(&mut self, to: usize, src: Option<&[u8]>) {
+    fn load(&mut self, to: usize, src: Option<(usize, &[u8])>) {
         let (at, w) = (self.at, self.width);
         let d = &mut self.buf[to * w..][..w];
-        match src {
-            Some(s) => self.tw.load(&s[at..at + w], d),
-            None => d.fill(0),
+        match (src, self.scale) {
+            (Some((j, s)), Some(scale)) => scale.load_scaled(j, &s[at..at + w], d),
+            (Some((_, s)), None) => self.tw.load(&s[at..at + w], d),
+            (None, _) => d.fill(0),
         }
     }
 
@@ -557,13 +566,14 @@ impl Slots for Stripe<'_> {
     }
 }
 
-/// Writes `y[i] = Σ_j entry(i − j) · x[j]` (XORed into `y` with `add`) by `plan`
-/// (made by [`plan`] for this r × c). All blocks have the same length, a whole
-/// number of symbols.
+/// Writes `y[i] = Σ_j entry(i − j) · scale[j] · x[j]` (scale 1 without `scale`;
+/// XORed into `y` with `add`) by `plan` (made by [`plan`] for this r × c). All
+/// blocks have the same length, a whole number of symbols.
 pub(super) fn mul(
     field: Field,
     entry: impl Fn(isize) -> u16,
     x: &[&[u8]],
+    scale: Option<&[u16]>,
     y: &mut [&mut [u8]],
     add: bool,
     plan: Plan,
@@ -588,6 +598,7 @@ pub(super) fn mul(
         v: vec![0; n],
         tw: &twl,
         h: &[],
+        scale: None,
         plan,
         at: 0,
         sb,
@@ -611,12 +622,14 @@ pub(super) fn mul(
     if len >= MIN_STRIPE {
         let tw = kernels::Prepared::new(field, tw);
         let h = kernels::Prepared::new(field, h.clone());
+        let scale = scale.map(|s| kernels::Prepared::new(field, s.to_vec()));
         let mut st = Stripe {
             buf: vec![0u8; plan.slots() * stripe.min(len)],
             at: 0,
             width: 0,
             tw: &tw,
             h: &h,
+            scale: scale.as_ref(),
             plan,
         };
         while len - at >= MIN_STRIPE {
@@ -627,11 +640,13 @@ pub(super) fn mul(
         }
     }
     let hl = logs(&t, &h);
+    let scale = scale.map(|s| logs(&t, s));
     let mut sym = Symbols {
         t,
         v: vec![0u16; plan.slots()],
         tw: &twl,
         h: &hl,
+        scale: scale.as_deref(),
         plan,
         at: 0,
         sb,
@@ -660,7 +675,8 @@ fn product(s: &mut impl Slots, plan: Plan, x: &[&[u8]], y: &mut [&mut [u8]], add
         for j in 0..1usize << la {
             let src = (a - 1)
                 .checked_sub(j)
-                .and_then(|i| x.get(tj * a + i).copied());
+                .map(|i| tj * a + i)
+                .and_then(|i| Some((i, *x.get(i)?)));
             s.load(tj * n + j, src);
         }
         forward(s, tj * n, d, la);
@@ -756,6 +772,7 @@ mod tests {
                 v: Vec::new(),
                 tw: &tw,
                 h: &[],
+                scale: None,
                 plan: Plan::new(d, 1, 1, 1, 1),
                 at: 0,
                 sb: 2,
@@ -810,9 +827,12 @@ mod tests {
             for &(r, c, w) in shapes {
                 for p in candidates(field, r, c) {
                     let engine =
-                        |f, e: &dyn Fn(isize) -> u16, x: &[&[u8]], y: &mut [&mut [u8]], add| {
-                            mul(f, e, x, y, add, p)
-                        };
+                        |f,
+                         e: &dyn Fn(isize) -> u16,
+                         x: &[&[u8]],
+                         sc: Option<&[u16]>,
+                         y: &mut [&mut [u8]],
+                         add| { mul(f, e, x, sc, y, add, p) };
                     crate::conv::tests::equals_direct(&engine, field, &[(r, c, w)]);
                 }
             }
@@ -822,15 +842,21 @@ mod tests {
         }
         // More input tiles than one kernel call takes.
         let p = Plan::new(4, 8, 8, 130, 2200);
-        let many = |f, e: &dyn Fn(isize) -> u16, x: &[&[u8]], y: &mut [&mut [u8]], add| {
-            mul(f, e, x, y, add, p)
-        };
+        let many = |f,
+                    e: &dyn Fn(isize) -> u16,
+                    x: &[&[u8]],
+                    sc: Option<&[u16]>,
+                    y: &mut [&mut [u8]],
+                    add| { mul(f, e, x, sc, y, add, p) };
         crate::conv::tests::equals_direct(&many, Field::Gf16, &[(130, 2200, 128)]);
         // One GF(2^16) plan of the largest transform.
         let p = Plan::new(16, 40, 3, 3, 40);
-        let big = |f, e: &dyn Fn(isize) -> u16, x: &[&[u8]], y: &mut [&mut [u8]], add| {
-            mul(f, e, x, y, add, p)
-        };
+        let big = |f,
+                   e: &dyn Fn(isize) -> u16,
+                   x: &[&[u8]],
+                   sc: Option<&[u16]>,
+                   y: &mut [&mut [u8]],
+                   add| { mul(f, e, x, sc, y, add, p) };
         crate::conv::tests::equals_direct(&big, Field::Gf16, &[(3, 40, 2)]);
     }
 }

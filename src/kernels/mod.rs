@@ -46,8 +46,10 @@ type DotFn = fn(coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut [u8]], add: boo
 /// A kernel's form of some coefficients, made once for many [`Prepared::dot`] calls.
 type PrepareFn = fn(field: Field, coeffs: &[u16]) -> Box<dyn Any + Send + Sync>;
 
-/// `dst (⊕)= Σ_k p.coeffs[at + k] · srcs[k]`, see [`Prepared::dot`].
-type DotPreparedFn = fn(p: &Prepared, at: usize, srcs: &[&[u8]], dst: &mut [u8], add: bool);
+/// `dst (⊕)= Σ_k p.coeffs[at + k] · srcs[k]`, see [`Prepared::dot`]; `plain_src`:
+/// the sources are plain blocks (see [`Prepared::load_scaled`]).
+type DotPreparedFn =
+    fn(p: &Prepared, at: usize, srcs: &[&[u8]], dst: &mut [u8], add: bool, plain_src: bool);
 
 /// A butterfly, see [`Prepared::fly`].
 type FlyFn = fn(p: &Prepared, at: usize, u: &mut [u8], v: &mut [u8], mul_first: bool);
@@ -140,7 +142,7 @@ const KERNELS: &[Kernel] = &[
         dot8: |c, s, d, add| striped(scalar::dot8, c, s, d, add),
         dot16: |c, s, d, add| striped(scalar::dot16, c, s, d, add),
         prepare: |_, _| Box::new(()),
-        dot_prepared: |p, at, s, d, add| {
+        dot_prepared: |p, at, s, d, add, _| {
             let f = match p.field {
                 Field::Gf8 => scalar::dot8,
                 Field::Gf16 => scalar::dot16,
@@ -376,7 +378,14 @@ impl Prepared {
     /// form.
     pub(crate) fn dot(&self, at: usize, srcs: &[&[u8]], dst: &mut [u8], add: bool) {
         debug_assert!(at + srcs.len() <= self.coeffs.len());
-        (self.kernel.dot_prepared)(self, at, srcs, dst, add);
+        (self.kernel.dot_prepared)(self, at, srcs, dst, add, false);
+    }
+
+    /// `dst` = coeffs[at] times the plain block `src`, in the kernel's form: a
+    /// [`Prepared::load`] and a product in one pass.
+    pub(crate) fn load_scaled(&self, at: usize, src: &[u8], dst: &mut [u8]) {
+        debug_assert!(at < self.coeffs.len());
+        (self.kernel.dot_prepared)(self, at, &[src], dst, false, true);
     }
 
     /// A butterfly with c = coeffs[at], kernel form: `u ⊕= c·v` then `v ⊕= u`
@@ -560,8 +569,8 @@ mod tests {
         b
     }
 
-    /// Every kernel's prepared products and butterflies, in its own block form,
-    /// equal the scalar kernel's `dot` on plain blocks: more sources than one pass
+    /// Every kernel's prepared products, scaled loads and butterflies, in its own
+    /// block form, equal the scalar kernel's `dot` on plain blocks: more sources than one pass
     /// takes, with and without `add`; and the form goes there and back.
     #[test]
     fn prepared_equals_dot() {
@@ -595,6 +604,14 @@ mod tests {
                     let forms: Vec<Vec<u8>> = srcs.iter().map(|s| load(&p, s)).collect();
                     let forms: Vec<&[u8]> = forms.iter().map(|s| s.as_slice()).collect();
                     let srcs: Vec<&[u8]> = srcs.iter().map(|s| s.as_slice()).collect();
+                    for (j, src) in srcs.iter().enumerate() {
+                        let mut got = vec![0u8; len];
+                        p.load_scaled(at + j, src, &mut got);
+                        let mut want = vec![0u8; len];
+                        let c = [coeffs[at + j]];
+                        dot_with("scalar", field, &c, &[src], &mut [&mut want], false).unwrap();
+                        assert_eq!(stored(&p, &got), want, "{name} {field:?} load_scaled");
+                    }
                     for add in [false, true] {
                         let mut got = load(&p, &start);
                         p.dot(at, &forms, &mut got, add);

@@ -265,16 +265,16 @@ const STRIPE_BUDGET: usize = 512 * 1024;
 
 /// Calls `$f::<.., G, ..>` with the runtime group size `$g` (1..=8) as a constant.
 macro_rules! by_group {
-    ($g:expr, $f:ident::<$m:ty, _ $(, $u:tt)?>($($arg:expr),*)) => {
+    ($g:expr, $f:ident::<$m:ty, _ $(, $u:tt)*>($($arg:expr),*)) => {
         match $g {
-            1 => $f::<$m, 1 $(, $u)?>($($arg),*),
-            2 => $f::<$m, 2 $(, $u)?>($($arg),*),
-            3 => $f::<$m, 3 $(, $u)?>($($arg),*),
-            4 => $f::<$m, 4 $(, $u)?>($($arg),*),
-            5 => $f::<$m, 5 $(, $u)?>($($arg),*),
-            6 => $f::<$m, 6 $(, $u)?>($($arg),*),
-            7 => $f::<$m, 7 $(, $u)?>($($arg),*),
-            8 => $f::<$m, 8 $(, $u)?>($($arg),*),
+            1 => $f::<$m, 1 $(, $u)*>($($arg),*),
+            2 => $f::<$m, 2 $(, $u)*>($($arg),*),
+            3 => $f::<$m, 3 $(, $u)*>($($arg),*),
+            4 => $f::<$m, 4 $(, $u)*>($($arg),*),
+            5 => $f::<$m, 5 $(, $u)*>($($arg),*),
+            6 => $f::<$m, 6 $(, $u)*>($($arg),*),
+            7 => $f::<$m, 7 $(, $u)*>($($arg),*),
+            8 => $f::<$m, 8 $(, $u)*>($($arg),*),
             _ => unreachable!("groups hold at most 8 rows"),
         }
     };
@@ -302,7 +302,8 @@ trait Path {
         to: usize,
         add: bool,
     );
-    /// [`Path::pass`] on the planar form (see [`planar16`]).
+    /// [`Path::pass`] with outputs on the planar form (see [`planar16`]), sources
+    /// too unless `plain_src`.
     ///
     /// # Safety
     /// As [`Path::pass`].
@@ -313,6 +314,7 @@ trait Path {
         from: usize,
         to: usize,
         add: bool,
+        plain_src: bool,
     );
     /// `u ⊕= c·v, v ⊕= u` (`mul_first`) or `u ⊕= v, v ⊕= c·u` over bytes `[0, len)`
     /// (a multiple of [`Path::STEP`]), planar form.
@@ -459,12 +461,13 @@ unsafe fn pass8<M: Mul, const G: usize, const U: usize>(
 }
 
 /// One group of `G` GF(2^16) outputs over bytes `[from, to)` (a multiple of `2·W`),
-/// on interleaved symbols or (`PLANAR`) on the planar form (see [`planar16`]).
+/// the sources and the outputs each on interleaved symbols or on the planar form
+/// (`SRC_PLANAR`, `DST_PLANAR`, see [`planar16`]).
 ///
 /// # Safety
 /// As [`pass8`].
 #[inline(always)]
-unsafe fn pass16<M: Mul, const G: usize, const PLANAR: bool>(
+unsafe fn pass16<M: Mul, const G: usize, const SRC_PLANAR: bool, const DST_PLANAR: bool>(
     prep: &[M::P16],
     src: &[*const u8],
     dst: &[*mut u8],
@@ -482,7 +485,7 @@ unsafe fn pass16<M: Mul, const G: usize, const PLANAR: bool>(
         for (&s, p) in src.iter().zip(prep.chunks_exact(G)) {
             prefetch(s, off, 2 * w);
             let (a, b) = (M::S::load(s.add(off)), M::S::load(s.add(off + w)));
-            let (l, h) = if PLANAR {
+            let (l, h) = if SRC_PLANAR {
                 (a, b)
             } else {
                 M::S::deinterleave(a, b)
@@ -495,7 +498,7 @@ unsafe fn pass16<M: Mul, const G: usize, const PLANAR: bool>(
             }
         }
         for g in 0..G {
-            let (mut a, mut b) = if PLANAR {
+            let (mut a, mut b) = if DST_PLANAR {
                 (lo[g], hi[g])
             } else {
                 M::S::interleave(lo[g], hi[g])
@@ -545,6 +548,7 @@ impl<M: Mul> Path for F8<M> {
         from: usize,
         to: usize,
         add: bool,
+        _: bool,
     ) {
         // SAFETY: forwarded; bytes have no other form.
         unsafe { Self::pass(p, s, d, from, to, add) }
@@ -593,7 +597,12 @@ impl<M: Mul> Path for F16<M> {
         add: bool,
     ) {
         // SAFETY: forwarded from the caller.
-        unsafe { by_group!(d.len(), pass16::<M, _, false>(p, s, d, from, to, add)) }
+        unsafe {
+            by_group!(
+                d.len(),
+                pass16::<M, _, false, false>(p, s, d, from, to, add)
+            )
+        }
     }
 
     #[inline(always)]
@@ -604,9 +613,15 @@ impl<M: Mul> Path for F16<M> {
         from: usize,
         to: usize,
         add: bool,
+        plain_src: bool,
     ) {
         // SAFETY: forwarded from the caller.
-        unsafe { by_group!(d.len(), pass16::<M, _, true>(p, s, d, from, to, add)) }
+        unsafe {
+            match plain_src {
+                true => by_group!(d.len(), pass16::<M, _, false, true>(p, s, d, from, to, add)),
+                false => by_group!(d.len(), pass16::<M, _, true, true>(p, s, d, from, to, add)),
+            }
+        }
     }
 
     #[inline(always)]
@@ -720,8 +735,8 @@ pub(super) fn prepare<M: Mul>(field: Field, coeffs: &[u16]) -> Box<dyn Any + Sen
 const PREPARED_SOURCES: usize = 16;
 
 /// `dst (⊕)= Σ_k coeffs[at + k] · srcs[k]` with the coefficients `prep` made by
-/// [`prepare`], on the planar form (see [`planar16`]); lengths are a multiple of
-/// [`super::Prepared::STEP`].
+/// [`prepare`], `dst` on the planar form (see [`planar16`]), the sources too unless
+/// `plain_src`; lengths are a multiple of [`super::Prepared::STEP`].
 ///
 /// # Safety
 /// As [`dot8`].
@@ -733,13 +748,21 @@ pub(super) unsafe fn dot_prepared<M: Mul>(
     srcs: &[&[u8]],
     dst: &mut [u8],
     add: bool,
+    plain_src: bool,
 ) {
     /// One field's body.
     ///
     /// # Safety
     /// As [`dot8`].
     #[inline(always)]
-    unsafe fn run<T: Path>(prep: &dyn Any, at: usize, srcs: &[&[u8]], dst: &mut [u8], add: bool) {
+    unsafe fn run<T: Path>(
+        prep: &dyn Any,
+        at: usize,
+        srcs: &[&[u8]],
+        dst: &mut [u8],
+        add: bool,
+        plain_src: bool,
+    ) {
         let prep: &Vec<T::P> = prep
             .downcast_ref()
             .expect("prepared for this kernel and field");
@@ -767,14 +790,14 @@ pub(super) unsafe fn dot_prepared<M: Mul>(
             }
             // SAFETY: every slice is `len` bytes long (checked above); the caller
             // guarantees the instruction set.
-            unsafe { T::pass_planar(p, &sp[..s.len()], &dp, 0, len, add || i > 0) };
+            unsafe { T::pass_planar(p, &sp[..s.len()], &dp, 0, len, add || i > 0, plain_src) };
         }
     }
     // SAFETY: forwarded from the caller.
     unsafe {
         match field {
-            Field::Gf8 => run::<F8<M>>(prep, at, srcs, dst, add),
-            Field::Gf16 => run::<F16<M>>(prep, at, srcs, dst, add),
+            Field::Gf8 => run::<F8<M>>(prep, at, srcs, dst, add, plain_src),
+            Field::Gf16 => run::<F16<M>>(prep, at, srcs, dst, add, plain_src),
         }
     }
 }
@@ -844,6 +867,7 @@ macro_rules! entry_points {
             srcs: &[&[u8]],
             dst: &mut [u8],
             add: bool,
+            plain_src: bool,
         ) {
             #[target_feature(enable = $features)]
             unsafe fn inner(
@@ -852,15 +876,20 @@ macro_rules! entry_points {
                 s: &[&[u8]],
                 d: &mut [u8],
                 add: bool,
+                plain_src: bool,
             ) {
                 // SAFETY: the features are enabled on this function.
-                unsafe { $crate::kernels::simd::dot_prepared::<$m>(p.field, &*p.data, at, s, d, add) }
+                unsafe {
+                    $crate::kernels::simd::dot_prepared::<$m>(
+                        p.field, &*p.data, at, s, d, add, plain_src,
+                    )
+                }
             }
             debug_assert!($available());
             $($before();)?
             // SAFETY: only reachable through a `Kernel` whose `available()` returned
             // true (and `Prepared` is made by that kernel).
-            unsafe { inner(p, at, srcs, dst, add) }
+            unsafe { inner(p, at, srcs, dst, add, plain_src) }
         }
 
         /// A butterfly with a prepared coefficient with this instruction set.
