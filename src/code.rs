@@ -491,8 +491,11 @@ impl Code {
                 field,
                 |d| self.h(lo as i64 - 1 + d as i64),
                 &us,
-                Some(&uscale),
                 &mut ys,
+                conv::Scales {
+                    input: Some(&uscale),
+                    output: None,
+                },
                 false,
             );
             for (i, out) in checks.iter_mut() {
@@ -796,19 +799,31 @@ impl<'c> Solver<'c> {
     fn run_conv(&self, sp: &Spans, srcs: &[&[u8]], dsts: &mut [&mut [u8]], len: usize) {
         let code = self.code;
         let (k, field) = (code.k, code.field);
-        // Three buffers, and the products' scratch (about 3 × their smaller sides).
+        // The buffers, and the products' scratch (about 3 × their smaller sides).
         let stripe = conv_stripe(len, sp.knowns + 5 * sp.checks + sp.losts);
-        // The scale of each known data block ≥ 1 in the span, 0 for the lost ones
-        // (read from a block of zeros).
+        // Stage 1's inputs: the known data ≥ 1 in the span, scaled; the lost ones are
+        // read from a block of zeros (scale 0).
         let mut uscale = vec![0u16; sp.knowns];
         for &m in self.present.iter().filter(|&&m| m >= 1) {
             uscale[m - sp.known] = code.alpha(i64::from(code.wlog[m]) - (m as i64 - 1));
         }
         let zero = vec![0u8; stripe];
-        // Unused slots (indices that are not among the checks) stay zero.
-        let mut z = vec![0u8; sp.checks * stripe];
+        // Its outputs, scaled by P(a_q)·cs_q, are added to v; the slots of indices
+        // that are not among the checks get 0 and stay zero.
+        let mut zscale = vec![0u16; sp.checks];
+        for (qi, &c) in self.checks.iter().enumerate() {
+            zscale[c - sp.check] =
+                code.alpha(self.col_scale[qi] as i64 + i64::from(code.plog[c - k]));
+        }
+        // Stage 2's outputs go straight to the lost blocks ≥ 1, scaled; the indices
+        // in the span that are not lost go to scratch (scale 0).
+        let mut yscale = vec![0u16; sp.losts];
+        for (i, &l) in self.lost.iter().enumerate().filter(|&(_, &l)| l >= 1) {
+            yscale[l - sp.lost] = code.alpha(self.row_scale[i] as i64 - (l as i64 - 1));
+        }
+        let gaps = sp.losts - self.lost.iter().filter(|&&l| l >= 1).count();
         let mut v = vec![0u8; sp.checks * stripe];
-        let mut y = vec![0u8; sp.losts * stripe];
+        let mut scratch = vec![0u8; gaps * stripe];
         for start in (0..len).step_by(stripe) {
             let end = len.min(start + stripe);
             let width = end - start;
@@ -818,58 +833,76 @@ impl<'c> Solver<'c> {
                     us[m - sp.known] = &s[start..end];
                 }
             }
-            let mut zs = slots(&mut z, stripe, width);
-            let shift = sp.check as i64 - sp.known as i64;
-            let h = |d: isize| code.h(shift + d as i64);
-            conv::mul(field, h, &us, Some(&uscale), &mut zs, false);
             let mut vs = slots(&mut v, stripe, width);
             for (qi, &c) in self.checks.iter().enumerate() {
                 let cs = self.col_scale[qi] as i64;
                 let csp = cs + i64::from(code.plog[c - k]);
-                let slot = c - sp.check;
                 let coeffs = [
                     code.alpha(cs),
-                    code.alpha(csp),
                     code.alpha(csp + i64::from(code.wlog[0]) - (c as i64 - 1)),
                 ];
                 let zero_src: &[u8] = match sp.zero_known {
                     true => &srcs[0][start..end],
                     false => &[],
                 };
-                let inputs = [&dsts[qi][start..end], &*zs[slot], zero_src];
-                let n = if sp.zero_known { 3 } else { 2 };
-                combine(field, &coeffs[..n], &inputs[..n], vs[slot]);
+                let inputs = [&dsts[qi][start..end], zero_src];
+                let n = if sp.zero_known { 2 } else { 1 };
+                combine(field, &coeffs[..n], &inputs[..n], vs[c - sp.check]);
             }
-            let vs: Vec<&[u8]> = vs.into_iter().map(|b| &*b).collect();
-            let mut ys = slots(&mut y, stripe, width);
-            let shift = sp.check as i64 - sp.lost as i64;
+            let shift = sp.check as i64 - sp.known as i64;
+            let scales = conv::Scales {
+                input: Some(&uscale),
+                output: Some(&zscale),
+            };
             conv::mul(
                 field,
-                |d| code.h(shift - d as i64),
-                &vs,
-                None,
-                &mut ys,
-                false,
+                |d| code.h(shift + d as i64),
+                &us,
+                &mut vs,
+                scales,
+                true,
             );
-            for (i, (&l, dst)) in self.lost.iter().zip(dsts.iter_mut()).enumerate() {
-                let rs = self.row_scale[i] as i64;
-                if l == 0 {
-                    let coeffs: Vec<u16> = self
-                        .checks
-                        .iter()
-                        .map(|&c| code.alpha(rs - (c as i64 - 1)))
-                        .collect();
-                    let inputs: Vec<&[u8]> =
-                        self.checks.iter().map(|&c| vs[c - sp.check]).collect();
-                    combine(field, &coeffs, &inputs, &mut dst[start..end]);
-                } else {
-                    combine(
-                        field,
-                        &[code.alpha(rs - (l as i64 - 1))],
-                        &[&*ys[l - sp.lost]],
-                        &mut dst[start..end],
-                    );
+            let vs: Vec<&[u8]> = vs.into_iter().map(|b| &*b).collect();
+            let (zero_lost, rest) = match self.lost.first() {
+                Some(0) => {
+                    let (first, rest) = dsts.split_at_mut(1);
+                    (Some(&mut first[0]), rest)
                 }
+                _ => (None, &mut dsts[..]),
+            };
+            {
+                let mut outs: Vec<Option<&mut [u8]>> = (0..sp.losts).map(|_| None).collect();
+                for (&l, dst) in self.lost.iter().filter(|&&l| l >= 1).zip(rest.iter_mut()) {
+                    outs[l - sp.lost] = Some(&mut dst[start..end]);
+                }
+                let mut spare = scratch.chunks_mut(stripe);
+                let mut ys: Vec<&mut [u8]> = outs
+                    .into_iter()
+                    .map(|o| o.unwrap_or_else(|| &mut spare.next().expect("a gap")[..width]))
+                    .collect();
+                let shift = sp.check as i64 - sp.lost as i64;
+                let scales = conv::Scales {
+                    input: None,
+                    output: Some(&yscale),
+                };
+                conv::mul(
+                    field,
+                    |d| code.h(shift - d as i64),
+                    &vs,
+                    &mut ys,
+                    scales,
+                    false,
+                );
+            }
+            if let Some(dst) = zero_lost {
+                let rs = self.row_scale[0] as i64;
+                let coeffs: Vec<u16> = self
+                    .checks
+                    .iter()
+                    .map(|&c| code.alpha(rs - (c as i64 - 1)))
+                    .collect();
+                let inputs: Vec<&[u8]> = self.checks.iter().map(|&c| vs[c - sp.check]).collect();
+                combine(field, &coeffs, &inputs, &mut dst[start..end]);
             }
         }
     }

@@ -36,22 +36,32 @@ const LEAF: usize = 8;
 /// run several lookups or affine steps per byte; a XOR is one instruction).
 const XOR_COST: f64 = 0.25;
 
-/// Writes `y[i] = Σ_j entry(i − j) · scale[j] · x[j]` (scale 1 without `scale`;
-/// XORed into `y` with `add`). All blocks have the same length, a whole number of
-/// symbols.
+/// Diagonal factors around a product, `y = diag(output) · T · diag(input) · x`; a
+/// missing side is all ones. The engines fold them into their loads and stores.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Scales<'a> {
+    /// One per input block.
+    pub(crate) input: Option<&'a [u16]>,
+    /// One per output block.
+    pub(crate) output: Option<&'a [u16]>,
+}
+
+/// Writes `y[i] = out[i] · Σ_j entry(i − j) · in[j] · x[j]` (`scales`; XORed into
+/// `y` with `add`). All blocks have the same length, a whole number of symbols.
 pub(crate) fn mul(
     field: Field,
     entry: impl Fn(isize) -> u16,
     x: &[&[u8]],
-    scale: Option<&[u16]>,
     y: &mut [&mut [u8]],
+    scales: Scales,
     add: bool,
 ) {
-    debug_assert!(scale.is_none_or(|s| s.len() == x.len()));
+    debug_assert!(scales.input.is_none_or(|s| s.len() == x.len()));
+    debug_assert!(scales.output.is_none_or(|s| s.len() == y.len()));
     let symbols = y.first().map_or(0, |b| b.len()) / field.symbol_bytes();
     match plan(field, y.len(), x.len(), symbols).0 {
-        Some(p) => fft::mul(field, entry, x, scale, y, add, p),
-        None => karatsuba_scaled(field, entry, x, scale, y, add),
+        Some(p) => fft::mul(field, entry, x, y, scales, add, p),
+        None => karatsuba_scaled(field, entry, x, y, scales, add),
     }
 }
 
@@ -72,29 +82,41 @@ pub(crate) fn cost(field: Field, r: usize, c: usize) -> f64 {
 }
 
 /// [`mul`] by Karatsuba, which reads every input many times: the scaled inputs are
-/// made once.
+/// made once, and scaled outputs go through a scratch copy.
 fn karatsuba_scaled(
     field: Field,
     entry: impl Fn(isize) -> u16,
     x: &[&[u8]],
-    scale: Option<&[u16]>,
     y: &mut [&mut [u8]],
+    scales: Scales,
     add: bool,
 ) {
-    let Some(scale) = scale else {
-        return karatsuba(field, entry, x, y, add);
+    let scaled = |blocks: &[&[u8]], by: &[u16]| -> Vec<Vec<u8>> {
+        blocks
+            .iter()
+            .zip(by)
+            .map(|(b, &c)| {
+                let mut v = vec![0u8; b.len()];
+                kernels::dot(field, &[c], &[b], &mut [&mut v[..]], false);
+                v
+            })
+            .collect()
     };
-    let scaled: Vec<Vec<u8>> = x
-        .iter()
-        .zip(scale)
-        .map(|(b, &c)| {
-            let mut v = vec![0u8; b.len()];
-            kernels::dot(field, &[c], &[b], &mut [&mut v[..]], false);
-            v
-        })
-        .collect();
-    let xs: Vec<&[u8]> = scaled.iter().map(|v| v.as_slice()).collect();
-    karatsuba(field, entry, &xs, y, add)
+    let xs = scales.input.map(|s| scaled(x, s));
+    let xs: Vec<&[u8]> = match &xs {
+        Some(xs) => xs.iter().map(|v| v.as_slice()).collect(),
+        None => x.to_vec(),
+    };
+    let Some(out) = scales.output else {
+        return karatsuba(field, entry, &xs, y, add);
+    };
+    let w = y.first().map_or(0, |b| b.len());
+    let mut tmp = vec![0u8; y.len() * w];
+    let mut ts: Vec<&mut [u8]> = tmp.chunks_mut(w.max(1)).take(y.len()).collect();
+    karatsuba(field, entry, &xs, &mut ts, false);
+    for ((d, t), &c) in y.iter_mut().zip(&ts).zip(out) {
+        kernels::dot(field, &[c], &[t], &mut [d], add);
+    }
 }
 
 /// [`mul`] by Karatsuba, unscaled.
@@ -237,26 +259,29 @@ mod tests {
         field: Field,
         entry: &dyn Fn(isize) -> u16,
         x: &[&[u8]],
-        scale: Option<&[u16]>,
         y: &mut [&mut [u8]],
+        scales: Scales,
         add: bool,
     ) {
         let c = x.len();
         let t = field.tables();
-        let s = |j: usize| scale.map_or(1, |s| s[j]);
+        let si = |j: usize| scales.input.map_or(1, |s| s[j]);
+        let so = |i: usize| scales.output.map_or(1, |s| s[i]);
         let coeffs: Vec<u16> = (0..y.len())
-            .flat_map(|i| (0..c).map(move |j| t.mul(entry(i as isize - j as isize), s(j))))
+            .flat_map(|i| {
+                (0..c).map(move |j| t.mul(t.mul(entry(i as isize - j as isize), si(j)), so(i)))
+            })
             .collect();
         kernels::dot(field, &coeffs, x, y, add);
     }
 
     /// An engine of the product, as [`mul`].
     pub(super) type Engine<'a> =
-        &'a dyn Fn(Field, &dyn Fn(isize) -> u16, &[&[u8]], Option<&[u16]>, &mut [&mut [u8]], bool);
+        &'a dyn Fn(Field, &dyn Fn(isize) -> u16, &[&[u8]], &mut [&mut [u8]], Scales, bool);
 
     /// Checks `engine` against the direct product on random Toeplitz matrices of
     /// the shapes (r, c, block bytes) in `field`, with and without `add`, with and
-    /// without input scales (0 among them).
+    /// without input and output scales (0 among them).
     pub(super) fn equals_direct(engine: Engine, field: Field, shapes: &[(usize, usize, usize)]) {
         let mut rng = crate::test_rng::Rng(0x2545_F491_4F6C_DD1D);
         let mut next = move || rng.next();
@@ -277,23 +302,39 @@ mod tests {
             let start: Vec<Vec<u8>> = (0..r)
                 .map(|_| (0..w).map(|_| next() as u8).collect())
                 .collect();
-            let scale: Vec<u16> = (0..c)
-                .map(|j| {
-                    if j % 7 == 3 {
-                        0
-                    } else {
-                        (next() & mask) as u16
-                    }
-                })
-                .collect();
-            for (add, scale) in [(false, None), (true, None), (false, Some(&scale[..]))] {
+            let mut scale = |n: usize| -> Vec<u16> {
+                (0..n)
+                    .map(|j| {
+                        if j % 7 == 3 {
+                            0
+                        } else {
+                            (next() & mask) as u16
+                        }
+                    })
+                    .collect()
+            };
+            let (si, so) = (scale(c), scale(r));
+            let scaled = Scales {
+                input: Some(&si),
+                output: Some(&so),
+            };
+            let input = Scales {
+                input: Some(&si),
+                output: None,
+            };
+            for (add, scales) in [
+                (false, Scales::default()),
+                (true, Scales::default()),
+                (false, input),
+                (true, scaled),
+            ] {
                 let (mut a, mut b) = (start.clone(), start.clone());
                 let mut ar: Vec<&mut [u8]> = a.iter_mut().map(|b| b.as_mut_slice()).collect();
                 let mut br: Vec<&mut [u8]> = b.iter_mut().map(|b| b.as_mut_slice()).collect();
-                engine(field, &entry, &xr, scale, &mut ar, add);
-                direct(field, &entry, &xr, scale, &mut br, add);
-                let scaled = scale.is_some();
-                assert_eq!(a, b, "{field:?} {r}×{c} w={w} add={add} scaled={scaled}");
+                engine(field, &entry, &xr, &mut ar, scales, add);
+                direct(field, &entry, &xr, &mut br, scales, add);
+                let (i, o) = (scales.input.is_some(), scales.output.is_some());
+                assert_eq!(a, b, "{field:?} {r}×{c} w={w} add={add} scales {i} {o}");
             }
         }
     }
@@ -317,9 +358,9 @@ mod tests {
             let engine = |f,
                           e: &dyn Fn(isize) -> u16,
                           x: &[&[u8]],
-                          s: Option<&[u16]>,
                           y: &mut [&mut [u8]],
-                          add| { karatsuba_scaled(f, e, x, s, y, add) };
+                          s: crate::conv::Scales,
+                          add| { karatsuba_scaled(f, e, x, y, s, add) };
             equals_direct(&engine, field, shapes);
         }
     }

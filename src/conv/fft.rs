@@ -106,8 +106,8 @@ trait Slots: Steps {
     /// Slot `to` = this storage's part of input `j`, `src`, times its scale; or
     /// zeros.
     fn load(&mut self, to: usize, src: Option<(usize, &[u8])>);
-    /// This storage's part of `dst` (⊕)= slot `from`.
-    fn store(&self, from: usize, dst: &mut [u8], add: bool);
+    /// This storage's part of output `i`, `dst`, (⊕)= slot `from` times its scale.
+    fn store(&self, from: usize, i: usize, dst: &mut [u8], add: bool);
     /// Point q of output tile ti: the sum over the input tiles j of
     /// Ĝ_(ti, tj)(q) · (slot j·N + q), into slot ct·N + q.
     fn point(&mut self, q: usize, ti: usize);
@@ -411,8 +411,9 @@ struct Symbols<'a> {
     tw: &'a [u32],
     /// The logs of Ĝ_δ(q), at q·diagonals + δ.
     h: &'a [u32],
-    /// The logs of the inputs' scales.
+    /// The logs of the inputs' and the outputs' scales.
     scale: Option<&'a [u32]>,
+    out: Option<&'a [u32]>,
     plan: Plan,
     /// Byte offset of this storage's symbol in a block.
     at: usize,
@@ -465,8 +466,12 @@ impl Slots for Symbols<'_> {
         });
     }
 
-    fn store(&self, from: usize, dst: &mut [u8], add: bool) {
-        let v = self.v[from].to_le_bytes();
+    fn store(&self, from: usize, i: usize, dst: &mut [u8], add: bool) {
+        let v = self.v[from];
+        let v = self
+            .out
+            .map_or(v, |l| times(&self.t, l[i], v))
+            .to_le_bytes();
         for (d, &b) in dst[self.at..self.at + self.sb].iter_mut().zip(&v) {
             *d = if add { *d ^ b } else { b };
         }
@@ -491,8 +496,9 @@ struct Stripe<'a> {
     width: usize,
     tw: &'a kernels::Prepared,
     h: &'a kernels::Prepared,
-    /// The inputs' scales.
+    /// The inputs' and the outputs' scales.
     scale: Option<&'a kernels::Prepared>,
+    out: Option<&'a kernels::Prepared>,
     plan: Plan,
 }
 
@@ -538,10 +544,13 @@ impl Slots for Stripe<'_> {
         }
     }
 
-    fn store(&self, from: usize, dst: &mut [u8], add: bool) {
+    fn store(&self, from: usize, i: usize, dst: &mut [u8], add: bool) {
         let s = &self.buf[from * self.width..][..self.width];
-        self.tw
-            .store(s, &mut dst[self.at..self.at + self.width], add);
+        let d = &mut dst[self.at..self.at + self.width];
+        match self.out {
+            Some(out) => out.store_scaled(i, s, d, add),
+            None => self.tw.store(s, d, add),
+        }
     }
 
     fn point(&mut self, q: usize, ti: usize) {
@@ -566,15 +575,13 @@ impl Slots for Stripe<'_> {
     }
 }
 
-/// Writes `y[i] = Σ_j entry(i − j) · scale[j] · x[j]` (scale 1 without `scale`;
-/// XORed into `y` with `add`) by `plan` (made by [`plan`] for this r × c). All
-/// blocks have the same length, a whole number of symbols.
+/// [`super::mul`] by `plan` (made by [`plan`] for this r × c).
 pub(super) fn mul(
     field: Field,
     entry: impl Fn(isize) -> u16,
     x: &[&[u8]],
-    scale: Option<&[u16]>,
     y: &mut [&mut [u8]],
+    scales: super::Scales,
     add: bool,
     plan: Plan,
 ) {
@@ -599,6 +606,7 @@ pub(super) fn mul(
         tw: &twl,
         h: &[],
         scale: None,
+        out: None,
         plan,
         at: 0,
         sb,
@@ -622,7 +630,8 @@ pub(super) fn mul(
     if len >= MIN_STRIPE {
         let tw = kernels::Prepared::new(field, tw);
         let h = kernels::Prepared::new(field, h.clone());
-        let scale = scale.map(|s| kernels::Prepared::new(field, s.to_vec()));
+        let ready = |s: Option<&[u16]>| s.map(|s| kernels::Prepared::new(field, s.to_vec()));
+        let (scale, out) = (ready(scales.input), ready(scales.output));
         let mut st = Stripe {
             buf: vec![0u8; plan.slots() * stripe.min(len)],
             at: 0,
@@ -630,6 +639,7 @@ pub(super) fn mul(
             tw: &tw,
             h: &h,
             scale: scale.as_ref(),
+            out: out.as_ref(),
             plan,
         };
         while len - at >= MIN_STRIPE {
@@ -640,13 +650,17 @@ pub(super) fn mul(
         }
     }
     let hl = logs(&t, &h);
-    let scale = scale.map(|s| logs(&t, s));
+    let (scale, out) = (
+        scales.input.map(|s| logs(&t, s)),
+        scales.output.map(|s| logs(&t, s)),
+    );
     let mut sym = Symbols {
         t,
         v: vec![0u16; plan.slots()],
         tw: &twl,
         h: &hl,
         scale: scale.as_deref(),
+        out: out.as_deref(),
         plan,
         at: 0,
         sb,
@@ -688,7 +702,7 @@ fn product(s: &mut impl Slots, plan: Plan, x: &[&[u8]], y: &mut [&mut [u8]], add
         }
         forward_t(s, out, d, lb);
         for (k, dst) in y[ti * b..].iter_mut().take(b).enumerate() {
-            s.store(out + k, dst, add);
+            s.store(out + k, ti * b + k, dst, add);
         }
     }
 }
@@ -773,6 +787,7 @@ mod tests {
                 tw: &tw,
                 h: &[],
                 scale: None,
+                out: None,
                 plan: Plan::new(d, 1, 1, 1, 1),
                 at: 0,
                 sb: 2,
@@ -830,9 +845,9 @@ mod tests {
                         |f,
                          e: &dyn Fn(isize) -> u16,
                          x: &[&[u8]],
-                         sc: Option<&[u16]>,
                          y: &mut [&mut [u8]],
-                         add| { mul(f, e, x, sc, y, add, p) };
+                         sc: crate::conv::Scales,
+                         add| { mul(f, e, x, y, sc, add, p) };
                     crate::conv::tests::equals_direct(&engine, field, &[(r, c, w)]);
                 }
             }
@@ -845,18 +860,18 @@ mod tests {
         let many = |f,
                     e: &dyn Fn(isize) -> u16,
                     x: &[&[u8]],
-                    sc: Option<&[u16]>,
                     y: &mut [&mut [u8]],
-                    add| { mul(f, e, x, sc, y, add, p) };
+                    sc: crate::conv::Scales,
+                    add| { mul(f, e, x, y, sc, add, p) };
         crate::conv::tests::equals_direct(&many, Field::Gf16, &[(130, 2200, 128)]);
         // One GF(2^16) plan of the largest transform.
         let p = Plan::new(16, 40, 3, 3, 40);
         let big = |f,
                    e: &dyn Fn(isize) -> u16,
                    x: &[&[u8]],
-                   sc: Option<&[u16]>,
                    y: &mut [&mut [u8]],
-                   add| { mul(f, e, x, sc, y, add, p) };
+                   sc: crate::conv::Scales,
+                   add| { mul(f, e, x, y, sc, add, p) };
         crate::conv::tests::equals_direct(&big, Field::Gf16, &[(3, 40, 2)]);
     }
 }

@@ -46,10 +46,20 @@ type DotFn = fn(coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut [u8]], add: boo
 /// A kernel's form of some coefficients, made once for many [`Prepared::dot`] calls.
 type PrepareFn = fn(field: Field, coeffs: &[u16]) -> Box<dyn Any + Send + Sync>;
 
-/// `dst (⊕)= Σ_k p.coeffs[at + k] · srcs[k]`, see [`Prepared::dot`]; `plain_src`:
-/// the sources are plain blocks (see [`Prepared::load_scaled`]).
+/// `dst (⊕)= Σ_k p.coeffs[at + k] · srcs[k]`, see [`Prepared::dot`].
 type DotPreparedFn =
-    fn(p: &Prepared, at: usize, srcs: &[&[u8]], dst: &mut [u8], add: bool, plain_src: bool);
+    fn(p: &Prepared, at: usize, srcs: &[&[u8]], dst: &mut [u8], add: bool, forms: Forms);
+
+/// Which side of a prepared product is a plain block instead of the kernel's form.
+#[derive(Clone, Copy)]
+enum Forms {
+    /// Neither.
+    Kernel,
+    /// The sources ([`Prepared::load_scaled`]).
+    PlainSources,
+    /// The output ([`Prepared::store_scaled`]).
+    PlainOutput,
+}
 
 /// A butterfly, see [`Prepared::fly`].
 type FlyFn = fn(p: &Prepared, at: usize, u: &mut [u8], v: &mut [u8], mul_first: bool);
@@ -378,14 +388,21 @@ impl Prepared {
     /// form.
     pub(crate) fn dot(&self, at: usize, srcs: &[&[u8]], dst: &mut [u8], add: bool) {
         debug_assert!(at + srcs.len() <= self.coeffs.len());
-        (self.kernel.dot_prepared)(self, at, srcs, dst, add, false);
+        (self.kernel.dot_prepared)(self, at, srcs, dst, add, Forms::Kernel);
     }
 
     /// `dst` = coeffs[at] times the plain block `src`, in the kernel's form: a
     /// [`Prepared::load`] and a product in one pass.
     pub(crate) fn load_scaled(&self, at: usize, src: &[u8], dst: &mut [u8]) {
         debug_assert!(at < self.coeffs.len());
-        (self.kernel.dot_prepared)(self, at, &[src], dst, false, true);
+        (self.kernel.dot_prepared)(self, at, &[src], dst, false, Forms::PlainSources);
+    }
+
+    /// The plain block `dst` (⊕)= coeffs[at] times `src`, in the kernel's form: a
+    /// product and a [`Prepared::store`] in one pass.
+    pub(crate) fn store_scaled(&self, at: usize, src: &[u8], dst: &mut [u8], add: bool) {
+        debug_assert!(at < self.coeffs.len());
+        (self.kernel.dot_prepared)(self, at, &[src], dst, add, Forms::PlainOutput);
     }
 
     /// A butterfly with c = coeffs[at], kernel form: `u ⊕= c·v` then `v ⊕= u`
@@ -611,6 +628,11 @@ mod tests {
                         let c = [coeffs[at + j]];
                         dot_with("scalar", field, &c, &[src], &mut [&mut want], false).unwrap();
                         assert_eq!(stored(&p, &got), want, "{name} {field:?} load_scaled");
+                        let mut plain = start.clone();
+                        p.store_scaled(at + j, &load(&p, src), &mut plain, true);
+                        let mut want = start.clone();
+                        dot_with("scalar", field, &c, &[src], &mut [&mut want], true).unwrap();
+                        assert_eq!(plain, want, "{name} {field:?} store_scaled");
                     }
                     for add in [false, true] {
                         let mut got = load(&p, &start);

@@ -27,6 +27,7 @@
 
 use std::any::Any;
 
+use super::Forms;
 use crate::gf::{Field, MUL8};
 
 /// The vector operations a kernel needs from one instruction set.
@@ -302,8 +303,8 @@ trait Path {
         to: usize,
         add: bool,
     );
-    /// [`Path::pass`] with outputs on the planar form (see [`planar16`]), sources
-    /// too unless `plain_src`.
+    /// [`Path::pass`] on the planar form (see [`planar16`]), except the side
+    /// `forms` names.
     ///
     /// # Safety
     /// As [`Path::pass`].
@@ -314,7 +315,7 @@ trait Path {
         from: usize,
         to: usize,
         add: bool,
-        plain_src: bool,
+        forms: Forms,
     );
     /// `u ⊕= c·v, v ⊕= u` (`mul_first`) or `u ⊕= v, v ⊕= c·u` over bytes `[0, len)`
     /// (a multiple of [`Path::STEP`]), planar form.
@@ -548,7 +549,7 @@ impl<M: Mul> Path for F8<M> {
         from: usize,
         to: usize,
         add: bool,
-        _: bool,
+        _: Forms,
     ) {
         // SAFETY: forwarded; bytes have no other form.
         unsafe { Self::pass(p, s, d, from, to, add) }
@@ -613,13 +614,20 @@ impl<M: Mul> Path for F16<M> {
         from: usize,
         to: usize,
         add: bool,
-        plain_src: bool,
+        forms: Forms,
     ) {
         // SAFETY: forwarded from the caller.
         unsafe {
-            match plain_src {
-                true => by_group!(d.len(), pass16::<M, _, false, true>(p, s, d, from, to, add)),
-                false => by_group!(d.len(), pass16::<M, _, true, true>(p, s, d, from, to, add)),
+            match forms {
+                Forms::Kernel => {
+                    by_group!(d.len(), pass16::<M, _, true, true>(p, s, d, from, to, add))
+                }
+                Forms::PlainSources => {
+                    by_group!(d.len(), pass16::<M, _, false, true>(p, s, d, from, to, add))
+                }
+                Forms::PlainOutput => {
+                    by_group!(d.len(), pass16::<M, _, true, false>(p, s, d, from, to, add))
+                }
             }
         }
     }
@@ -735,8 +743,8 @@ pub(super) fn prepare<M: Mul>(field: Field, coeffs: &[u16]) -> Box<dyn Any + Sen
 const PREPARED_SOURCES: usize = 16;
 
 /// `dst (⊕)= Σ_k coeffs[at + k] · srcs[k]` with the coefficients `prep` made by
-/// [`prepare`], `dst` on the planar form (see [`planar16`]), the sources too unless
-/// `plain_src`; lengths are a multiple of [`super::Prepared::STEP`].
+/// [`prepare`], on the planar form (see [`planar16`]) except where `forms` says
+/// otherwise; lengths are a multiple of [`super::Prepared::STEP`].
 ///
 /// # Safety
 /// As [`dot8`].
@@ -748,7 +756,7 @@ pub(super) unsafe fn dot_prepared<M: Mul>(
     srcs: &[&[u8]],
     dst: &mut [u8],
     add: bool,
-    plain_src: bool,
+    forms: Forms,
 ) {
     /// One field's body.
     ///
@@ -761,7 +769,7 @@ pub(super) unsafe fn dot_prepared<M: Mul>(
         srcs: &[&[u8]],
         dst: &mut [u8],
         add: bool,
-        plain_src: bool,
+        forms: Forms,
     ) {
         let prep: &Vec<T::P> = prep
             .downcast_ref()
@@ -790,14 +798,14 @@ pub(super) unsafe fn dot_prepared<M: Mul>(
             }
             // SAFETY: every slice is `len` bytes long (checked above); the caller
             // guarantees the instruction set.
-            unsafe { T::pass_planar(p, &sp[..s.len()], &dp, 0, len, add || i > 0, plain_src) };
+            unsafe { T::pass_planar(p, &sp[..s.len()], &dp, 0, len, add || i > 0, forms) };
         }
     }
     // SAFETY: forwarded from the caller.
     unsafe {
         match field {
-            Field::Gf8 => run::<F8<M>>(prep, at, srcs, dst, add, plain_src),
-            Field::Gf16 => run::<F16<M>>(prep, at, srcs, dst, add, plain_src),
+            Field::Gf8 => run::<F8<M>>(prep, at, srcs, dst, add, forms),
+            Field::Gf16 => run::<F16<M>>(prep, at, srcs, dst, add, forms),
         }
     }
 }
@@ -867,7 +875,7 @@ macro_rules! entry_points {
             srcs: &[&[u8]],
             dst: &mut [u8],
             add: bool,
-            plain_src: bool,
+            forms: $crate::kernels::Forms,
         ) {
             #[target_feature(enable = $features)]
             unsafe fn inner(
@@ -876,12 +884,12 @@ macro_rules! entry_points {
                 s: &[&[u8]],
                 d: &mut [u8],
                 add: bool,
-                plain_src: bool,
+                forms: $crate::kernels::Forms,
             ) {
                 // SAFETY: the features are enabled on this function.
                 unsafe {
                     $crate::kernels::simd::dot_prepared::<$m>(
-                        p.field, &*p.data, at, s, d, add, plain_src,
+                        p.field, &*p.data, at, s, d, add, forms,
                     )
                 }
             }
@@ -889,7 +897,7 @@ macro_rules! entry_points {
             $($before();)?
             // SAFETY: only reachable through a `Kernel` whose `available()` returned
             // true (and `Prepared` is made by that kernel).
-            unsafe { inner(p, at, srcs, dst, add, plain_src) }
+            unsafe { inner(p, at, srcs, dst, add, forms) }
         }
 
         /// A butterfly with a prepared coefficient with this instruction set.
