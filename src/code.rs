@@ -482,34 +482,60 @@ impl Code {
         let uscale: Vec<u16> = (1..k)
             .map(|j| self.alpha(i64::from(self.wlog[j]) - (j as i64 - 1)))
             .collect();
-        let mut y = vec![0u8; rows * stripe];
+        // Each index's first output receives the product, scaled by P(x_i), on top of
+        // its data-block-0 term; indices in lo..=hi not asked for go to scratch
+        // (scale 0), repeated ones are copied from the first.
+        let mut first = vec![None; rows];
+        for (at, (i, _)) in checks.iter().enumerate() {
+            first[*i - lo].get_or_insert(at);
+        }
+        let yscale: Vec<u16> = (lo..=hi)
+            .map(|i| match first[i - lo] {
+                Some(_) => self.alpha(i64::from(self.plog[i - k])),
+                None => 0,
+            })
+            .collect();
+        let gaps = first.iter().filter(|f| f.is_none()).count();
+        let mut scratch = vec![0u8; gaps * stripe];
         for start in (0..len).step_by(stripe) {
             let end = len.min(start + stripe);
-            let us: Vec<&[u8]> = data[1..].iter().map(|d| &d[start..end]).collect();
-            let mut ys = slots(&mut y, stripe, end - start);
-            conv::mul(
-                field,
-                |d| self.h(lo as i64 - 1 + d as i64),
-                &us,
-                &mut ys,
-                conv::Scales {
-                    input: Some(&uscale),
-                    output: None,
-                },
-                false,
-            );
             for (i, out) in checks.iter_mut() {
                 let p = i64::from(self.plog[*i - k]);
-                let coeffs = [
-                    self.alpha(p),
-                    self.alpha(p + i64::from(self.wlog[0]) - (*i as i64 - 1)),
-                ];
-                combine(
+                let c = self.alpha(p + i64::from(self.wlog[0]) - (*i as i64 - 1));
+                combine(field, &[c], &[&data[0][start..end]], &mut out[start..end]);
+            }
+            let us: Vec<&[u8]> = data[1..].iter().map(|d| &d[start..end]).collect();
+            {
+                let mut outs: Vec<Option<&mut [u8]>> = (0..rows).map(|_| None).collect();
+                for (at, (i, out)) in checks.iter_mut().enumerate() {
+                    if first[*i - lo] == Some(at) {
+                        outs[*i - lo] = Some(&mut out[start..end]);
+                    }
+                }
+                let mut spare = scratch.chunks_mut(stripe);
+                let mut ys: Vec<&mut [u8]> = outs
+                    .into_iter()
+                    .map(|o| o.unwrap_or_else(|| &mut spare.next().expect("a gap")[..end - start]))
+                    .collect();
+                let scales = conv::Scales {
+                    input: Some(&uscale),
+                    output: Some(&yscale),
+                };
+                conv::mul(
                     field,
-                    &coeffs,
-                    &[&*ys[*i - lo], &data[0][start..end]],
-                    &mut out[start..end],
+                    |d| self.h(lo as i64 - 1 + d as i64),
+                    &us,
+                    &mut ys,
+                    scales,
+                    true,
                 );
+            }
+            for at in 0..checks.len() {
+                let i = checks[at].0;
+                if let Some(f) = first[i - lo].filter(|&f| f != at) {
+                    let (a, b) = checks.split_at_mut(at);
+                    b[0].1[start..end].copy_from_slice(&a[f].1[start..end]);
+                }
             }
         }
     }

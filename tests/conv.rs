@@ -46,9 +46,10 @@ fn checks_equal_the_rows() {
         let code = Code::with_field(k, n, field).unwrap();
         let data: Vec<Vec<u8>> = (0..k).map(|_| rng.bytes(len)).collect();
         let data = refs(&data);
-        // All checks; then a scattered subset (with a data index) in random order.
+        // All checks; then a scattered subset (with a data index and two repeated
+        // checks) in random order.
         let mut some: Vec<usize> = (0..n).filter(|_| rng.below(3) == 0).collect();
-        some.push(n - 1);
+        some.extend([n - 1, n - 1, k]);
         rng.shuffle(&mut some);
         for indices in [(k..n).collect::<Vec<_>>(), some] {
             let mut outs = vec![vec![0xA5u8; len]; indices.len()];
