@@ -441,7 +441,7 @@ impl Code {
         ) {
             let (quadratic, convolution) = encode_costs(self.field, self.k, lo, hi, checks.len());
             if self.k > 1 && len > 0 && convolve(quadratic, convolution) {
-                self.encode_conv(data, &mut checks, lo, hi, len);
+                self.encode_conv_split(data, &mut checks, lo, hi, len);
                 return Ok(());
             }
         }
@@ -457,6 +457,36 @@ impl Code {
             kernels::dot(self.field, &coeffs, data, &mut dsts, false);
         }
         Ok(())
+    }
+
+    /// [`Code::encode_conv`]; with the `parallel` feature a big call is cut by length
+    /// across threads (each piece an independent encode of its bytes), as the
+    /// quadratic path's kernel calls are.
+    fn encode_conv_split(
+        &self,
+        data: &[&[u8]],
+        checks: &mut [(usize, &mut [u8])],
+        lo: usize,
+        hi: usize,
+        len: usize,
+    ) {
+        #[cfg(feature = "parallel")]
+        {
+            let idx: Vec<usize> = checks.iter().map(|c| c.0).collect();
+            let mut outs: Vec<&mut [u8]> = checks.iter_mut().map(|c| &mut *c.1).collect();
+            if kernels::split(len, len * self.k, &mut outs, |start, end, d| {
+                let data: Vec<&[u8]> = data.iter().map(|b| &b[start..end]).collect();
+                let mut piece: Vec<(usize, &mut [u8])> = idx
+                    .iter()
+                    .copied()
+                    .zip(d.iter_mut().map(|b| &mut **b))
+                    .collect();
+                self.encode_conv(&data, &mut piece, lo, hi, end - start);
+            }) {
+                return;
+            }
+        }
+        self.encode_conv(data, checks, lo, hi, len);
     }
 
     /// All `checks` (indices in lo..=hi, k ≥ 2) by the convolution path: with

@@ -7,7 +7,7 @@
 //! more than 1 MiB per call, with blocks of 3 to 6 pieces and a short last piece.
 #![cfg(feature = "parallel")]
 
-use algorithm_fec::{kernels, Code, Field};
+use algorithm_fec::{code::set_path, kernels, Code, Field};
 
 #[path = "common/rng.rs"]
 mod rng;
@@ -44,12 +44,23 @@ fn threads_give_the_bytes_of_one_thread() {
         kernels::set_threads(2);
     }
     let threads = kernels::threads();
-    for (field, k, n, len, lost) in [
+    for (field, k, n, len, lost, path) in [
         // 6 × 200 001 bytes read; 6 pieces of 33 344 bytes, an odd tail.
-        (Field::Gf8, 6, 9, 200_001, vec![0, 2, 5]),
+        (Field::Gf8, 6, 9, 200_001, vec![0, 2, 5], "auto"),
         // 12 × 100 002 bytes; 3 pieces.
-        (Field::Gf16, 12, 300, 100_002, vec![1, 4, 7, 11]),
+        (Field::Gf16, 12, 300, 100_002, vec![1, 4, 7, 11], "auto"),
+        // The convolution path (its encode and decode split themselves): 100 × 66 000
+        // bytes, 2 pieces; 40 lost, block 0 among them.
+        (
+            Field::Gf16,
+            100,
+            300,
+            66_000,
+            (0..100).step_by(5).chain(51..71).collect(),
+            "convolution",
+        ),
     ] {
+        set_path(path);
         assert!(
             len * k >= 1 << 20 && len >= 2 * 32 * 1024,
             "too small to split"
@@ -71,4 +82,5 @@ fn threads_give_the_bytes_of_one_thread() {
         );
     }
     kernels::set_threads(0);
+    set_path("auto");
 }
