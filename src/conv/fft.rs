@@ -46,12 +46,18 @@ const STRIPE_BUDGET: usize = 4 << 20;
 /// tails go symbol by symbol.
 const MIN_STRIPE: usize = kernels::Prepared::STEP;
 
-/// The FFT's block operations are mostly one-source multiply-adds, which the
-/// kernels run slower than Karatsuba's multi-output leaves: its estimate is scaled
-/// by this. Measured (GF(2^16), AVX2, Zen 1, shapes 64² to 500 × 999, 8 KiB
-/// blocks): 172–178 ns per unweighted unit and KiB of block for the FFT, 117–130
-/// for Karatsuba (with the weight both land within 117–130).
-const FFT_WEIGHT: f64 = 1.4;
+/// The FFT's estimate is scaled by this against Karatsuba's (whose multi-output
+/// leaves the kernels run faster per multiply-add, while the FFT's butterflies run
+/// in one pass with their XOR). Measured on Zen 1 (AVX2), FFT time over Karatsuba
+/// time against the unweighted estimates: GF(2^8) 16 KiB blocks, shapes 32 × 100
+/// to 55 × 199, 1.4 (a thin 16 × 200 is worse still); GF(2^16) 64 KiB blocks,
+/// 64² to 200², 0.9.
+fn fft_weight(field: Field) -> f64 {
+    match field {
+        Field::Gf8 => 1.4,
+        Field::Gf16 => 0.9,
+    }
+}
 
 /// A table multiply of scalars (making Ĝ) costs about as much as this many symbols
 /// of a block multiply-add by the kernels; on blocks of fewer symbols the block
@@ -323,7 +329,7 @@ impl Plan {
 
     /// Estimated cost in block multiply-adds for blocks of `symbols` symbols, a
     /// block XOR or copy costing `xor`.
-    fn cost(&self, xor: f64, symbols: usize) -> f64 {
+    fn cost(&self, xor: f64, symbols: usize, weight: f64) -> f64 {
         let one = |c: Count| c.mul_adds as f64 + xor * c.xors as f64;
         let loads = self.ct as f64 * xor * (1usize << self.la) as f64;
         // Making Ĝ: a table multiply per butterfly and one entry per point, for each
@@ -334,7 +340,7 @@ impl Plan {
             + loads
             + (self.rt * self.ct * self.n) as f64
             + scalars * PREP_WEIGHT / symbols.max(1).max(PREP_WEIGHT as usize) as f64)
-            * FFT_WEIGHT
+            * weight
     }
 }
 
@@ -372,7 +378,7 @@ pub(super) fn plan(
         return None;
     }
     candidates(field, r, c)
-        .map(|p| (p, p.cost(xor, symbols)))
+        .map(|p| (p, p.cost(xor, symbols, fft_weight(field))))
         .min_by(|x, y| x.1.total_cmp(&y.1))
 }
 
