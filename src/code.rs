@@ -229,6 +229,21 @@ fn slots(buf: &mut [u8], stride: usize, width: usize) -> Vec<&mut [u8]> {
     buf.chunks_mut(stride).map(|b| &mut b[..width]).collect()
 }
 
+/// The outputs of a product over a span of indices: the given ones, and for each
+/// index without one (a gap) the first `width` bytes of the next `stride`-byte slot
+/// of `scratch`.
+fn fill_gaps<'a>(
+    outs: Vec<Option<&'a mut [u8]>>,
+    scratch: &'a mut [u8],
+    stride: usize,
+    width: usize,
+) -> Vec<&'a mut [u8]> {
+    let mut spare = scratch.chunks_mut(stride);
+    outs.into_iter()
+        .map(|o| o.unwrap_or_else(|| &mut spare.next().expect("a slot per gap")[..width]))
+        .collect()
+}
+
 /// `dst = Σ coeffs[i] · srcs[i]`, one output block.
 fn combine(field: Field, coeffs: &[u16], srcs: &[&[u8]], dst: &mut [u8]) {
     kernels::dot(field, coeffs, srcs, &mut [dst], false);
@@ -553,11 +568,7 @@ impl Code {
                         outs[*i - lo] = Some(&mut out[start..end]);
                     }
                 }
-                let mut spare = scratch.chunks_mut(stripe);
-                let mut ys: Vec<&mut [u8]> = outs
-                    .into_iter()
-                    .map(|o| o.unwrap_or_else(|| &mut spare.next().expect("a gap")[..end - start]))
-                    .collect();
+                let mut ys = fill_gaps(outs, &mut scratch, stripe, end - start);
                 let scales = conv::Scales {
                     input: Some(&uscale),
                     output: Some(&yscale),
@@ -942,11 +953,7 @@ impl<'c> Solver<'c> {
                 for (&l, dst) in self.lost.iter().filter(|&&l| l >= 1).zip(rest.iter_mut()) {
                     outs[l - sp.lost] = Some(&mut dst[start..end]);
                 }
-                let mut spare = scratch.chunks_mut(stripe);
-                let mut ys: Vec<&mut [u8]> = outs
-                    .into_iter()
-                    .map(|o| o.unwrap_or_else(|| &mut spare.next().expect("a gap")[..width]))
-                    .collect();
+                let mut ys = fill_gaps(outs, &mut scratch, stripe, width);
                 let shift = sp.check as i64 - sp.lost as i64;
                 let scales = conv::Scales {
                     input: None,
