@@ -50,10 +50,13 @@ type PrepareFn = fn(field: Field, coeffs: &[u16]) -> Box<dyn Any + Send + Sync>;
 type DotPreparedFn =
     fn(p: &Prepared, at: usize, srcs: &[&[u8]], dst: &mut [u8], add: bool, forms: Forms);
 
-/// Which side of a prepared product is a plain block instead of the kernel's form.
+/// Which sides of a product are plain blocks, and which in the planar form of the
+/// kernels' GF(2^16) code (see [`Prepared`]).
 #[derive(Clone, Copy)]
 enum Forms {
-    /// Neither.
+    /// Both plain: [`dot`].
+    Plain,
+    /// Neither: [`Prepared::dot`].
     Kernel,
     /// The sources ([`Prepared::load_scaled`]).
     PlainSources,

@@ -291,24 +291,12 @@ trait Path {
     const STEP: usize;
     fn prep(c: u16) -> Self::P;
     /// Runs one group of `dst.len()` rows over bytes `[from, to)` with the group's
-    /// prepared coefficients (`[j][g]` order).
+    /// prepared coefficients (`[j][g]` order), sources and outputs in the `forms`
+    /// they are in (plain, or the planar form of [`planar16`]).
     ///
     /// # Safety
     /// The instruction set is available; every pointer is valid for `to` bytes.
     unsafe fn pass(
-        prep: &[Self::P],
-        src: &[*const u8],
-        dst: &[*mut u8],
-        from: usize,
-        to: usize,
-        add: bool,
-    );
-    /// [`Path::pass`] on the planar form (see [`planar16`]), except the side
-    /// `forms` names.
-    ///
-    /// # Safety
-    /// As [`Path::pass`].
-    unsafe fn pass_planar(
         prep: &[Self::P],
         src: &[*const u8],
         dst: &[*mut u8],
@@ -379,7 +367,17 @@ unsafe fn drive<T: Path>(coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut [u8]],
                     let g = r1 - r0;
                     // SAFETY: every slice is `len ≥ body ≥ to` bytes long (checked
                     // above); the caller guarantees the instruction set.
-                    unsafe { T::pass(&prepared[at..at + g * m], &sp, &dp[r0..r1], from, to, add) };
+                    unsafe {
+                        T::pass(
+                            &prepared[at..at + g * m],
+                            &sp,
+                            &dp[r0..r1],
+                            from,
+                            to,
+                            add,
+                            Forms::Plain,
+                        )
+                    };
                     at += g * m;
                 }
                 from = to;
@@ -530,19 +528,7 @@ impl<M: Mul> Path for F8<M> {
     }
 
     #[inline(always)]
-    unsafe fn pass(p: &[M::P8], s: &[*const u8], d: &[*mut u8], from: usize, to: usize, add: bool) {
-        // SAFETY: forwarded from the caller.
-        unsafe {
-            if M::U8 == 1 {
-                by_group!(d.len(), pass8::<M, _, 1>(p, s, d, from, to, add))
-            } else {
-                by_group!(d.len(), pass8::<M, _, 2>(p, s, d, from, to, add))
-            }
-        }
-    }
-
-    #[inline(always)]
-    unsafe fn pass_planar(
+    unsafe fn pass(
         p: &[M::P8],
         s: &[*const u8],
         d: &[*mut u8],
@@ -551,8 +537,14 @@ impl<M: Mul> Path for F8<M> {
         add: bool,
         _: Forms,
     ) {
-        // SAFETY: forwarded; bytes have no other form.
-        unsafe { Self::pass(p, s, d, from, to, add) }
+        // SAFETY: forwarded from the caller; bytes have no other form.
+        unsafe {
+            if M::U8 == 1 {
+                by_group!(d.len(), pass8::<M, _, 1>(p, s, d, from, to, add))
+            } else {
+                by_group!(d.len(), pass8::<M, _, 2>(p, s, d, from, to, add))
+            }
+        }
     }
 
     #[inline(always)]
@@ -596,29 +588,17 @@ impl<M: Mul> Path for F16<M> {
         from: usize,
         to: usize,
         add: bool,
-    ) {
-        // SAFETY: forwarded from the caller.
-        unsafe {
-            by_group!(
-                d.len(),
-                pass16::<M, _, false, false>(p, s, d, from, to, add)
-            )
-        }
-    }
-
-    #[inline(always)]
-    unsafe fn pass_planar(
-        p: &[M::P16],
-        s: &[*const u8],
-        d: &[*mut u8],
-        from: usize,
-        to: usize,
-        add: bool,
         forms: Forms,
     ) {
         // SAFETY: forwarded from the caller.
         unsafe {
             match forms {
+                Forms::Plain => {
+                    by_group!(
+                        d.len(),
+                        pass16::<M, _, false, false>(p, s, d, from, to, add)
+                    )
+                }
                 Forms::Kernel => {
                     by_group!(d.len(), pass16::<M, _, true, true>(p, s, d, from, to, add))
                 }
@@ -798,7 +778,7 @@ pub(super) unsafe fn dot_prepared<M: Mul>(
             }
             // SAFETY: every slice is `len` bytes long (checked above); the caller
             // guarantees the instruction set.
-            unsafe { T::pass_planar(p, &sp[..s.len()], &dp, 0, len, add || i > 0, forms) };
+            unsafe { T::pass(p, &sp[..s.len()], &dp, 0, len, add || i > 0, forms) };
         }
     }
     // SAFETY: forwarded from the caller.
