@@ -164,10 +164,7 @@ const KERNELS: &[Kernel] = &[
         },
         // The scalar kernel's planar form is the interleaved one.
         fly: |p, at, u, v, mul_first| scalar::fly(p.field, p.coeffs[at], u, v, mul_first),
-        planar16: |s, d, _, add| match add {
-            true => d.iter_mut().zip(s).for_each(|(d, s)| *d ^= s),
-            false => d.copy_from_slice(s),
-        },
+        planar16: |s, d, _, add| copy_or_add(s, d, add),
     },
 ];
 
@@ -380,10 +377,9 @@ impl Prepared {
             src.len() == dst.len() && src.len().is_multiple_of(Self::STEP),
             "block lengths"
         );
-        match (self.field, add) {
-            (Field::Gf16, _) => (self.kernel.planar16)(src, dst, to, add),
-            (Field::Gf8, false) => dst.copy_from_slice(src),
-            (Field::Gf8, true) => dst.iter_mut().zip(src).for_each(|(d, s)| *d ^= s),
+        match self.field {
+            Field::Gf16 => (self.kernel.planar16)(src, dst, to, add),
+            Field::Gf8 => copy_or_add(src, dst, add),
         }
     }
 
@@ -413,6 +409,14 @@ impl Prepared {
     pub(crate) fn fly(&self, at: usize, u: &mut [u8], v: &mut [u8], mul_first: bool) {
         debug_assert!(at < self.coeffs.len());
         (self.kernel.fly)(self, at, u, v, mul_first);
+    }
+}
+
+/// `dst = src`, or `dst ⊕= src` with `add`: a block that has no other form.
+fn copy_or_add(src: &[u8], dst: &mut [u8], add: bool) {
+    match add {
+        true => dst.iter_mut().zip(src).for_each(|(d, s)| *d ^= s),
+        false => dst.copy_from_slice(src),
     }
 }
 
