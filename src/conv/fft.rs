@@ -630,16 +630,23 @@ pub(super) fn mul(
             h[q * plan.diagonals() + di] = v;
         }
     }
-    let stripe =
-        (STRIPE_BUDGET / plan.slots()).clamp(MIN_STRIPE, MAX_STRIPE) / MIN_STRIPE * MIN_STRIPE;
+    // Stripes of the kernels over the first `body` bytes, the rest symbol by symbol
+    // (its constants as logs, made only when there is such a tail).
+    let body = len / MIN_STRIPE * MIN_STRIPE;
+    let tail = (body < len).then(|| {
+        let ls = |s: Option<&[u16]>| s.map(|s| logs(&t, s));
+        (logs(&t, &h), ls(scales.input), ls(scales.output))
+    });
     let mut at = 0;
-    if len >= MIN_STRIPE {
+    if body > 0 {
+        let stripe =
+            (STRIPE_BUDGET / plan.slots()).clamp(MIN_STRIPE, MAX_STRIPE) / MIN_STRIPE * MIN_STRIPE;
         let tw = kernels::Prepared::new(field, tw);
-        let h = kernels::Prepared::new(field, h.clone());
+        let h = kernels::Prepared::new(field, h);
         let ready = |s: Option<&[u16]>| s.map(|s| kernels::Prepared::new(field, s.to_vec()));
         let (scale, out) = (ready(scales.input), ready(scales.output));
         let mut st = Stripe {
-            buf: vec![0u8; plan.slots() * stripe.min(len)],
+            buf: vec![0u8; plan.slots() * stripe.min(body)],
             at: 0,
             width: 0,
             tw: &tw,
@@ -648,33 +655,30 @@ pub(super) fn mul(
             out: out.as_ref(),
             plan,
         };
-        while len - at >= MIN_STRIPE {
+        while at < body {
             st.at = at;
-            st.width = stripe.min((len - at) / MIN_STRIPE * MIN_STRIPE);
+            st.width = stripe.min(body - at);
             product(&mut st, plan, x, y, add);
             at += st.width;
         }
     }
-    let hl = logs(&t, &h);
-    let (scale, out) = (
-        scales.input.map(|s| logs(&t, s)),
-        scales.output.map(|s| logs(&t, s)),
-    );
-    let mut sym = Symbols {
-        t,
-        v: vec![0u16; plan.slots()],
-        tw: &twl,
-        h: &hl,
-        scale: scale.as_deref(),
-        out: out.as_deref(),
-        plan,
-        at: 0,
-        sb,
-    };
-    while at < len {
-        sym.at = at;
-        product(&mut sym, plan, x, y, add);
-        at += sb;
+    if let Some((hl, scale, out)) = tail {
+        let mut sym = Symbols {
+            t,
+            v: vec![0u16; plan.slots()],
+            tw: &twl,
+            h: &hl,
+            scale: scale.as_deref(),
+            out: out.as_deref(),
+            plan,
+            at: 0,
+            sb,
+        };
+        while at < len {
+            sym.at = at;
+            product(&mut sym, plan, x, y, add);
+            at += sb;
+        }
     }
 }
 
