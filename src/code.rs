@@ -229,15 +229,20 @@ fn slots(buf: &mut [u8], stride: usize, width: usize) -> Vec<&mut [u8]> {
     buf.chunks_mut(stride).map(|b| &mut b[..width]).collect()
 }
 
-/// The outputs of a product over a span of indices: the given ones, and for each
-/// index without one (a gap) the first `width` bytes of the next `stride`-byte slot
-/// of `scratch`.
+/// The `span` outputs of a product over a span of indices: the `given` ones (by
+/// their place in the span), and for each other place (a gap) the first `width`
+/// bytes of the next `stride`-byte slot of `scratch`.
 fn fill_gaps<'a>(
-    outs: Vec<Option<&'a mut [u8]>>,
+    span: usize,
+    given: impl IntoIterator<Item = (usize, &'a mut [u8])>,
     scratch: &'a mut [u8],
     stride: usize,
     width: usize,
 ) -> Vec<&'a mut [u8]> {
+    let mut outs: Vec<Option<&mut [u8]>> = (0..span).map(|_| None).collect();
+    for (at, out) in given {
+        outs[at] = Some(out);
+    }
     let mut spare = scratch.chunks_mut(stride);
     outs.into_iter()
         .map(|o| o.unwrap_or_else(|| &mut spare.next().expect("a slot per gap")[..width]))
@@ -562,13 +567,12 @@ impl Code {
             }
             let us: Vec<&[u8]> = data[1..].iter().map(|d| &d[start..end]).collect();
             {
-                let mut outs: Vec<Option<&mut [u8]>> = (0..rows).map(|_| None).collect();
-                for (at, (i, out)) in checks.iter_mut().enumerate() {
-                    if first[*i - lo] == Some(at) {
-                        outs[*i - lo] = Some(&mut out[start..end]);
-                    }
-                }
-                let mut ys = fill_gaps(outs, &mut scratch, stripe, end - start);
+                let given = checks
+                    .iter_mut()
+                    .enumerate()
+                    .filter(|(at, (i, _))| first[*i - lo] == Some(*at))
+                    .map(|(_, (i, out))| (*i - lo, &mut out[start..end]));
+                let mut ys = fill_gaps(rows, given, &mut scratch, stripe, end - start);
                 let scales = conv::Scales {
                     input: Some(&uscale),
                     output: Some(&yscale),
@@ -949,11 +953,13 @@ impl<'c> Solver<'c> {
                 _ => (None, &mut dsts[..]),
             };
             {
-                let mut outs: Vec<Option<&mut [u8]>> = (0..sp.losts).map(|_| None).collect();
-                for (&l, dst) in self.lost.iter().filter(|&&l| l >= 1).zip(rest.iter_mut()) {
-                    outs[l - sp.lost] = Some(&mut dst[start..end]);
-                }
-                let mut ys = fill_gaps(outs, &mut scratch, stripe, width);
+                let given = self
+                    .lost
+                    .iter()
+                    .filter(|&&l| l >= 1)
+                    .zip(rest.iter_mut())
+                    .map(|(&l, dst)| (l - sp.lost, &mut dst[start..end]));
+                let mut ys = fill_gaps(sp.losts, given, &mut scratch, stripe, width);
                 let shift = sp.check as i64 - sp.lost as i64;
                 let scales = conv::Scales {
                     input: None,
