@@ -831,6 +831,17 @@ mod tests {
         }
     }
 
+    /// [`mul`] by plan `p` against the direct product on one shape.
+    fn by_plan(p: Plan, field: Field, shape: (usize, usize, usize)) {
+        let engine = |f,
+                      e: &dyn Fn(isize) -> u16,
+                      x: &[&[u8]],
+                      y: &mut [&mut [u8]],
+                      sc: crate::conv::Scales,
+                      add| { mul(f, e, x, y, sc, add, p) };
+        crate::conv::tests::equals_direct(&engine, field, &[shape]);
+    }
+
     /// Several tiles, partial tiles, stripes of the kernels plus a tail of
     /// symbols (4102 bytes), a last stripe narrower than the first (4352), a tail
     /// inside the kernels (130, 1030), and blocks narrower than a stripe.
@@ -848,40 +859,16 @@ mod tests {
             (40, 250, 256),
         ];
         // Every plan weighed for the shape, not only the cheapest.
-        let all = |field, shapes: &[(usize, usize, usize)]| {
+        for field in [Field::Gf8, Field::Gf16] {
             for &(r, c, w) in shapes {
                 for p in candidates(field, r, c) {
-                    let engine =
-                        |f,
-                         e: &dyn Fn(isize) -> u16,
-                         x: &[&[u8]],
-                         y: &mut [&mut [u8]],
-                         sc: crate::conv::Scales,
-                         add| { mul(f, e, x, y, sc, add, p) };
-                    crate::conv::tests::equals_direct(&engine, field, &[(r, c, w)]);
+                    by_plan(p, field, (r, c, w));
                 }
             }
-        };
-        for field in [Field::Gf8, Field::Gf16] {
-            all(field, shapes);
         }
         // More input tiles than one kernel call takes.
-        let p = Plan::new(4, 8, 8, 130, 2200);
-        let many = |f,
-                    e: &dyn Fn(isize) -> u16,
-                    x: &[&[u8]],
-                    y: &mut [&mut [u8]],
-                    sc: crate::conv::Scales,
-                    add| { mul(f, e, x, y, sc, add, p) };
-        crate::conv::tests::equals_direct(&many, Field::Gf16, &[(130, 2200, 128)]);
+        by_plan(Plan::new(4, 8, 8, 130, 2200), Field::Gf16, (130, 2200, 128));
         // One GF(2^16) plan of the largest transform.
-        let p = Plan::new(16, 40, 3, 3, 40);
-        let big = |f,
-                   e: &dyn Fn(isize) -> u16,
-                   x: &[&[u8]],
-                   y: &mut [&mut [u8]],
-                   sc: crate::conv::Scales,
-                   add| { mul(f, e, x, y, sc, add, p) };
-        crate::conv::tests::equals_direct(&big, Field::Gf16, &[(3, 40, 2)]);
+        by_plan(Plan::new(16, 40, 3, 3, 40), Field::Gf16, (3, 40, 2));
     }
 }
