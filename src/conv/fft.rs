@@ -643,8 +643,12 @@ pub(super) fn mul(
             (STRIPE_BUDGET / plan.slots()).clamp(MIN_STRIPE, MAX_STRIPE) / MIN_STRIPE * MIN_STRIPE;
         let tw = kernels::Prepared::new(field, tw);
         let h = kernels::Prepared::new(field, h);
-        let ready = |s: Option<&[u16]>| s.map(|s| kernels::Prepared::new(field, s.to_vec()));
-        let (scale, out) = (ready(scales.input), ready(scales.output));
+        let scale = scales
+            .input
+            .map(|s| kernels::Prepared::for_loads(field, s.to_vec()));
+        let out = scales
+            .output
+            .map(|s| kernels::Prepared::for_stores(field, s.to_vec()));
         let mut st = Stripe {
             buf: vec![0u8; plan.slots() * stripe.min(body)],
             at: 0,

@@ -43,16 +43,17 @@ mod ssse3;
 /// symbols); `coeffs.len() == dsts.len() · m`.
 type DotFn = fn(coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut [u8]], add: bool);
 
-/// A kernel's form of some coefficients, made once for many [`Prepared::dot`] calls.
-type PrepareFn = fn(field: Field, coeffs: &[u16]) -> Box<dyn Any + Send + Sync>;
+/// A kernel's form of some coefficients, each for products with the sides in its
+/// forms, made once for many [`Prepared`] calls.
+type PrepareFn = fn(field: Field, coeffs: &[(u16, Forms)]) -> Box<dyn Any + Send + Sync>;
 
 /// `dst (⊕)= Σ_k p.coeffs[at + k] · srcs[k]`, see [`Prepared::dot`].
 type DotPreparedFn =
     fn(p: &Prepared, at: usize, srcs: &[&[u8]], dst: &mut [u8], add: bool, forms: Forms);
 
-/// Which sides of a product are plain blocks, and which in the planar form of the
-/// kernels' GF(2^16) code (see [`Prepared`]).
-#[derive(Clone, Copy)]
+/// Which sides of a product are plain blocks, and which in the kernels' own form of
+/// GF(2^16) blocks (see [`Prepared`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Forms {
     /// Both plain: [`dot`].
     Plain,
@@ -67,10 +68,6 @@ enum Forms {
 /// A butterfly, see [`Prepared::fly`].
 type FlyFn = fn(p: &Prepared, at: usize, u: &mut [u8], v: &mut [u8], mul_first: bool);
 
-/// GF(2^16) blocks into (`to`) or out of the kernel's planar form, see
-/// [`Prepared::load`].
-type PlanarFn = fn(src: &[u8], dst: &mut [u8], to: bool, add: bool);
-
 /// One instruction set's implementation of the data loops.
 #[derive(Clone, Copy)]
 pub struct Kernel {
@@ -81,7 +78,6 @@ pub struct Kernel {
     prepare: PrepareFn,
     dot_prepared: DotPreparedFn,
     fly: FlyFn,
-    planar16: PlanarFn,
 }
 
 impl Kernel {
@@ -103,7 +99,6 @@ const KERNELS: &[Kernel] = &[
         prepare: gfni::prepare,
         dot_prepared: gfni::dot_prepared,
         fly: gfni::fly,
-        planar16: gfni::planar16,
     },
     #[cfg(target_arch = "x86_64")]
     Kernel {
@@ -114,7 +109,6 @@ const KERNELS: &[Kernel] = &[
         prepare: avx512::prepare,
         dot_prepared: avx512::dot_prepared,
         fly: avx512::fly,
-        planar16: avx512::planar16,
     },
     #[cfg(target_arch = "x86_64")]
     Kernel {
@@ -125,7 +119,6 @@ const KERNELS: &[Kernel] = &[
         prepare: gfni::w256::prepare,
         dot_prepared: gfni::w256::dot_prepared,
         fly: gfni::w256::fly,
-        planar16: gfni::w256::planar16,
     },
     #[cfg(target_arch = "x86_64")]
     Kernel {
@@ -136,7 +129,6 @@ const KERNELS: &[Kernel] = &[
         prepare: avx2::prepare,
         dot_prepared: avx2::dot_prepared,
         fly: avx2::fly,
-        planar16: avx2::planar16,
     },
     #[cfg(target_arch = "x86_64")]
     Kernel {
@@ -147,7 +139,6 @@ const KERNELS: &[Kernel] = &[
         prepare: ssse3::prepare,
         dot_prepared: ssse3::dot_prepared,
         fly: ssse3::fly,
-        planar16: ssse3::planar16,
     },
     Kernel {
         name: "scalar",
@@ -162,9 +153,8 @@ const KERNELS: &[Kernel] = &[
             };
             f(&p.coeffs[at..at + s.len()], s, &mut [d], add)
         },
-        // The scalar kernel's planar form is the interleaved one.
+        // The scalar kernel's own form is the plain one.
         fly: |p, at, u, v, mul_first| scalar::fly(p.field, p.coeffs[at], u, v, mul_first),
-        planar16: |s, d, _, add| copy_or_add(s, d, add),
     },
 ];
 
@@ -331,13 +321,19 @@ fn run(
 /// [`dot`]'s preparation per call would cost as much as the products. Calls stay on
 /// the calling thread.
 ///
-/// The products work on the kernel's own form of GF(2^16) blocks, in which the low
-/// and high bytes of the symbols lie in separate vectors (so no call splits and
-/// rejoins them): blocks go in with [`Prepared::load`] and out with
-/// [`Prepared::store`]. All lengths are a multiple of [`Prepared::STEP`].
+/// The products work on the kernel's own form of GF(2^16) blocks (for the SIMD
+/// kernels, byte planes in coordinates over a basis that halves the work of products
+/// by elements of the subfield GF(2^8)), so no call splits and rejoins bytes: blocks
+/// go in with [`Prepared::load`] and out with [`Prepared::store`]. A `Prepared` is
+/// made for one kind of call: [`Prepared::new`] for `dot` and `fly`,
+/// [`Prepared::for_loads`] for `load_scaled`, [`Prepared::for_stores`] for
+/// `store_scaled`. All lengths are a multiple of [`Prepared::STEP`].
 pub(crate) struct Prepared {
     field: Field,
+    /// The coefficients, then two ones: loads and stores are products by 1.
     coeffs: Vec<u16>,
+    /// The sides' forms of the products `coeffs` (without the two ones) are for.
+    forms: Forms,
     kernel: &'static Kernel,
     /// The kernel's form of `coeffs`.
     data: Box<dyn Any + Send + Sync>,
@@ -347,19 +343,39 @@ impl Prepared {
     /// Every length is a multiple of this (the widest kernel's step).
     pub(crate) const STEP: usize = 128;
 
-    /// `coeffs` (elements of `field`) made ready for the active kernel.
+    /// `coeffs` (elements of `field`) made ready for [`Prepared::dot`] and
+    /// [`Prepared::fly`] with the active kernel.
     pub(crate) fn new(field: Field, coeffs: Vec<u16>) -> Prepared {
-        Prepared::with(active(), field, coeffs)
+        Prepared::with(active(), field, coeffs, Forms::Kernel)
     }
 
-    fn with(kernel: &'static Kernel, field: Field, coeffs: Vec<u16>) -> Prepared {
+    /// `coeffs` made ready for [`Prepared::load_scaled`].
+    pub(crate) fn for_loads(field: Field, coeffs: Vec<u16>) -> Prepared {
+        Prepared::with(active(), field, coeffs, Forms::PlainSources)
+    }
+
+    /// `coeffs` made ready for [`Prepared::store_scaled`].
+    pub(crate) fn for_stores(field: Field, coeffs: Vec<u16>) -> Prepared {
+        Prepared::with(active(), field, coeffs, Forms::PlainOutput)
+    }
+
+    fn with(kernel: &'static Kernel, field: Field, mut coeffs: Vec<u16>, forms: Forms) -> Prepared {
         debug_assert!(coeffs.iter().all(|&c| usize::from(c) < field.size()));
+        let mut all: Vec<(u16, Forms)> = coeffs.iter().map(|&c| (c, forms)).collect();
+        all.extend([(1, Forms::PlainSources), (1, Forms::PlainOutput)]);
+        coeffs.extend([1, 1]);
         Prepared {
             field,
-            data: (kernel.prepare)(field, &coeffs),
+            data: (kernel.prepare)(field, &all),
             coeffs,
+            forms,
             kernel,
         }
+    }
+
+    /// How many coefficients were made ready.
+    fn len(&self) -> usize {
+        self.coeffs.len() - 2
     }
 
     /// `dst` = the block `src` in the kernel's form.
@@ -377,8 +393,12 @@ impl Prepared {
             src.len() == dst.len() && src.len().is_multiple_of(Self::STEP),
             "block lengths"
         );
+        let (at, forms) = match to {
+            true => (self.len(), Forms::PlainSources),
+            false => (self.len() + 1, Forms::PlainOutput),
+        };
         match self.field {
-            Field::Gf16 => (self.kernel.planar16)(src, dst, to, add),
+            Field::Gf16 => (self.kernel.dot_prepared)(self, at, &[src], dst, add, forms),
             Field::Gf8 => copy_or_add(src, dst, add),
         }
     }
@@ -386,28 +406,28 @@ impl Prepared {
     /// `dst = Σ_k coeffs[at + k] · srcs[k]` (XORed into `dst` with `add`), kernel
     /// form.
     pub(crate) fn dot(&self, at: usize, srcs: &[&[u8]], dst: &mut [u8], add: bool) {
-        debug_assert!(at + srcs.len() <= self.coeffs.len());
+        debug_assert!(at + srcs.len() <= self.len() && self.forms == Forms::Kernel);
         (self.kernel.dot_prepared)(self, at, srcs, dst, add, Forms::Kernel);
     }
 
     /// `dst` = coeffs[at] times the plain block `src`, in the kernel's form: a
     /// [`Prepared::load`] and a product in one pass.
     pub(crate) fn load_scaled(&self, at: usize, src: &[u8], dst: &mut [u8]) {
-        debug_assert!(at < self.coeffs.len());
+        debug_assert!(at < self.len() && self.forms == Forms::PlainSources);
         (self.kernel.dot_prepared)(self, at, &[src], dst, false, Forms::PlainSources);
     }
 
     /// The plain block `dst` (⊕)= coeffs[at] times `src`, in the kernel's form: a
     /// product and a [`Prepared::store`] in one pass.
     pub(crate) fn store_scaled(&self, at: usize, src: &[u8], dst: &mut [u8], add: bool) {
-        debug_assert!(at < self.coeffs.len());
+        debug_assert!(at < self.len() && self.forms == Forms::PlainOutput);
         (self.kernel.dot_prepared)(self, at, &[src], dst, add, Forms::PlainOutput);
     }
 
     /// A butterfly with c = coeffs[at], kernel form: `u ⊕= c·v` then `v ⊕= u`
     /// (`mul_first`), or `u ⊕= v` then `v ⊕= c·u`.
     pub(crate) fn fly(&self, at: usize, u: &mut [u8], v: &mut [u8], mul_first: bool) {
-        debug_assert!(at < self.coeffs.len());
+        debug_assert!(at < self.len() && self.forms == Forms::Kernel);
         (self.kernel.fly)(self, at, u, v, mul_first);
     }
 }
@@ -595,7 +615,9 @@ mod tests {
 
     /// Every kernel's prepared products, scaled loads and butterflies, in its own
     /// block form, equal the scalar kernel's `dot` on plain blocks: more sources than one pass
-    /// takes, with and without `add`; and the form goes there and back.
+    /// takes, with and without `add`; and the form goes there and back. Every other
+    /// GF(2^16) coefficient is in the subfield GF(2^8) (the SIMD kernels' bytewise
+    /// butterflies), the rest anywhere.
     #[test]
     fn prepared_equals_dot() {
         let mut rng = crate::test_rng::Rng(0x9E37_79B9_7F4A_7C15);
@@ -603,9 +625,14 @@ mod tests {
         for kernel in KERNELS.iter().filter(|k| (k.available)()) {
             for field in [Field::Gf8, Field::Gf16] {
                 let coeffs: Vec<u16> = (0..40)
-                    .map(|_| (next() % field.size() as u64) as u16)
+                    .map(|i| match (field, i % 2) {
+                        (Field::Gf16, 0) => field.exp(257 * (next() % 256)) * (i % 8 != 0) as u16,
+                        _ => (next() % field.size() as u64) as u16,
+                    })
                     .collect();
-                let p = Prepared::with(kernel, field, coeffs.clone());
+                let p = Prepared::with(kernel, field, coeffs.clone(), Forms::Kernel);
+                let loads = Prepared::with(kernel, field, coeffs.clone(), Forms::PlainSources);
+                let stores = Prepared::with(kernel, field, coeffs.clone(), Forms::PlainOutput);
                 let name = kernel.name;
                 let shapes: &[(usize, usize, usize)] = if cfg!(miri) {
                     // Interpreted: one step, a few sources, and none.
@@ -636,13 +663,13 @@ mod tests {
                     let srcs: Vec<&[u8]> = srcs.iter().map(|s| s.as_slice()).collect();
                     for (j, src) in srcs.iter().enumerate() {
                         let mut got = vec![0u8; len];
-                        p.load_scaled(at + j, src, &mut got);
+                        loads.load_scaled(at + j, src, &mut got);
                         let mut want = vec![0u8; len];
                         let c = [coeffs[at + j]];
                         dot_with("scalar", field, &c, &[src], &mut [&mut want], false).unwrap();
                         assert_eq!(stored(&p, &got), want, "{name} {field:?} load_scaled");
                         let mut plain = start.clone();
-                        p.store_scaled(at + j, &load(&p, src), &mut plain, true);
+                        stores.store_scaled(at + j, &load(&p, src), &mut plain, true);
                         let mut want = start.clone();
                         dot_with("scalar", field, &c, &[src], &mut [&mut want], true).unwrap();
                         assert_eq!(plain, want, "{name} {field:?} store_scaled");
@@ -656,7 +683,11 @@ mod tests {
                         assert_eq!(stored(&p, &got), want, "{name} {field:?} len={len} m={m}");
                     }
                     let (u0, v0) = (block(&mut next), block(&mut next));
-                    for mul_first in [false, true] {
+                    // A subfield coefficient and another.
+                    let flies = [at, at + 1]
+                        .into_iter()
+                        .flat_map(|a| [(a, false), (a, true)]);
+                    for (at, mul_first) in flies {
                         let (mut u, mut v) = (load(&p, &u0), load(&p, &v0));
                         p.fly(at, &mut u, &mut v, mul_first);
                         let (mut wu, mut wv) = (u0.clone(), v0.clone());
@@ -673,7 +704,8 @@ mod tests {
                         assert_eq!(
                             (stored(&p, &u), stored(&p, &v)),
                             (wu, wv),
-                            "{name} {field:?} fly {mul_first}"
+                            "{name} {field:?} fly {mul_first} by {}",
+                            c[0]
                         );
                     }
                 }

@@ -84,11 +84,21 @@ pub(super) trait Mul {
     const U8: usize;
     const G16: usize;
     fn prep8(c: u8) -> Self::P8;
-    fn prep16(c: u16) -> Self::P16;
+    /// The GF(2)-linear map on 16-bit symbols whose value on bit i is `bit[i]`.
+    fn prep16(bit: [u16; 16]) -> Self::P16;
+    /// Whether `p` maps the low and the high byte alike and each to itself, so that
+    /// [`Mul::mul16_bytewise`] gives its products.
+    fn bytewise16(p: &Self::P16) -> bool;
     unsafe fn ready(x: <Self::S as Simd>::V) -> Self::X;
     unsafe fn mul8(p: &Self::P8, x: Self::X) -> <Self::S as Simd>::V;
     /// The (low, high) byte planes of the products of the symbols (lo, hi).
     unsafe fn mul16(
+        p: &Self::P16,
+        lo: Self::X,
+        hi: Self::X,
+    ) -> (<Self::S as Simd>::V, <Self::S as Simd>::V);
+    /// [`Mul::mul16`] for a bytewise `p`, with half the work.
+    unsafe fn mul16_bytewise(
         p: &Self::P16,
         lo: Self::X,
         hi: Self::X,
@@ -126,8 +136,7 @@ impl<S: Shuffle> Mul for Nibble<S> {
         t
     }
 
-    fn prep16(c: u16) -> [Tab; 8] {
-        let bit = bit_products16(c);
+    fn prep16(bit: [u16; 16]) -> [Tab; 8] {
         let mut t = [Tab::default(); 8];
         for p in 0..4 {
             // Every nibble value by linearity: v(n) = v(n without its lowest bit) ⊕
@@ -140,6 +149,12 @@ impl<S: Shuffle> Mul for Nibble<S> {
             }
         }
         t
+    }
+
+    fn bytewise16(p: &[Tab; 8]) -> bool {
+        // Low nibbles to the low byte only, high ones to the high byte only, alike.
+        let zero = |t: &Tab| t.0 == [0; 16];
+        [1, 3, 4, 6].iter().all(|&i| zero(&p[i])) && p[5].0 == p[0].0 && p[7].0 == p[2].0
     }
 
     #[inline(always)]
@@ -164,6 +179,14 @@ impl<S: Shuffle> Mul for Nibble<S> {
             S::xor(S::lookup(&p[5].0, n[2]), S::lookup(&p[7].0, n[3])),
         );
         (l, h)
+    }
+
+    #[inline(always)]
+    unsafe fn mul16_bytewise(p: &[Tab; 8], lo: Self::X, hi: Self::X) -> (S::V, S::V) {
+        (
+            S::xor(S::lookup(&p[0].0, lo.0), S::lookup(&p[2].0, lo.1)),
+            S::xor(S::lookup(&p[0].0, hi.0), S::lookup(&p[2].0, hi.1)),
+        )
     }
 }
 
@@ -219,8 +242,7 @@ impl<S: Affine> Mul for Gfni<S> {
         matrix(std::array::from_fn(|i| row[1 << i]))
     }
 
-    fn prep16(c: u16) -> [u64; 4] {
-        let bit = bit_products16(c);
+    fn prep16(bit: [u16; 16]) -> [u64; 4] {
         let lo: [u16; 8] = std::array::from_fn(|i| bit[i]);
         let hi: [u16; 8] = std::array::from_fn(|i| bit[i + 8]);
         [
@@ -229,6 +251,10 @@ impl<S: Affine> Mul for Gfni<S> {
             matrix(lo.map(|v| (v >> 8) as u8)),
             matrix(hi.map(|v| (v >> 8) as u8)),
         ]
+    }
+
+    fn bytewise16(p: &[u64; 4]) -> bool {
+        p[1] == 0 && p[2] == 0 && p[3] == p[0]
     }
 
     #[inline(always)]
@@ -247,6 +273,11 @@ impl<S: Affine> Mul for Gfni<S> {
             S::xor(S::affine(lo, p[0]), S::affine(hi, p[1])),
             S::xor(S::affine(lo, p[2]), S::affine(hi, p[3])),
         )
+    }
+
+    #[inline(always)]
+    unsafe fn mul16_bytewise(p: &[u64; 4], lo: S::V, hi: S::V) -> (S::V, S::V) {
+        (S::affine(lo, p[0]), S::affine(hi, p[0]))
     }
 }
 
@@ -289,10 +320,11 @@ trait Path {
     const GMAX: usize;
     /// Bytes per inner step (the body is a multiple of it).
     const STEP: usize;
-    fn prep(c: u16) -> Self::P;
+    /// `c` made ready for products whose sides are in `forms`.
+    fn prep(c: u16, forms: Forms) -> Self::P;
     /// Runs one group of `dst.len()` rows over bytes `[from, to)` with the group's
     /// prepared coefficients (`[j][g]` order), sources and outputs in the `forms`
-    /// they are in (plain, or the planar form of [`planar16`]).
+    /// they are in (plain, or the kernel form of [`Tower`]).
     ///
     /// # Safety
     /// The instruction set is available; every pointer is valid for `to` bytes.
@@ -306,7 +338,7 @@ trait Path {
         forms: Forms,
     );
     /// `u ⊕= c·v, v ⊕= u` (`mul_first`) or `u ⊕= v, v ⊕= c·u` over bytes `[0, len)`
-    /// (a multiple of [`Path::STEP`]), planar form.
+    /// (a multiple of [`Path::STEP`]), kernel form ([`Tower`]).
     ///
     /// # Safety
     /// The instruction set is available; both pointers are valid for `len` bytes.
@@ -348,7 +380,7 @@ unsafe fn drive<T: Path>(coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut [u8]],
             for &(r0, r1) in batch {
                 for j in 0..m {
                     for r in r0..r1 {
-                        prepared.push(T::prep(coeffs[r * m + j]));
+                        prepared.push(T::prep(coeffs[r * m + j], Forms::Plain));
                     }
                 }
             }
@@ -460,8 +492,8 @@ unsafe fn pass8<M: Mul, const G: usize, const U: usize>(
 }
 
 /// One group of `G` GF(2^16) outputs over bytes `[from, to)` (a multiple of `2·W`),
-/// the sources and the outputs each on interleaved symbols or on the planar form
-/// (`SRC_PLANAR`, `DST_PLANAR`, see [`planar16`]).
+/// the sources and the outputs each on interleaved symbols or on the kernel form
+/// (`SRC_PLANAR`, `DST_PLANAR`, see [`Tower`]).
 ///
 /// # Safety
 /// As [`pass8`].
@@ -514,6 +546,59 @@ unsafe fn pass16<M: Mul, const G: usize, const SRC_PLANAR: bool, const DST_PLANA
     }
 }
 
+/// [`Path::fly`] in GF(2^16), by [`Mul::mul16_bytewise`] if `BYTEWISE`.
+///
+/// # Safety
+/// As [`Path::fly`]; `BYTEWISE` only if [`Mul::bytewise16`] says so for `p`.
+#[inline(always)]
+unsafe fn fly16<M: Mul, const BYTEWISE: bool>(
+    p: &M::P16,
+    u: *mut u8,
+    v: *mut u8,
+    len: usize,
+    mul_first: bool,
+) {
+    /// The product (a function, not a closure, so that it inlines into the caller's
+    /// instruction set).
+    #[inline(always)]
+    unsafe fn mul<M: Mul, const BYTEWISE: bool>(
+        p: &M::P16,
+        lo: M::X,
+        hi: M::X,
+    ) -> (<M::S as Simd>::V, <M::S as Simd>::V) {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            match BYTEWISE {
+                true => M::mul16_bytewise(p, lo, hi),
+                false => M::mul16(p, lo, hi),
+            }
+        }
+    }
+    let w = M::S::W;
+    let mut off = 0;
+    while off < len {
+        // SAFETY: off + 2w ≤ len (len is a multiple of STEP = 2w).
+        unsafe {
+            let (mut xl, mut xh) = (M::S::load(u.add(off)), M::S::load(u.add(off + w)));
+            let (mut yl, mut yh) = (M::S::load(v.add(off)), M::S::load(v.add(off + w)));
+            if mul_first {
+                let (pl, ph) = mul::<M, BYTEWISE>(p, M::ready(yl), M::ready(yh));
+                (xl, xh) = (M::S::xor(xl, pl), M::S::xor(xh, ph));
+                (yl, yh) = (M::S::xor(yl, xl), M::S::xor(yh, xh));
+            } else {
+                (xl, xh) = (M::S::xor(xl, yl), M::S::xor(xh, yh));
+                let (pl, ph) = mul::<M, BYTEWISE>(p, M::ready(xl), M::ready(xh));
+                (yl, yh) = (M::S::xor(yl, pl), M::S::xor(yh, ph));
+            }
+            M::S::store(u.add(off), xl);
+            M::S::store(u.add(off + w), xh);
+            M::S::store(v.add(off), yl);
+            M::S::store(v.add(off + w), yh);
+        }
+        off += 2 * w;
+    }
+}
+
 struct F8<M>(std::marker::PhantomData<M>);
 struct F16<M>(std::marker::PhantomData<M>);
 
@@ -523,7 +608,7 @@ impl<M: Mul> Path for F8<M> {
     const STEP: usize = M::U8 * M::S::W;
     const TAIL: super::DotFn = super::scalar::dot8;
 
-    fn prep(c: u16) -> M::P8 {
+    fn prep(c: u16, _: Forms) -> M::P8 {
         M::prep8(c as u8)
     }
 
@@ -576,8 +661,11 @@ impl<M: Mul> Path for F16<M> {
     const STEP: usize = 2 * M::S::W;
     const TAIL: super::DotFn = super::scalar::dot16;
 
-    fn prep(c: u16) -> M::P16 {
-        M::prep16(c)
+    fn prep(c: u16, forms: Forms) -> M::P16 {
+        M::prep16(match forms {
+            Forms::Plain => bit_products16(c),
+            _ => Tower::get().images(c, forms),
+        })
     }
 
     #[inline(always)]
@@ -614,65 +702,71 @@ impl<M: Mul> Path for F16<M> {
 
     #[inline(always)]
     unsafe fn fly(p: &M::P16, u: *mut u8, v: *mut u8, len: usize, mul_first: bool) {
-        let w = M::S::W;
-        let mut off = 0;
-        while off < len {
-            // SAFETY: off + 2w ≤ len (len is a multiple of STEP = 2w).
-            unsafe {
-                let (mut xl, mut xh) = (M::S::load(u.add(off)), M::S::load(u.add(off + w)));
-                let (mut yl, mut yh) = (M::S::load(v.add(off)), M::S::load(v.add(off + w)));
-                if mul_first {
-                    let (pl, ph) = M::mul16(p, M::ready(yl), M::ready(yh));
-                    (xl, xh) = (M::S::xor(xl, pl), M::S::xor(xh, ph));
-                    (yl, yh) = (M::S::xor(yl, xl), M::S::xor(yh, xh));
-                } else {
-                    (xl, xh) = (M::S::xor(xl, yl), M::S::xor(xh, yh));
-                    let (pl, ph) = M::mul16(p, M::ready(xl), M::ready(xh));
-                    (yl, yh) = (M::S::xor(yl, pl), M::S::xor(yh, ph));
-                }
-                M::S::store(u.add(off), xl);
-                M::S::store(u.add(off + w), xh);
-                M::S::store(v.add(off), yl);
-                M::S::store(v.add(off + w), yh);
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            match M::bytewise16(p) {
+                true => fly16::<M, true>(p, u, v, len, mul_first),
+                false => fly16::<M, false>(p, u, v, len, mul_first),
             }
-            off += 2 * w;
         }
     }
 }
 
-/// The planar form of GF(2^16) blocks that [`dot_prepared`] and [`fly`] work on:
-/// each 2·W bytes hold the low bytes of their W/2·2 symbols, then the high bytes, in
-/// [`Simd::deinterleave`]'s order. `to`: from interleaved `src` into planar `dst`;
-/// else back (XORed into `dst` with `add`). Lengths are a multiple of 2·W.
-///
-/// # Safety
-/// The instruction set of `S` is available.
-#[inline(always)]
-pub(super) unsafe fn planar16<S: Simd>(src: &[u8], dst: &mut [u8], to: bool, add: bool) {
-    let w = S::W;
-    assert!(
-        src.len() == dst.len() && src.len().is_multiple_of(2 * w),
-        "planar lengths"
-    );
-    let (s, d) = (src.as_ptr(), dst.as_mut_ptr());
-    let mut off = 0;
-    while off < src.len() {
-        // SAFETY: off + 2w ≤ len for both slices (checked above).
-        unsafe {
-            let (a, b) = (S::load(s.add(off)), S::load(s.add(off + w)));
-            let (mut a, mut b) = if to {
-                S::deinterleave(a, b)
-            } else {
-                S::interleave(a, b)
-            };
-            if add {
-                a = S::xor(a, S::load(d.add(off)));
-                b = S::xor(b, S::load(d.add(off + w)));
+/// The kernel form of GF(2^16) blocks that [`dot_prepared`] and [`fly`] work on:
+/// each 2·W bytes hold one byte plane of their W symbols, then the other, in
+/// [`Simd::deinterleave`]'s order, so that no call splits and rejoins bytes; and
+/// the symbols are in coordinates over the basis g^i, α·g^i (i < 8), g = α^257,
+/// instead of the bits of the polynomial basis. g generates the subfield GF(2^8), so
+/// a product by a subfield element maps both coordinate bytes by one 8 × 8 matrix:
+/// [`Mul::mul16_bytewise`], half the work of a product. The convolution path's
+/// FFT twiddles are such elements in most of its butterflies. Products in this form
+/// are prepared as the conjugated maps ([`Tower::images`]); blocks go in and out
+/// as products by 1 from and to the plain form.
+pub(super) struct Tower {
+    /// The polynomial-basis symbol of each coordinate bit.
+    basis: [u16; 16],
+    /// The coordinates of a symbol: `to[0][low byte] ⊕ to[1][high byte]`.
+    to: [[u16; 256]; 2],
+}
+
+impl Tower {
+    pub(super) fn get() -> &'static Tower {
+        static TOWER: std::sync::OnceLock<Tower> = std::sync::OnceLock::new();
+        TOWER.get_or_init(|| {
+            let t = Field::Gf16.tables();
+            let basis: [u16; 16] =
+                std::array::from_fn(|i| t.exp(257 * (i as u64 % 8) + u64::from(i >= 8)));
+            // Every coordinate vector's symbol, by linearity; then the inverse map.
+            let mut of = vec![0u16; 1 << 16];
+            let mut back = vec![0u16; 1 << 16];
+            for c in 1..of.len() {
+                of[c] = of[c & (c - 1)] ^ basis[c.trailing_zeros() as usize];
+                back[usize::from(of[c])] = c as u16;
             }
-            S::store(d.add(off), a);
-            S::store(d.add(off + w), b);
-        }
-        off += 2 * w;
+            let to = std::array::from_fn(|h| std::array::from_fn(|b| back[b << (8 * h)]));
+            Tower { basis, to }
+        })
+    }
+
+    fn coords(&self, x: u16) -> u16 {
+        self.to[0][usize::from(x & 0xff)] ^ self.to[1][usize::from(x >> 8)]
+    }
+
+    /// The values on each input bit of the map "multiply by `c`" from the sides'
+    /// `forms` (plain: polynomial basis; kernel: coordinates) to the output's.
+    pub(super) fn images(&self, c: u16, forms: Forms) -> [u16; 16] {
+        let t = Field::Gf16.tables();
+        let input = |i: usize| match forms {
+            Forms::Kernel | Forms::PlainOutput => self.basis[i],
+            Forms::Plain | Forms::PlainSources => 1 << i,
+        };
+        std::array::from_fn(|i| {
+            let p = t.mul(c, input(i));
+            match forms {
+                Forms::Kernel | Forms::PlainSources => self.coords(p),
+                Forms::Plain | Forms::PlainOutput => p,
+            }
+        })
     }
 }
 
@@ -709,9 +803,14 @@ pub(super) unsafe fn dot16<M: Mul>(
 
 /// `coeffs` made ready for [`dot_prepared`] with method `M`: a `Vec` of `M`'s
 /// prepared form for `field`.
-pub(super) fn prepare<M: Mul>(field: Field, coeffs: &[u16]) -> Box<dyn Any + Send + Sync> {
-    fn all<T: Path>(coeffs: &[u16]) -> Box<dyn Any + Send + Sync> {
-        Box::new(coeffs.iter().map(|&c| T::prep(c)).collect::<Vec<T::P>>())
+pub(super) fn prepare<M: Mul>(field: Field, coeffs: &[(u16, Forms)]) -> Box<dyn Any + Send + Sync> {
+    fn all<T: Path>(coeffs: &[(u16, Forms)]) -> Box<dyn Any + Send + Sync> {
+        Box::new(
+            coeffs
+                .iter()
+                .map(|&(c, f)| T::prep(c, f))
+                .collect::<Vec<T::P>>(),
+        )
     }
     match field {
         Field::Gf8 => all::<F8<M>>(coeffs),
@@ -723,7 +822,7 @@ pub(super) fn prepare<M: Mul>(field: Field, coeffs: &[u16]) -> Box<dyn Any + Sen
 const PREPARED_SOURCES: usize = 16;
 
 /// `dst (⊕)= Σ_k coeffs[at + k] · srcs[k]` with the coefficients `prep` made by
-/// [`prepare`], on the planar form (see [`planar16`]) except where `forms` says
+/// [`prepare`], on the kernel form (see [`Tower`]) except where `forms` says
 /// otherwise; lengths are a multiple of [`super::Prepared::STEP`].
 ///
 /// # Safety
@@ -790,7 +889,7 @@ pub(super) unsafe fn dot_prepared<M: Mul>(
     }
 }
 
-/// A butterfly with the prepared coefficient `at` (see [`Path::fly`]), planar form,
+/// A butterfly with the prepared coefficient `at` (see [`Path::fly`]), kernel form,
 /// lengths a multiple of [`super::Prepared::STEP`].
 ///
 /// # Safety
@@ -843,7 +942,7 @@ macro_rules! entry_points {
         /// Coefficients made ready for [`dot_prepared`] with this instruction set.
         pub(in crate::kernels) fn prepare(
             field: $crate::gf::Field,
-            coeffs: &[u16],
+            coeffs: &[(u16, $crate::kernels::Forms)],
         ) -> Box<dyn std::any::Any + Send + Sync> {
             $crate::kernels::simd::prepare::<$m>(field, coeffs)
         }
@@ -904,23 +1003,6 @@ macro_rules! entry_points {
             // SAFETY: as in `dot_prepared`.
             unsafe { inner(p, at, u, v, mul_first) }
         }
-
-        /// GF(2^16) blocks to (`to`) or from this instruction set's planar form.
-        pub(in crate::kernels) fn planar16(src: &[u8], dst: &mut [u8], to: bool, add: bool) {
-            #[target_feature(enable = $features)]
-            unsafe fn inner(s: &[u8], d: &mut [u8], to: bool, add: bool) {
-                // SAFETY: the features are enabled on this function.
-                unsafe {
-                    $crate::kernels::simd::planar16::<<$m as $crate::kernels::simd::Mul>::S>(
-                        s, d, to, add,
-                    )
-                }
-            }
-            debug_assert!($available());
-            $($before();)?
-            // SAFETY: as in `dot_prepared`.
-            unsafe { inner(src, dst, to, add) }
-        }
     };
     (@one $features:literal, $m:ty, $available:ident, $name:ident, $generic:ident,
         $field:literal $(, $before:path)?) => {
@@ -948,6 +1030,7 @@ pub(super) use entry_points;
 
 #[cfg(test)]
 mod tests {
+    use super::super::avx2::Avx2;
     use super::*;
 
     /// The definition of the GF2P8AFFINEQB layout, bit by bit.
@@ -966,6 +1049,29 @@ mod tests {
         for _ in 0..1000 {
             let cols = rng.next().to_le_bytes();
             assert_eq!(matrix(cols), slow_matrix(cols));
+        }
+    }
+
+    /// Exactly the products by subfield elements take the bytewise butterflies, with
+    /// both methods (their preparation needs no instruction set).
+    #[test]
+    fn bytewise_exactly_for_the_subfield() {
+        let (f, tower) = (Field::Gf16, Tower::get());
+        let step = if cfg!(miri) { 4099 } else { 1 };
+        for c in (0..=u16::MAX).step_by(step) {
+            // c^256 = c: eight squarings.
+            let sub = (0..8).fold(c, |x, _| f.mul(x, x)) == c;
+            let bit = tower.images(c, Forms::Kernel);
+            assert_eq!(
+                Nibble::<Avx2>::bytewise16(&Nibble::<Avx2>::prep16(bit)),
+                sub,
+                "{c}"
+            );
+            assert_eq!(
+                Gfni::<Avx2>::bytewise16(&Gfni::<Avx2>::prep16(bit)),
+                sub,
+                "{c}"
+            );
         }
     }
 
