@@ -14,7 +14,9 @@
 //! row costs O(k). Decoding e lost data blocks solves an e×e system whose matrix is a
 //! Cauchy matrix scaled on both sides; its inverse has a closed form: 2e scale
 //! factors (sums of logs over all pairs of points: O(e²) directly, or, for large e,
-//! O(q log q) as a Zech-log convolution by NTT), then O(1) per entry.
+//! O(q log q) as a Zech-log convolution by NTT), then O(1) per entry. On the
+//! convolution path a decode may instead interpolate through all k received blocks
+//! in one product ([`Interp`]), whichever the cost model says is cheaper.
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::OnceLock;
@@ -576,6 +578,7 @@ impl Code {
                 let scales = conv::Scales {
                     input: Some(&uscale),
                     output: Some(&yscale),
+                    sum: false,
                 };
                 conv::mul(
                     field,
@@ -763,6 +766,8 @@ struct Solver<'c> {
     /// Log-domain scale of row i and column q of M⁻¹.
     row_scale: Vec<u64>,
     col_scale: Vec<u64>,
+    /// The scales of [`Solver::run_interp`], made at its first use.
+    interp: OnceLock<Interp>,
 }
 
 impl<'c> Solver<'c> {
@@ -792,6 +797,7 @@ impl<'c> Solver<'c> {
             checks: checks.to_vec(),
             row_scale,
             col_scale,
+            interp: OnceLock::new(),
         }
     }
 
@@ -828,13 +834,19 @@ impl<'c> Solver<'c> {
         self.run_piece(srcs, dsts, len);
     }
 
-    /// Runs both stages stripe by stripe, by the path the cost model picks.
+    /// Decodes stripe by stripe, by the path the cost model picks: quadratic, or by
+    /// convolution in two stages or in one interpolation.
     fn run_piece(&self, srcs: &[&[u8]], dsts: &mut [&mut [u8]], len: usize) {
-        match self.spans() {
-            Some(spans) if convolve(spans.field, self.quadratic_cost(), spans.cost()) => {
-                self.run_conv(&spans, srcs, dsts, len)
-            }
-            _ => self.run_quadratic(srcs, dsts, len),
+        let Some(spans) = self.spans() else {
+            return self.run_quadratic(srcs, dsts, len);
+        };
+        let (two, one) = (spans.cost(), spans.interp_cost());
+        if !convolve(spans.field, self.quadratic_cost(), two.min(one)) {
+            self.run_quadratic(srcs, dsts, len)
+        } else if one < two {
+            self.run_interp(&spans, srcs, dsts, len)
+        } else {
+            self.run_conv(&spans, srcs, dsts, len)
         }
     }
 
@@ -848,7 +860,11 @@ impl<'c> Solver<'c> {
     fn spans(&self) -> Option<Spans> {
         let lost = *self.lost.iter().find(|&&l| l >= 1)?;
         let known = self.present.iter().find(|&&p| p >= 1).copied().unwrap_or(1);
+        let received = known.min(*self.checks.iter().min()?);
         Some(Spans {
+            received,
+            receiveds: self.checks.iter().max()? + 1 - received,
+            k: self.code.k,
             field: self.code.field,
             check: *self.checks.iter().min()?,
             checks: self.checks.iter().max()? - self.checks.iter().min()? + 1,
@@ -935,6 +951,7 @@ impl<'c> Solver<'c> {
             let scales = conv::Scales {
                 input: Some(&uscale),
                 output: Some(&zscale),
+                sum: false,
             };
             conv::mul(
                 field,
@@ -964,6 +981,7 @@ impl<'c> Solver<'c> {
                 let scales = conv::Scales {
                     input: None,
                     output: Some(&yscale),
+                    sum: false,
                 };
                 conv::mul(
                     field,
@@ -983,6 +1001,80 @@ impl<'c> Solver<'c> {
                     .collect();
                 let inputs: Vec<&[u8]> = self.checks.iter().map(|&c| vs[c - sp.check]).collect();
                 combine(field, &coeffs, &inputs, &mut dst[start..end]);
+            }
+        }
+    }
+
+    /// The lost data by one Toeplitz product from all received blocks ([`Interp`]),
+    /// stripe by stripe. The checks are copied out first: their buffers receive lost
+    /// data.
+    fn run_interp(&self, sp: &Spans, srcs: &[&[u8]], dsts: &mut [&mut [u8]], len: usize) {
+        let (code, e) = (self.code, self.e());
+        let field = code.field;
+        let it = self.interp.get_or_init(|| Interp::new(self, sp));
+        let stripe = conv_stripe(len, sp.receiveds + e + sp.losts);
+        let zero = vec![0u8; stripe];
+        let mut v = vec![0u8; e * stripe];
+        let gaps = sp.losts - self.lost.iter().filter(|&&l| l >= 1).count();
+        let mut scratch = vec![0u8; gaps * stripe];
+        for start in (0..len).step_by(stripe) {
+            let end = len.min(start + stripe);
+            let width = end - start;
+            let mut vs = slots(&mut v, stripe, width);
+            for (c, d) in vs.iter_mut().zip(dsts.iter()) {
+                c.copy_from_slice(&d[start..end]);
+            }
+            let known = (self.present.iter().zip(srcs))
+                .filter(|(&m, _)| m >= 1)
+                .map(|(_, s)| &s[start..end]);
+            let recv: Vec<&[u8]> = known.chain(vs.iter().map(|c| &**c)).collect();
+            let mut us: Vec<&[u8]> = vec![&zero[..width]; sp.receiveds];
+            for (&r, &block) in it.received.iter().zip(&recv) {
+                us[r - it.first] = block;
+            }
+            let (zero_lost, rest) = match self.lost.first() {
+                Some(0) => {
+                    let (first, rest) = dsts.split_at_mut(1);
+                    (Some(&mut first[0]), rest)
+                }
+                _ => (None, &mut dsts[..]),
+            };
+            let given = (self.lost.iter().filter(|&&l| l >= 1))
+                .zip(rest.iter_mut())
+                .map(|(&l, dst)| (l - sp.lost, &mut dst[start..end]));
+            let mut ys = fill_gaps(sp.losts, given, &mut scratch, stripe, width);
+            // Data block 0, lost, is the sum's output.
+            let sum = match zero_lost {
+                Some(dst) => {
+                    ys.push(&mut dst[start..end]);
+                    true
+                }
+                None => false,
+            };
+            let shift = sp.lost as i64 - it.first as i64;
+            let scales = conv::Scales {
+                input: Some(&it.input),
+                output: Some(&it.output),
+                sum,
+            };
+            conv::mul(
+                field,
+                |d| code.h(shift + d as i64),
+                &us,
+                &mut ys,
+                scales,
+                false,
+            );
+            if self.present.first() == Some(&0) {
+                let mut outs: Vec<&mut [u8]> =
+                    rest.iter_mut().map(|d| &mut d[start..end]).collect();
+                kernels::dot(
+                    field,
+                    &it.from_zero,
+                    &[&srcs[0][start..end]],
+                    &mut outs,
+                    true,
+                );
             }
         }
     }
@@ -1071,6 +1163,10 @@ impl<'c> Solver<'c> {
 /// Where a decode's convolutions run: the first index and the length of the range of
 /// the checks, of the known data ≥ 1 and of the lost data ≥ 1.
 struct Spans {
+    /// The received blocks ≥ 1 (known data and checks) for [`Solver::run_interp`].
+    received: usize,
+    receiveds: usize,
+    k: usize,
     field: Field,
     check: usize,
     checks: usize,
@@ -1089,6 +1185,84 @@ impl Spans {
             + conv::cost(self.field, self.losts, self.checks)
             + (self.knowns + 4 * self.e) as f64
     }
+
+    /// Estimated block multiply-adds of [`Solver::run_interp`]; infinite where its
+    /// scales' sums over all k received points would overflow (k > 2^15 in GF(2^16)).
+    fn interp_cost(&self) -> f64 {
+        let q = self.field.size() as u64 - 1;
+        match (self.k as u64) * (q - 1) < 1 << 31 {
+            true => {
+                conv::cost(self.field, self.losts, self.receiveds) + (self.k + 2 * self.e) as f64
+            }
+            false => f64::INFINITY,
+        }
+    }
+}
+
+/// The scales of the one-product decode ([`Solver::run_interp`]): the lost data are
+/// the values at their points of the polynomial through all k received blocks
+/// (Lagrange, with W = Π_{r received} (x − x_r)):
+///
+/// ```text
+/// d_L = W(x_L) · Σ_r c_r / (W'(x_r)·(x_L − x_r)),   1/(x_L − x_r) = α^−(r−1)·h(L − r)
+/// ```
+///
+/// one Toeplitz product from the received blocks ≥ 1 to the lost ones ≥ 1, with
+/// input scales α^−(r−1)/W'(x_r) and output scales W(x_L); a received data block 0
+/// (x_0 = 0) adds W(x_L)/(W'(0)·x_L)·d_0 to each, and a lost one is
+/// W(0)·Σ_r c_r/(W'(x_r)·x_r): W(0) times the sum of the scaled inputs, which the
+/// product gives as well ([`conv::Scales::sum`]).
+struct Interp {
+    /// The received indices ≥ 1: the known data, then the checks.
+    received: Vec<usize>,
+    /// The first of them (the product's first input).
+    first: usize,
+    /// Per place from `first`: the input scale, 0 where nothing is received.
+    input: Vec<u16>,
+    /// Per place from the first lost index ≥ 1: W(x_L), 0 where nothing is lost;
+    /// then W(0) if data block 0 is lost.
+    output: Vec<u16>,
+    /// With data block 0 received: its coefficient in each lost block (lost order).
+    from_zero: Vec<u16>,
+}
+
+impl Interp {
+    fn new(s: &Solver, sp: &Spans) -> Interp {
+        let code = s.code;
+        let received: Vec<usize> = (s.present.iter().copied().filter(|&m| m >= 1))
+            .chain(s.checks.iter().copied())
+            .collect();
+        let a: Vec<u16> = received.iter().map(|&r| code.point(r)).collect();
+        let LogSums { a_of_b, da, .. } = LogSums::new(&code.t, &a, &s.b);
+        let log = |l: u64| l as i64;
+        // log W'(x_r) and log W(x_L) gain log x when x_0 = 0 is among the received.
+        let zero_in = s.present.first() == Some(&0);
+        let z = i64::from(zero_in);
+        let sum: i64 = received.iter().map(|&r| r as i64 - 1).sum();
+        let mut input = vec![0u16; sp.receiveds];
+        for (j, &r) in received.iter().enumerate() {
+            let x = r as i64 - 1;
+            input[r - sp.received] = code.alpha(-x - log(da[j]) - z * x);
+        }
+        let mut output = vec![0u16; sp.losts];
+        for (i, &l) in s.lost.iter().enumerate().filter(|&(_, &l)| l >= 1) {
+            output[l - sp.lost] = code.alpha(log(a_of_b[i]) + z * (l as i64 - 1));
+        }
+        let from_zero = match zero_in {
+            true => a_of_b.iter().map(|&w| code.alpha(log(w) - sum)).collect(),
+            false => Vec::new(),
+        };
+        if s.lost.first() == Some(&0) {
+            output.push(code.alpha(log(a_of_b[0])));
+        }
+        Interp {
+            received,
+            first: sp.received,
+            input,
+            output,
+            from_zero,
+        }
+    }
 }
 
 /// Number of lost blocks from which [`LogSums::new`] convolves instead of summing
@@ -1099,7 +1273,9 @@ impl Spans {
 const CONVOLVE_FROM_E: usize = 2800;
 
 /// The four log-domain sums behind the scales of M⁻¹ (see [`Solver`]), for check
-/// points a (all nonzero) and as many lost data points b, each reduced mod q.
+/// points a (all nonzero) and as many lost data points b, each reduced mod q; also
+/// those of an interpolation through all received points a (nonzero) onto the
+/// lost points b ([`Interp`]), sets of different sizes.
 #[derive(Debug, PartialEq, Eq)]
 struct LogSums {
     /// log A(b_i) = Σ_q log(b_i − a_q).
@@ -1113,10 +1289,9 @@ struct LogSums {
 }
 
 impl LogSums {
-    /// The sums, directly for small e and by convolution for large e.
+    /// The sums, directly for small sets and by convolution for large ones.
     fn new(t: &Tables, a: &[u16], b: &[u16]) -> LogSums {
-        debug_assert_eq!(a.len(), b.len());
-        if a.len() >= CONVOLVE_FROM_E {
+        if a.len().max(b.len()) >= CONVOLVE_FROM_E {
             LogSums::by_convolution(t, a, b)
         } else {
             LogSums::direct(t, a, b)
@@ -1126,11 +1301,10 @@ impl LogSums {
     /// Every difference, one by one: O(e²).
     fn direct(t: &Tables, a: &[u16], b: &[u16]) -> LogSums {
         let q = u64::from(t.q);
-        let e = a.len();
         let log_diff = |x: u16, y: u16| u64::from(t.log(x ^ y));
         // Each term < q, at most 2^16 terms: no overflow before the final reduction.
-        let mut a_of_b = vec![0u64; e];
-        let mut b_of_a = vec![0u64; e];
+        let mut a_of_b = vec![0u64; b.len()];
+        let mut b_of_a = vec![0u64; a.len()];
         for (qi, &aq) in a.iter().enumerate() {
             for (i, &bi) in b.iter().enumerate() {
                 let l = log_diff(aq, bi);
@@ -1138,11 +1312,11 @@ impl LogSums {
                 b_of_a[qi] += l;
             }
         }
-        let mut da = vec![0u64; e];
-        let mut db = vec![0u64; e];
+        let mut da = vec![0u64; a.len()];
+        let mut db = vec![0u64; b.len()];
         for (pts, acc) in [(a, &mut da), (b, &mut db)] {
-            for i in 0..e {
-                for j in i + 1..e {
+            for i in 0..pts.len() {
+                for j in i + 1..pts.len() {
                     let l = log_diff(pts[i], pts[j]);
                     acc[i] += l;
                     acc[j] += l;
@@ -1176,15 +1350,14 @@ impl LogSums {
     /// ```
     ///
     /// C_S and C_T come from one exact convolution of Z with 1_S + 2^31·1_T: both are
-    /// below e·(q − 1) < 2^31 (e ≤ 2^15 in GF(2^16)), so the packed values stay
+    /// below |set|·(q − 1) < 2^31 (at most 2^15 points in GF(2^16)), so the packed values stay
     /// below 2^62 and split apart again.
     fn by_convolution(t: &Tables, a: &[u16], b: &[u16]) -> LogSums {
         const SHIFT: u32 = 31;
         let qn = t.q as usize;
         let q = u64::from(t.q);
-        let e = a.len();
         assert!(
-            (e as u64) * (q - 1) < 1 << SHIFT,
+            (a.len().max(b.len()) as u64) * (q - 1) < 1 << SHIFT,
             "packed convolution would overflow"
         );
         let s: Vec<usize> = a.iter().map(|&x| t.log(x) as usize).collect();
@@ -1344,6 +1517,68 @@ mod tests {
 #[cfg(test)]
 mod solver_tests {
     use super::*;
+
+    /// The three decodes (quadratic, two products, one interpolation) give the data
+    /// back on random codes of both fields: data block 0 lost or received, lost
+    /// blocks and checks scattered (gaps in every span), blocks with a tail the
+    /// kernels leave to field tables, and a code big enough that the interpolation's
+    /// sums over all received points are convolved.
+    #[test]
+    fn every_decode_gives_the_data_back() {
+        let mut rng = crate::test_rng::Rng(0x5DEE_CE66_D1CE_5EED);
+        let big = if cfg!(miri) {
+            None
+        } else {
+            Some((3000, 3500, 40))
+        };
+        let cases = [
+            (3, 5, 1),
+            (5, 9, 4),
+            (20, 40, 13),
+            (100, 255, 80),
+            (300, 700, 120),
+        ];
+        for (k, n, e) in cases.into_iter().chain(big) {
+            let code = Code::new(k, n).unwrap();
+            let len = 2 * KERNEL_STEP + 2;
+            let data: Vec<Vec<u8>> = (0..k).map(|_| rng.bytes(len)).collect();
+            let refs: Vec<&[u8]> = data.iter().map(|d| d.as_slice()).collect();
+            let mut checks: Vec<Vec<u8>> = (k..n).map(|_| vec![0; len]).collect();
+            let mut outs: Vec<&mut [u8]> = checks.iter_mut().map(|c| c.as_mut_slice()).collect();
+            let all: Vec<usize> = (k..n).collect();
+            code.encode_many(&refs, &all, &mut outs).unwrap();
+            for zero in [true, false] {
+                let mut order: Vec<usize> = (1..k).collect();
+                rng.shuffle(&mut order);
+                let mut lost: Vec<usize> = order[..e - usize::from(zero)].to_vec();
+                lost.extend(zero.then_some(0));
+                lost.sort_unstable();
+                let present: Vec<usize> = (0..k).filter(|p| !lost.contains(p)).collect();
+                let mut pick = all.clone();
+                rng.shuffle(&mut pick);
+                let used = &pick[..e];
+                let s = Solver::new(&code, &present, &lost, used);
+                let srcs: Vec<&[u8]> = present.iter().map(|&p| refs[p]).collect();
+                let Some(spans) = s.spans() else {
+                    continue;
+                };
+                for way in 0..3 {
+                    let mut blocks: Vec<Vec<u8>> =
+                        used.iter().map(|&c| checks[c - k].clone()).collect();
+                    let mut dsts: Vec<&mut [u8]> =
+                        blocks.iter_mut().map(|b| b.as_mut_slice()).collect();
+                    match way {
+                        0 => s.run_quadratic(&srcs, &mut dsts, len),
+                        1 => s.run_conv(&spans, &srcs, &mut dsts, len),
+                        _ => s.run_interp(&spans, &srcs, &mut dsts, len),
+                    }
+                    for (b, &l) in blocks.iter().zip(&lost) {
+                        assert!(b == &data[l], "k={k} n={n} lost {l} way {way}");
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn inverse_times_matrix_is_identity() {

@@ -44,6 +44,17 @@ pub(crate) struct Scales<'a> {
     pub(crate) input: Option<&'a [u16]>,
     /// One per output block.
     pub(crate) output: Option<&'a [u16]>,
+    /// `y` has one block more than the product's rows, the last, which gets
+    /// `output[last] · Σ_j input[j]·x[j]` (the scaled inputs' sum, which the
+    /// engines have at hand; `output` must be given).
+    pub(crate) sum: bool,
+}
+
+impl Scales<'_> {
+    /// Rows of the product proper in `y`.
+    fn rows(&self, y: usize) -> usize {
+        y - usize::from(self.sum)
+    }
 }
 
 /// Writes `y[i] = out[i] · Σ_j entry(i − j) · in[j] · x[j]` (`scales`; XORed into
@@ -58,8 +69,9 @@ pub(crate) fn mul(
 ) {
     debug_assert!(scales.input.is_none_or(|s| s.len() == x.len()));
     debug_assert!(scales.output.is_none_or(|s| s.len() == y.len()));
+    debug_assert!(!scales.sum || scales.output.is_some());
     let symbols = y.first().map_or(0, |b| b.len()) / field.symbol_bytes();
-    match plan(field, y.len(), x.len(), symbols).0 {
+    match plan(field, scales.rows(y.len()), x.len(), symbols).0 {
         Some(p) => fft::mul(field, entry, x, y, scales, add, p),
         None => karatsuba_scaled(field, entry, x, y, scales, add),
     }
@@ -91,6 +103,22 @@ fn karatsuba_scaled(
     scales: Scales,
     add: bool,
 ) {
+    if scales.sum {
+        // The sum directly: Karatsuba runs on shapes small enough.
+        let (rows, last) = y.split_at_mut(scales.rows(y.len()));
+        let out = scales.output.expect("sum with output scales");
+        let t = field.tables();
+        let coeffs: Vec<u16> = (0..x.len())
+            .map(|j| t.mul(scales.input.map_or(1, |s| s[j]), out[rows.len()]))
+            .collect();
+        kernels::dot(field, &coeffs, x, last, add);
+        let scales = Scales {
+            output: Some(&out[..rows.len()]),
+            sum: false,
+            ..scales
+        };
+        return karatsuba_scaled(field, entry, x, rows, scales, add);
+    }
     let scaled = |blocks: &[&[u8]], by: &[u16]| -> Vec<Vec<u8>> {
         blocks
             .iter()
@@ -267,10 +295,14 @@ mod tests {
         let t = field.tables();
         let si = |j: usize| scales.input.map_or(1, |s| s[j]);
         let so = |i: usize| scales.output.map_or(1, |s| s[i]);
+        let rows = scales.rows(y.len());
+        // The sum's row: every entry 1.
+        let entry = |i: usize, j: usize| match i < rows {
+            true => entry(i as isize - j as isize),
+            false => 1,
+        };
         let coeffs: Vec<u16> = (0..y.len())
-            .flat_map(|i| {
-                (0..c).map(move |j| t.mul(t.mul(entry(i as isize - j as isize), si(j)), so(i)))
-            })
+            .flat_map(|i| (0..c).map(move |j| t.mul(t.mul(entry(i, j), si(j)), so(i))))
             .collect();
         kernels::dot(field, &coeffs, x, y, add);
     }
@@ -299,7 +331,8 @@ mod tests {
                 .map(|_| (0..w).map(|_| next() as u8).collect())
                 .collect();
             let xr: Vec<&[u8]> = x.iter().map(|b| b.as_slice()).collect();
-            let start: Vec<Vec<u8>> = (0..r)
+            // One block more for the sum.
+            let start: Vec<Vec<u8>> = (0..r + 1)
                 .map(|_| (0..w).map(|_| next() as u8).collect())
                 .collect();
             let mut scale = |n: usize| -> Vec<u16> {
@@ -313,28 +346,42 @@ mod tests {
                     })
                     .collect()
             };
-            let (si, so) = (scale(c), scale(r));
+            let (si, so) = (scale(c), scale(r + 1));
             let scaled = Scales {
                 input: Some(&si),
-                output: Some(&so),
+                output: Some(&so[..r]),
+                sum: false,
             };
             let input = Scales {
                 input: Some(&si),
                 output: None,
+                sum: false,
+            };
+            let sum = Scales {
+                output: Some(&so),
+                sum: true,
+                ..scaled
             };
             for (add, scales) in [
                 (false, Scales::default()),
                 (true, Scales::default()),
                 (false, input),
                 (true, scaled),
+                (false, sum),
+                (true, sum),
             ] {
                 let (mut a, mut b) = (start.clone(), start.clone());
+                let blocks = r + usize::from(scales.sum);
+                let (a, b) = (&mut a[..blocks], &mut b[..blocks]);
                 let mut ar: Vec<&mut [u8]> = a.iter_mut().map(|b| b.as_mut_slice()).collect();
                 let mut br: Vec<&mut [u8]> = b.iter_mut().map(|b| b.as_mut_slice()).collect();
                 engine(field, &entry, &xr, &mut ar, scales, add);
                 direct(field, &entry, &xr, &mut br, scales, add);
-                let (i, o) = (scales.input.is_some(), scales.output.is_some());
-                assert_eq!(a, b, "{field:?} {r}×{c} w={w} add={add} scales {i} {o}");
+                let (i, o, s) = (scales.input.is_some(), scales.output.is_some(), scales.sum);
+                assert_eq!(
+                    a, b,
+                    "{field:?} {r}×{c} w={w} add={add} scales {i} {o} sum {s}"
+                );
             }
         }
     }

@@ -322,9 +322,9 @@ impl Plan {
         (ti * self.b) as isize - (tj * self.a) as isize
     }
 
-    /// Slots of the storage: ct input transforms and one output.
+    /// Slots of the storage: ct input transforms, one output and the inputs' sum.
     fn slots(&self) -> usize {
-        (self.ct + 1) * self.n
+        (self.ct + 1) * self.n + 1
     }
 
     /// Estimated cost in block multiply-adds for blocks of `symbols` symbols, a
@@ -591,7 +591,7 @@ pub(super) fn mul(
     add: bool,
     plan: Plan,
 ) {
-    let (r, c) = (y.len(), x.len());
+    let (r, c) = (scales.rows(y.len()), x.len());
     let len = y.first().map_or(0, |b| b.len());
     if r == 0 || c == 0 || len == 0 {
         return;
@@ -662,7 +662,7 @@ pub(super) fn mul(
         while at < body {
             st.at = at;
             st.width = stripe.min(body - at);
-            product(&mut st, plan, x, y, add);
+            product(&mut st, plan, x, y, scales.sum, add);
             at += st.width;
         }
     }
@@ -680,14 +680,15 @@ pub(super) fn mul(
         };
         while at < len {
             sym.at = at;
-            product(&mut sym, plan, x, y, add);
+            product(&mut sym, plan, x, y, scales.sum, add);
             at += sb;
         }
     }
 }
 
-/// One stripe (or symbol) of [`mul`].
-fn product(s: &mut impl Slots, plan: Plan, x: &[&[u8]], y: &mut [&mut [u8]], add: bool) {
+/// One stripe (or symbol) of [`mul`]; with `sum`, the last of `y` gets the sum of
+/// the loaded (scaled) inputs: each forward transform's value at p(1) = 1.
+fn product(s: &mut impl Slots, plan: Plan, x: &[&[u8]], y: &mut [&mut [u8]], sum: bool, add: bool) {
     let Plan {
         d,
         n,
@@ -710,6 +711,15 @@ fn product(s: &mut impl Slots, plan: Plan, x: &[&[u8]], y: &mut [&mut [u8]], add
         forward(s, tj * n, d, la);
     }
     let out = ct * n;
+    let (y, last) = y.split_at_mut(y.len() - usize::from(sum));
+    if let Some(last) = last.first_mut() {
+        let at = out + n;
+        s.copy(1, at, 1);
+        for tj in 1..ct {
+            s.xor(tj * n + 1, at, 1);
+        }
+        s.store(at, y.len(), last, add);
+    }
     for ti in 0..rt {
         for q in 0..n {
             s.point(q, ti);
