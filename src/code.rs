@@ -16,7 +16,7 @@
 //! factors (sums of logs over all pairs of points: O(e²) directly, or, for large e,
 //! O(q log q) as a Zech-log convolution by NTT), then O(1) per entry. On the
 //! convolution path a decode may instead interpolate through all k received blocks
-//! in one product ([`Interp`]), whichever the cost model says is cheaper.
+//! in one product, whichever the cost model says is cheaper.
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::OnceLock;
