@@ -840,7 +840,8 @@ impl<'c> Solver<'c> {
         let Some(spans) = self.spans() else {
             return self.run_quadratic(srcs, dsts, len);
         };
-        let (two, one) = (spans.cost(), spans.interp_cost());
+        let symbols = len / spans.field.symbol_bytes();
+        let (two, one) = (spans.cost(), spans.interp_cost(symbols));
         if !convolve(spans.field, self.quadratic_cost(), two.min(one)) {
             self.run_quadratic(srcs, dsts, len)
         } else if one < two {
@@ -1186,16 +1187,26 @@ impl Spans {
             + (self.knowns + 4 * self.e) as f64
     }
 
-    /// Estimated block multiply-adds of [`Solver::run_interp`]; infinite where its
-    /// scales' sums over all k received points would overflow (k > 2^15 in GF(2^16)).
-    fn interp_cost(&self) -> f64 {
+    /// Estimated block multiply-adds of [`Solver::run_interp`] on blocks of
+    /// `symbols` symbols, with its setup: the log sums over all k received points
+    /// (O(k²) directly, or a convolution costing about as much as at
+    /// [`CONVOLVE_FROM_E`]), each sum term weighed as [`SCALAR_WEIGHT`] symbols of a
+    /// block multiply-add. Infinite where the sums would overflow (k > 2^15 in
+    /// GF(2^16)).
+    fn interp_cost(&self, symbols: usize) -> f64 {
         let q = self.field.size() as u64 - 1;
-        match (self.k as u64) * (q - 1) < 1 << 31 {
-            true => {
-                conv::cost(self.field, self.losts, self.receiveds) + (self.k + 2 * self.e) as f64
-            }
-            false => f64::INFINITY,
+        if (self.k as u64) * (q - 1) >= 1 << 31 {
+            return f64::INFINITY;
         }
+        let (k, e) = (self.k as f64, self.e as f64);
+        let terms = match self.k.max(self.e) >= CONVOLVE_FROM_E {
+            true => (CONVOLVE_FROM_E as f64).powi(2),
+            false => k * e + (k * k + e * e) / 2.0,
+        };
+        conv::cost(self.field, self.losts, self.receiveds)
+            + k
+            + 2.0 * e
+            + terms * SCALAR_WEIGHT / symbols.max(1) as f64
     }
 }
 
@@ -1264,6 +1275,11 @@ impl Interp {
         }
     }
 }
+
+/// A term of the log sums (a table lookup and an add) costs about as much as this many
+/// symbols of a block multiply-add by the kernels (estimated, as the FFT's
+/// preparation is).
+const SCALAR_WEIGHT: f64 = 10.0;
 
 /// Number of lost blocks from which [`LogSums::new`] convolves instead of summing
 /// directly. Measured in GF(2^16) (release, x86-64): the direct sums take about
