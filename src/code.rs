@@ -560,13 +560,19 @@ impl Code {
             .collect();
         let gaps = first.iter().filter(|f| f.is_none()).count();
         let mut scratch = vec![0u8; gaps * stripe];
+        // Data block 0's term in each check, all checks in one kernel call.
+        let zero: Vec<u16> = (checks.iter())
+            .map(|(i, _)| {
+                let p = i64::from(self.plog[*i - k]);
+                self.alpha(p + i64::from(self.wlog[0]) - (*i as i64 - 1))
+            })
+            .collect();
         for start in (0..len).step_by(stripe) {
             let end = len.min(start + stripe);
-            for (i, out) in checks.iter_mut() {
-                let p = i64::from(self.plog[*i - k]);
-                let c = self.alpha(p + i64::from(self.wlog[0]) - (*i as i64 - 1));
-                combine(field, &[c], &[&data[0][start..end]], &mut out[start..end]);
-            }
+            let mut outs: Vec<&mut [u8]> = (checks.iter_mut())
+                .map(|(_, out)| &mut out[start..end])
+                .collect();
+            kernels::dot(field, &zero, &[&data[0][start..end]], &mut outs, false);
             let us: Vec<&[u8]> = data[1..].iter().map(|d| &d[start..end]).collect();
             {
                 let given = checks
