@@ -1374,6 +1374,22 @@ impl LogSums {
     /// C_S and C_T come from one exact convolution of Z with 1_S + 2^31·1_T: both are
     /// below |set|·(q − 1) < 2^31 (at most 2^15 points in GF(2^16)), so the packed values stay
     /// below 2^62 and split apart again.
+    /// The sequence Z (Z(0) = 0) of `t`'s field, transformed once per process for
+    /// convolutions with indicators of length q (about 1 MiB each in GF(2^16)).
+    fn zech(t: &Tables) -> &'static crate::ntt::Fixed {
+        static FIXED: [OnceLock<crate::ntt::Fixed>; 2] = [OnceLock::new(), OnceLock::new()];
+        FIXED[usize::from(t.q > 255)].get_or_init(|| {
+            let qn = t.q as usize;
+            let zech: Vec<u64> = (0..qn)
+                .map(|u| match u {
+                    0 => 0,
+                    _ => u64::from(t.log(1 ^ t.exp[u])),
+                })
+                .collect();
+            crate::ntt::Fixed::new(&zech, qn)
+        })
+    }
+
     fn by_convolution(t: &Tables, a: &[u16], b: &[u16]) -> LogSums {
         const SHIFT: u32 = 31;
         let qn = t.q as usize;
@@ -1391,12 +1407,6 @@ impl LogSums {
         let sum_s: u64 = s.iter().map(|&x| x as u64).sum();
         let sum_t: u64 = tb.iter().flatten().map(|&x| x as u64).sum();
 
-        let zech: Vec<u64> = (0..qn)
-            .map(|u| match u {
-                0 => 0,
-                _ => u64::from(t.log(1 ^ t.exp[u])),
-            })
-            .collect();
         let mut ind = vec![0u64; qn];
         for &x in &s {
             ind[x] += 1;
@@ -1404,7 +1414,7 @@ impl LogSums {
         for &x in tb.iter().flatten() {
             ind[x] += 1 << SHIFT;
         }
-        let lin = crate::ntt::convolve(&zech, &ind);
+        let lin = LogSums::zech(t).convolve(&ind);
         // Cyclic from linear: index x collects x and x + q.
         let conv = |x: usize| {
             let c = lin[x] + lin.get(x + qn).copied().unwrap_or(0);

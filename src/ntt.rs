@@ -137,32 +137,59 @@ fn inverse(a: &mut [u64], itw: &[u64]) {
     }
 }
 
-/// The linear convolution `c[m] = Σ_j a[j]·b[m − j]` of two non-empty sequences, mod p;
-/// `c` has `a.len() + b.len() − 1` entries. Exact when every true `c[m]` is below p.
-/// Inputs must be below p. O(N log N) for N the next power of two ≥ the output length.
-pub(crate) fn convolve(a: &[u64], b: &[u64]) -> Vec<u64> {
-    assert!(!a.is_empty() && !b.is_empty(), "empty convolution");
-    debug_assert!(a.iter().chain(b).all(|&x| x < P));
-    let len = a.len() + b.len() - 1;
-    let n = len.next_power_of_two().max(2);
-    let log_n = n.trailing_zeros();
-    let w = root_of_unity(log_n);
-    let tw = twiddles(w, n);
-    let itw = twiddles(pow(w, n as u64 - 1), n);
-    let mut fa = vec![0u64; n];
-    fa[..a.len()].copy_from_slice(a);
-    let mut fb = vec![0u64; n];
-    fb[..b.len()].copy_from_slice(b);
-    forward(&mut fa, &tw);
-    forward(&mut fb, &tw);
-    // 1/n = p − (p − 1)/n, as n | p − 1.
-    let n_inv = P - ((P - 1) >> log_n);
-    for (x, &y) in fa.iter_mut().zip(&fb) {
-        *x = mul(mul(*x, y), n_inv);
+/// One operand `a` of linear convolutions `c[m] = Σ_j a[j]·b[m − j]` mod p, transformed
+/// once for many operands `b` of up to `most` entries: each convolution then costs two
+/// transforms instead of three. `c` has `a.len() + b.len() − 1` entries, exact when
+/// every true `c[m]` is below p; inputs must be below p. O(N log N) for N the next
+/// power of two ≥ `a.len() + most − 1`.
+pub(crate) struct Fixed {
+    /// Entries of the fixed operand and most entries of the other.
+    len: usize,
+    most: usize,
+    /// The fixed operand's transform, times 1/n.
+    fa: Vec<u64>,
+    tw: Vec<u64>,
+    itw: Vec<u64>,
+}
+
+impl Fixed {
+    pub(crate) fn new(a: &[u64], most: usize) -> Fixed {
+        assert!(!a.is_empty() && most > 0, "empty convolution");
+        debug_assert!(a.iter().all(|&x| x < P));
+        let n = (a.len() + most - 1).next_power_of_two().max(2);
+        let log_n = n.trailing_zeros();
+        let w = root_of_unity(log_n);
+        let tw = twiddles(w, n);
+        let itw = twiddles(pow(w, n as u64 - 1), n);
+        let mut fa = vec![0u64; n];
+        fa[..a.len()].copy_from_slice(a);
+        forward(&mut fa, &tw);
+        // 1/n = p − (p − 1)/n, as n | p − 1.
+        let n_inv = P - ((P - 1) >> log_n);
+        fa.iter_mut().for_each(|x| *x = mul(*x, n_inv));
+        Fixed {
+            len: a.len(),
+            most,
+            fa,
+            tw,
+            itw,
+        }
     }
-    inverse(&mut fa, &itw);
-    fa.truncate(len);
-    fa
+
+    /// The convolution of the fixed operand and `b` (1 to `most` entries below p).
+    pub(crate) fn convolve(&self, b: &[u64]) -> Vec<u64> {
+        assert!(!b.is_empty() && b.len() <= self.most, "operand length");
+        debug_assert!(b.iter().all(|&x| x < P));
+        let mut fb = vec![0u64; self.fa.len()];
+        fb[..b.len()].copy_from_slice(b);
+        forward(&mut fb, &self.tw);
+        for (x, &y) in fb.iter_mut().zip(&self.fa) {
+            *x = mul(*x, y);
+        }
+        inverse(&mut fb, &self.itw);
+        fb.truncate(self.len + b.len() - 1);
+        fb
+    }
 }
 
 #[cfg(test)]
@@ -243,7 +270,13 @@ mod tests {
                     want[i + j] = add(want[i + j], mul(x, y));
                 }
             }
+            let convolve = |a: &[u64], b: &[u64]| Fixed::new(a, b.len()).convolve(b);
             assert_eq!(convolve(&a, &b), want, "lengths {la}, {lb}");
+            // A fixed operand's transform, reused, and made for longer operands.
+            let fixed = Fixed::new(&a, lb + 40);
+            for _ in 0..2 {
+                assert_eq!(fixed.convolve(&b), want, "fixed, lengths {la}, {lb}");
+            }
         }
     }
 
@@ -252,7 +285,7 @@ mod tests {
         // Plain integers, no modular wrap: what the decoder relies on.
         let a: Vec<u64> = (0..300).map(|i| i * i % 65535).collect();
         let b: Vec<u64> = (0..300).map(|i| (i % 3 == 0) as u64).collect();
-        let c = convolve(&a, &b);
+        let c = Fixed::new(&a, b.len()).convolve(&b);
         for (m, &got) in c.iter().enumerate() {
             let want: u64 = (0..=m)
                 .filter(|&j| j < a.len() && m - j < b.len())
