@@ -111,8 +111,9 @@ const CONV_STRIPE_BUDGET: usize = 32 << 20;
 /// in cache). Measured on Zen 1 (AVX2), the break-even lies near an estimated
 /// ratio of 0.6 in GF(2^8) (k = 64 to 200, 16 KiB blocks); in GF(2^16) near 0.9
 /// with 16 KiB blocks and 1.6 with 64 KiB (k = 250 to 1000, 4 to 20 checks), where
-/// 1.0 keeps the small blocks' side (k = 1000 + 10 checks: 3.2× faster than before;
-/// 1000 + 4 stays quadratic, 1.4× slower than it could be).
+/// 1.0 keeps the small blocks' side (k = 1000 + 10 checks: 3.2× faster than before);
+/// what depends on the size of the data, the encode's estimate takes from
+/// [`LARGE_INPUT`].
 fn conv_margin(field: Field) -> f64 {
     match field {
         Field::Gf8 => 0.6,
@@ -210,11 +211,33 @@ fn cheaper_to_convolve(field: Field, quadratic: f64, convolution: f64) -> bool {
     convolution < conv_margin(field) * quadratic
 }
 
+/// Data of at least this many bytes make the quadratic GF(2^16) encode wait on memory:
+/// its passes read hundreds of blocks a few hundred bytes each, which the caches no
+/// longer hold. Measured on Zen 1 (AVX2), 2 to 4 checks from k = 250 to 2000 blocks
+/// of 16 and 64 KiB: with 16 MiB of data the convolution path took 1.15× the
+/// quadratic time at an estimated ratio of 1.18–1.27; from 31 MiB it took 0.66–0.82×
+/// at estimates of 1.17–1.5.
+const LARGE_INPUT: usize = 24 << 20;
+
+/// How much the quadratic GF(2^16) encode's estimate grows on [`LARGE_INPUT`] data.
+const LARGE_INPUT_FACTOR: f64 = 1.6;
+
 /// Estimated costs (quadratic, convolution) of making `count` checks with indices in
-/// lo..=hi from k data blocks, in block multiply-adds.
-fn encode_costs(field: Field, k: usize, lo: usize, hi: usize, count: usize) -> (f64, f64) {
+/// lo..=hi from k data blocks of `len` bytes, in block multiply-adds.
+fn encode_costs(
+    field: Field,
+    k: usize,
+    lo: usize,
+    hi: usize,
+    count: usize,
+    len: usize,
+) -> (f64, f64) {
+    let memory = match field == Field::Gf16 && k * len >= LARGE_INPUT {
+        true => LARGE_INPUT_FACTOR,
+        false => 1.0,
+    };
     (
-        (count * k) as f64,
+        (count * k) as f64 * memory,
         conv::cost(field, hi - lo + 1, k - 1) + (k + 2 * count) as f64,
     )
 }
@@ -472,7 +495,8 @@ impl Code {
             checks.iter().map(|c| c.0).min(),
             checks.iter().map(|c| c.0).max(),
         ) {
-            let (quadratic, convolution) = encode_costs(self.field, self.k, lo, hi, checks.len());
+            let (quadratic, convolution) =
+                encode_costs(self.field, self.k, lo, hi, checks.len(), len);
             if self.k > 1 && len > 0 && convolve(self.field, quadratic, convolution) {
                 self.encode_conv_split(data, &mut checks, lo, hi, len);
                 return Ok(());
@@ -1496,21 +1520,26 @@ mod tests {
     /// (A–C, E) stay on the quadratic path; D, F and G convolve.
     #[test]
     fn cost_model_choices() {
-        for (k, n, conv) in [
-            (10, 14, false),
-            (32, 40, false),
-            (200, 255, true),
-            (1000, 1500, true),
+        for (k, n, len, conv) in [
+            (10, 14, 1 << 20, false),
+            (32, 40, 64 << 10, false),
+            (200, 255, 16 << 10, true),
+            (1000, 1500, 64 << 10, true),
             // GF(2^16), few checks from many blocks (measured 3.3× and 2.5× faster).
-            (1000, 1010, true),
-            (300, 310, true),
+            (1000, 1010, 64 << 10, true),
+            (300, 310, 64 << 10, true),
+            // Fewer still: by the size of the data (measured, see LARGE_INPUT).
+            (1000, 1004, 64 << 10, true),
+            (2000, 2004, 16 << 10, true),
+            (1000, 1004, 16 << 10, false),
+            (250, 254, 64 << 10, false),
         ] {
             let field = Field::for_blocks(n);
-            let (q, c) = encode_costs(field, k, k, n - 1, n - k);
+            let (q, c) = encode_costs(field, k, k, n - 1, n - k, len);
             assert_eq!(
                 cheaper_to_convolve(field, q, c),
                 conv,
-                "encode {k}+{}",
+                "encode {k}+{} of {len} bytes",
                 n - k
             );
         }
