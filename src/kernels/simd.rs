@@ -662,10 +662,7 @@ impl<M: Mul> Path for F16<M> {
     const TAIL: super::DotFn = super::scalar::dot16;
 
     fn prep(c: u16, forms: Forms) -> M::P16 {
-        M::prep16(match forms {
-            Forms::Plain => bit_products16(c),
-            _ => Tower::get().images(c, forms),
-        })
+        M::prep16(Tower::images(c, forms))
     }
 
     #[inline(always)]
@@ -730,7 +727,7 @@ pub(super) struct Tower {
 }
 
 impl Tower {
-    pub(super) fn get() -> &'static Tower {
+    fn get() -> &'static Tower {
         static TOWER: std::sync::OnceLock<Tower> = std::sync::OnceLock::new();
         TOWER.get_or_init(|| {
             let t = Field::Gf16.tables();
@@ -753,18 +750,22 @@ impl Tower {
     }
 
     /// The values on each input bit of the map "multiply by `c`" from the sides'
-    /// `forms` (plain: polynomial basis; kernel: coordinates) to the output's.
-    pub(super) fn images(&self, c: u16, forms: Forms) -> [u16; 16] {
-        let t = Field::Gf16.tables();
+    /// `forms` (plain: polynomial basis; kernel: coordinates) to the output's. Plain
+    /// on both sides needs no coordinates, so no tower is made for it.
+    pub(super) fn images(c: u16, forms: Forms) -> [u16; 16] {
+        if forms == Forms::Plain {
+            return bit_products16(c);
+        }
+        let (tower, t) = (Tower::get(), Field::Gf16.tables());
         let input = |i: usize| match forms {
-            Forms::Kernel | Forms::PlainOutput => self.basis[i],
-            Forms::Plain | Forms::PlainSources => 1 << i,
+            Forms::Kernel | Forms::PlainOutput => tower.basis[i],
+            _ => 1 << i,
         };
         std::array::from_fn(|i| {
             let p = t.mul(c, input(i));
             match forms {
-                Forms::Kernel | Forms::PlainSources => self.coords(p),
-                Forms::Plain | Forms::PlainOutput => p,
+                Forms::Kernel | Forms::PlainSources => tower.coords(p),
+                _ => p,
             }
         })
     }
@@ -1056,12 +1057,12 @@ mod tests {
     /// both methods (their preparation needs no instruction set).
     #[test]
     fn bytewise_exactly_for_the_subfield() {
-        let (f, tower) = (Field::Gf16, Tower::get());
+        let f = Field::Gf16;
         let step = if cfg!(miri) { 4099 } else { 1 };
         for c in (0..=u16::MAX).step_by(step) {
             // c^256 = c: eight squarings.
             let sub = (0..8).fold(c, |x, _| f.mul(x, x)) == c;
-            let bit = tower.images(c, Forms::Kernel);
+            let bit = Tower::images(c, Forms::Kernel);
             assert_eq!(
                 Nibble::<Avx2>::bytewise16(&Nibble::<Avx2>::prep16(bit)),
                 sub,
