@@ -891,14 +891,13 @@ impl<'c> Solver<'c> {
     fn spans(&self) -> Option<Spans> {
         let lost = *self.lost.iter().find(|&&l| l >= 1)?;
         let known = self.present.iter().find(|&&p| p >= 1).copied().unwrap_or(1);
-        let received = known.min(*self.checks.iter().min()?);
+        let (check, last) = (*self.checks.iter().min()?, *self.checks.iter().max()?);
         Some(Spans {
-            received,
-            receiveds: self.checks.iter().max()? + 1 - received,
+            receiveds: last + 1 - known,
             k: self.code.k,
             field: self.code.field,
-            check: *self.checks.iter().min()?,
-            checks: self.checks.iter().max()? - self.checks.iter().min()? + 1,
+            check,
+            checks: last + 1 - check,
             known,
             knowns: self
                 .present
@@ -950,9 +949,8 @@ impl<'c> Solver<'c> {
         for (i, &l) in self.lost.iter().enumerate().filter(|&(_, &l)| l >= 1) {
             yscale[l - sp.lost] = code.alpha(self.row_scale[i] as i64 - (l as i64 - 1));
         }
-        let gaps = sp.losts - self.lost.iter().filter(|&&l| l >= 1).count();
         let mut v = vec![0u8; sp.checks * stripe];
-        let mut scratch = vec![0u8; gaps * stripe];
+        let mut scratch = vec![0u8; self.lost_gaps(sp) * stripe];
         for start in (0..len).step_by(stripe) {
             let end = len.min(start + stripe);
             let width = end - start;
@@ -993,21 +991,9 @@ impl<'c> Solver<'c> {
                 true,
             );
             let vs: Vec<&[u8]> = vs.into_iter().map(|b| &*b).collect();
-            let (zero_lost, rest) = match self.lost.first() {
-                Some(0) => {
-                    let (first, rest) = dsts.split_at_mut(1);
-                    (Some(&mut first[0]), rest)
-                }
-                _ => (None, &mut dsts[..]),
-            };
+            let (zero_lost, rest) = self.split_zero(dsts);
             {
-                let given = self
-                    .lost
-                    .iter()
-                    .filter(|&&l| l >= 1)
-                    .zip(rest.iter_mut())
-                    .map(|(&l, dst)| (l - sp.lost, &mut dst[start..end]));
-                let mut ys = fill_gaps(sp.losts, given, &mut scratch, stripe, width);
+                let mut ys = self.lost_span(sp, rest, start..end, &mut scratch, stripe);
                 let shift = sp.check as i64 - sp.lost as i64;
                 let scales = conv::Scales {
                     input: None,
@@ -1036,6 +1022,44 @@ impl<'c> Solver<'c> {
         }
     }
 
+    /// Places in the span of the lost blocks ≥ 1 that hold no lost block.
+    fn lost_gaps(&self, sp: &Spans) -> usize {
+        sp.losts - self.lost.iter().filter(|&&l| l >= 1).count()
+    }
+
+    /// The outputs (one per lost block, in order) as data block 0's, if it is lost,
+    /// and the others.
+    fn split_zero<'a, 'b>(
+        &self,
+        dsts: &'a mut [&'b mut [u8]],
+    ) -> (Option<&'a mut &'b mut [u8]>, &'a mut [&'b mut [u8]]) {
+        match self.lost.first() {
+            Some(0) => {
+                let (first, rest) = dsts.split_at_mut(1);
+                (first.first_mut(), rest)
+            }
+            _ => (None, dsts),
+        }
+    }
+
+    /// Bytes `range` of the outputs over the span of the lost blocks ≥ 1: those of
+    /// `rest` (the lost blocks ≥ 1, in order), and [`Solver::lost_gaps`] slots of
+    /// `scratch` (`stride` bytes apart) for the places in between.
+    fn lost_span<'a>(
+        &self,
+        sp: &Spans,
+        rest: &'a mut [&mut [u8]],
+        range: std::ops::Range<usize>,
+        scratch: &'a mut [u8],
+        stride: usize,
+    ) -> Vec<&'a mut [u8]> {
+        let width = range.len();
+        let given = (self.lost.iter().filter(|&&l| l >= 1))
+            .zip(rest.iter_mut())
+            .map(|(&l, dst)| (l - sp.lost, &mut dst[range.clone()]));
+        fill_gaps(sp.losts, given, scratch, stride, width)
+    }
+
     /// The lost data by one Toeplitz product from all received blocks ([`Interp`]),
     /// stripe by stripe. The checks are copied out first: their buffers receive lost
     /// data.
@@ -1046,8 +1070,7 @@ impl<'c> Solver<'c> {
         let stripe = conv_stripe(len, sp.receiveds + e + sp.losts);
         let zero = vec![0u8; stripe];
         let mut v = vec![0u8; e * stripe];
-        let gaps = sp.losts - self.lost.iter().filter(|&&l| l >= 1).count();
-        let mut scratch = vec![0u8; gaps * stripe];
+        let mut scratch = vec![0u8; self.lost_gaps(sp) * stripe];
         for start in (0..len).step_by(stripe) {
             let end = len.min(start + stripe);
             let width = end - start;
@@ -1061,19 +1084,10 @@ impl<'c> Solver<'c> {
             let recv: Vec<&[u8]> = known.chain(vs.iter().map(|c| &**c)).collect();
             let mut us: Vec<&[u8]> = vec![&zero[..width]; sp.receiveds];
             for (&r, &block) in it.received.iter().zip(&recv) {
-                us[r - it.first] = block;
+                us[r - sp.known] = block;
             }
-            let (zero_lost, rest) = match self.lost.first() {
-                Some(0) => {
-                    let (first, rest) = dsts.split_at_mut(1);
-                    (Some(&mut first[0]), rest)
-                }
-                _ => (None, &mut dsts[..]),
-            };
-            let given = (self.lost.iter().filter(|&&l| l >= 1))
-                .zip(rest.iter_mut())
-                .map(|(&l, dst)| (l - sp.lost, &mut dst[start..end]));
-            let mut ys = fill_gaps(sp.losts, given, &mut scratch, stripe, width);
+            let (zero_lost, rest) = self.split_zero(dsts);
+            let mut ys = self.lost_span(sp, rest, start..end, &mut scratch, stripe);
             // Data block 0, lost, is the sum's output.
             let sum = match zero_lost {
                 Some(dst) => {
@@ -1082,7 +1096,7 @@ impl<'c> Solver<'c> {
                 }
                 None => false,
             };
-            let shift = sp.lost as i64 - it.first as i64;
+            let shift = sp.lost as i64 - sp.known as i64;
             let scales = conv::Scales {
                 input: Some(&it.input),
                 output: Some(&it.output),
@@ -1194,8 +1208,8 @@ impl<'c> Solver<'c> {
 /// Where a decode's convolutions run: the first index and the length of the range of
 /// the checks, of the known data ≥ 1 and of the lost data ≥ 1.
 struct Spans {
-    /// The received blocks ≥ 1 (known data and checks) for [`Solver::run_interp`].
-    received: usize,
+    /// The received blocks ≥ 1 (known data and checks, from `known`: checks come
+    /// after all data) for [`Solver::run_interp`].
     receiveds: usize,
     k: usize,
     field: Field,
@@ -1256,9 +1270,8 @@ impl Spans {
 struct Interp {
     /// The received indices ≥ 1: the known data, then the checks.
     received: Vec<usize>,
-    /// The first of them (the product's first input).
-    first: usize,
-    /// Per place from `first`: the input scale, 0 where nothing is received.
+    /// Per place from the span's first received index: the input scale, 0 where
+    /// nothing is received.
     input: Vec<u16>,
     /// Per place from the first lost index ≥ 1: W(x_L), 0 where nothing is lost;
     /// then W(0) if data block 0 is lost.
@@ -1283,7 +1296,7 @@ impl Interp {
         let mut input = vec![0u16; sp.receiveds];
         for (j, &r) in received.iter().enumerate() {
             let x = r as i64 - 1;
-            input[r - sp.received] = code.alpha(-x - log(da[j]) - z * x);
+            input[r - sp.known] = code.alpha(-x - log(da[j]) - z * x);
         }
         let mut output = vec![0u16; sp.losts];
         for (i, &l) in s.lost.iter().enumerate().filter(|&(_, &l)| l >= 1) {
@@ -1298,7 +1311,6 @@ impl Interp {
         }
         Interp {
             received,
-            first: sp.received,
             input,
             output,
             from_zero,
