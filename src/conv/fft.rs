@@ -29,7 +29,10 @@
 //! operation works on one stripe of bytes at a time, so that the transforms stay
 //! in cache, with the twiddles and Ĝ's values made ready for the kernels once per
 //! call ([`kernels::Prepared`]); stripes too narrow for the kernels are done
-//! symbol by symbol with field tables.
+//! symbol by symbol with field tables. The butterflies go depth first, two layers
+//! per pass over their slots ([`kernels::Prepared::fly2`]): half the loads and
+//! stores of one layer per pass, which is what bounds them where products are
+//! cheap.
 
 use std::sync::OnceLock;
 
@@ -107,6 +110,25 @@ trait Steps {
     /// A butterfly on `count` slots from `u` and from `v`, with c = p(2q) (0 for
     /// q = 0): `u ⊕= c·v` then `v ⊕= u` (`mul_first`), or `u ⊕= v` then `v ⊕= c·u`.
     fn fly(&mut self, q: usize, u: usize, v: usize, count: usize, mul_first: bool);
+    /// Butterflies of two layers on the `4·h` slots from `a` (quarters x0..x3): with
+    /// p(2q) on x0, x2 and on x1, x3, p(4q) on x0, x1 and p(4q + 2) on x2, x3; the
+    /// first layer first with `mul_first` (see [`Steps::fly`]), last without.
+    fn fly2(&mut self, q: usize, a: usize, h: usize, mul_first: bool) {
+        let outer = |s: &mut Self| {
+            s.fly(q, a, a + 2 * h, 2 * h, mul_first);
+        };
+        let inner = |s: &mut Self| {
+            s.fly(2 * q, a, a + h, h, mul_first);
+            s.fly(2 * q + 1, a + 2 * h, a + 3 * h, h, mul_first);
+        };
+        if mul_first {
+            outer(self);
+            inner(self);
+        } else {
+            inner(self);
+            outer(self);
+        }
+    }
 }
 
 /// Block storage a product runs on: slots `j·N..` hold the transform of input tile
@@ -238,12 +260,42 @@ fn forward(s: &mut impl Steps, base: usize, d: u32, l: u32) {
     for q in 1..n / len {
         s.copy(base, base + q * len, len);
     }
-    for t in (0..l).rev() {
-        let st = 1 << t;
-        for p in 0..n / (2 * st) {
-            let a = base + 2 * p * st;
-            s.fly(p, a, a + st, st, true);
+    for q in (0..n / len).filter(|_| l > 0) {
+        butterflies(s, base + q * len, q, l - 1, true);
+    }
+}
+
+/// The butterflies of layers t, t − 1, …, 0 on the 2^(t+1) slots from `a`, group
+/// `p` of layer t: from the top with `mul_first` (F), from the bottom without (Fᵀ,
+/// the same steps in reverse order). Depth first, so that the slots of the lower
+/// layers stay in cache; layers in pairs ([`Steps::fly2`]) but, with t + 1 odd, the
+/// top one alone.
+fn butterflies<S: Steps>(s: &mut S, a: usize, p: usize, t: u32, mul_first: bool) {
+    // Layers done here, and the parts below them.
+    let (layers, parts) = match t % 2 {
+        0 => (1, 2),
+        _ => (2, 4),
+    };
+    let w = 1 << (t + 1 - layers);
+    let here = |s: &mut S| match layers {
+        1 => s.fly(p, a, a + w, w, mul_first),
+        _ => s.fly2(p, a, w, mul_first),
+    };
+    let below = |s: &mut S| {
+        if t < layers {
+            return;
         }
+        for i in 0..parts {
+            let i = if mul_first { i } else { parts - 1 - i };
+            butterflies(s, a + i * w, parts * p + i, t - layers, mul_first);
+        }
+    };
+    if mul_first {
+        here(s);
+        below(s);
+    } else {
+        below(s);
+        here(s);
     }
 }
 
@@ -251,12 +303,8 @@ fn forward(s: &mut impl Steps, base: usize, d: u32, l: u32) {
 /// are left undefined).
 fn forward_t(s: &mut impl Steps, base: usize, d: u32, l: u32) {
     let (n, len) = (1usize << d, 1usize << l);
-    for t in 0..l {
-        let st = 1 << t;
-        for p in 0..n / (2 * st) {
-            let a = base + 2 * p * st;
-            s.fly(p, a, a + st, st, false);
-        }
+    for q in (0..n / len).filter(|_| l > 0) {
+        butterflies(s, base + q * len, q, l - 1, false);
     }
     for q in 1..n / len {
         s.xor(base + q * len, base, len);
@@ -540,6 +588,13 @@ impl Steps for Stripe<'_> {
         let (u, v) = two_mut(&mut self.buf, u * w, v * w, count * w);
         self.tw.fly(q, u, v, mul_first);
     }
+
+    fn fly2(&mut self, q: usize, a: usize, h: usize, mul_first: bool) {
+        let w = self.width;
+        // Twiddle p(0) = 0 is prepared like any other.
+        let x = &mut self.buf[a * w..][..4 * h * w];
+        self.tw.fly2([q, 2 * q, 2 * q + 1], x, mul_first);
+    }
 }
 
 impl Slots for Stripe<'_> {
@@ -803,7 +858,7 @@ mod tests {
         let t = field.tables();
         let pts = points(field);
         let mut rng = crate::test_rng::Rng(0x9E37_79B9_7F4A_7C15);
-        for (d, l) in [(4, 4), (5, 3), (8, 7), (8, 8), (11, 9)] {
+        for (d, l) in [(4, 4), (4, 0), (6, 1), (5, 3), (8, 7), (8, 8), (11, 9)] {
             let mut random =
                 |len: usize| -> Vec<u16> { (0..len).map(|_| rng.next() as u16).collect() };
             let tw: Vec<u16> = (0..1 << (d - 1)).map(|q| pts[2 * q]).collect();

@@ -68,6 +68,9 @@ enum Forms {
 /// A butterfly, see [`Prepared::fly`].
 type FlyFn = fn(p: &Prepared, at: usize, u: &mut [u8], v: &mut [u8], mul_first: bool);
 
+/// Two layers of butterflies, see [`Prepared::fly2`].
+type Fly2Fn = fn(p: &Prepared, at: [usize; 3], x: &mut [u8], mul_first: bool);
+
 /// One instruction set's implementation of the data loops.
 #[derive(Clone, Copy)]
 pub struct Kernel {
@@ -78,6 +81,7 @@ pub struct Kernel {
     prepare: PrepareFn,
     dot_prepared: DotPreparedFn,
     fly: FlyFn,
+    fly2: Fly2Fn,
 }
 
 impl Kernel {
@@ -99,6 +103,7 @@ const KERNELS: &[Kernel] = &[
         prepare: gfni::prepare,
         dot_prepared: gfni::dot_prepared,
         fly: gfni::fly,
+        fly2: gfni::fly2,
     },
     #[cfg(target_arch = "x86_64")]
     Kernel {
@@ -109,6 +114,7 @@ const KERNELS: &[Kernel] = &[
         prepare: avx512::prepare,
         dot_prepared: avx512::dot_prepared,
         fly: avx512::fly,
+        fly2: avx512::fly2,
     },
     #[cfg(target_arch = "x86_64")]
     Kernel {
@@ -119,6 +125,7 @@ const KERNELS: &[Kernel] = &[
         prepare: gfni::w256::prepare,
         dot_prepared: gfni::w256::dot_prepared,
         fly: gfni::w256::fly,
+        fly2: gfni::w256::fly2,
     },
     #[cfg(target_arch = "x86_64")]
     Kernel {
@@ -129,6 +136,7 @@ const KERNELS: &[Kernel] = &[
         prepare: avx2::prepare,
         dot_prepared: avx2::dot_prepared,
         fly: avx2::fly,
+        fly2: avx2::fly2,
     },
     #[cfg(target_arch = "x86_64")]
     Kernel {
@@ -139,6 +147,7 @@ const KERNELS: &[Kernel] = &[
         prepare: ssse3::prepare,
         dot_prepared: ssse3::dot_prepared,
         fly: ssse3::fly,
+        fly2: ssse3::fly2,
     },
     Kernel {
         name: "scalar",
@@ -155,6 +164,7 @@ const KERNELS: &[Kernel] = &[
         },
         // The scalar kernel's own form is the plain one.
         fly: |p, at, u, v, mul_first| scalar::fly(p.field, p.coeffs[at], u, v, mul_first),
+        fly2: |p, at, x, mul_first| scalar::fly2(p.field, at.map(|a| p.coeffs[a]), x, mul_first),
     },
 ];
 
@@ -430,6 +440,17 @@ impl Prepared {
         debug_assert!(at < self.len() && self.forms == Forms::Kernel);
         (self.kernel.fly)(self, at, u, v, mul_first);
     }
+
+    /// Two layers of butterflies in one pass over the four quarters x0..x3 of `x`:
+    /// with c = coeffs[at[0]] on x0, x2 and on x1, x3, coeffs[at[1]] on x0, x1 and
+    /// coeffs[at[2]] on x2, x3; the first layer first with `mul_first` (a
+    /// transform's order, see [`Prepared::fly`]), last without (its transpose's).
+    /// Each layer reads what the other wrote, so the pass halves the blocks' trips
+    /// through memory.
+    pub(crate) fn fly2(&self, at: [usize; 3], x: &mut [u8], mul_first: bool) {
+        debug_assert!(at.iter().all(|&a| a < self.len()) && self.forms == Forms::Kernel);
+        (self.kernel.fly2)(self, at, x, mul_first);
+    }
 }
 
 /// `dst = src`, or `dst ⊕= src` with `add`: a block that has no other form.
@@ -682,6 +703,18 @@ mod tests {
                         dot_with("scalar", field, c, &srcs, &mut [&mut want], add).unwrap();
                         assert_eq!(stored(&p, &got), want, "{name} {field:?} len={len} m={m}");
                     }
+                    // The reference butterfly on plain blocks.
+                    let want_fly = |c: u16, u: &mut Vec<u8>, v: &mut Vec<u8>, mul_first: bool| {
+                        let xor =
+                            |d: &mut [u8], s: &[u8]| d.iter_mut().zip(s).for_each(|(d, s)| *d ^= s);
+                        if mul_first {
+                            dot_with("scalar", field, &[c], &[v], &mut [u], true).unwrap();
+                            xor(v, u);
+                        } else {
+                            xor(u, v);
+                            dot_with("scalar", field, &[c], &[u], &mut [v], true).unwrap();
+                        }
+                    };
                     let (u0, v0) = (block(&mut next), block(&mut next));
                     // A subfield coefficient and another.
                     let flies = [at, at + 1]
@@ -691,22 +724,44 @@ mod tests {
                         let (mut u, mut v) = (load(&p, &u0), load(&p, &v0));
                         p.fly(at, &mut u, &mut v, mul_first);
                         let (mut wu, mut wv) = (u0.clone(), v0.clone());
-                        let c = [coeffs[at]];
-                        let xor =
-                            |d: &mut [u8], s: &[u8]| d.iter_mut().zip(s).for_each(|(d, s)| *d ^= s);
-                        if mul_first {
-                            dot_with("scalar", field, &c, &[&wv], &mut [&mut wu], true).unwrap();
-                            xor(&mut wv, &wu);
-                        } else {
-                            xor(&mut wu, &wv);
-                            dot_with("scalar", field, &c, &[&wu], &mut [&mut wv], true).unwrap();
-                        }
+                        want_fly(coeffs[at], &mut wu, &mut wv, mul_first);
                         assert_eq!(
                             (stored(&p, &u), stored(&p, &v)),
                             (wu, wv),
                             "{name} {field:?} fly {mul_first} by {}",
-                            c[0]
+                            coeffs[at]
                         );
+                    }
+                    // Two layers: every mix of subfield and other coefficients
+                    // outside and inside.
+                    let x0: Vec<Vec<u8>> = (0..4).map(|_| block(&mut next)).collect();
+                    for (outer, inner, mul_first) in [
+                        (at, [at + 2, at + 4], true),
+                        (at + 1, [at + 3, at + 5], false),
+                        (at, [at + 1, at + 2], true),
+                        (at + 1, [at + 2, at + 4], false),
+                        (at + 3, [at + 2, at + 5], true),
+                    ] {
+                        let mut x: Vec<u8> = x0.iter().flat_map(|b| load(&p, b)).collect();
+                        p.fly2([outer, inner[0], inner[1]], &mut x, mul_first);
+                        let mut w = x0.clone();
+                        let c = coeffs[outer];
+                        let layers = [
+                            [(c, 0, 2), (c, 1, 3)],
+                            [(coeffs[inner[0]], 0, 1), (coeffs[inner[1]], 2, 3)],
+                        ];
+                        let order = match mul_first {
+                            true => [0, 1],
+                            false => [1, 0],
+                        };
+                        for l in order {
+                            for (c, i, j) in layers[l] {
+                                let (a, b) = w.split_at_mut(j);
+                                want_fly(c, &mut a[i], &mut b[0], mul_first);
+                            }
+                        }
+                        let got: Vec<Vec<u8>> = x.chunks(len).map(|q| stored(&p, q)).collect();
+                        assert_eq!(got, w, "{name} {field:?} fly2 {mul_first} at {outer}");
                     }
                 }
             }

@@ -83,3 +83,27 @@ pub(super) fn fly(field: Field, c: u16, u: &mut [u8], v: &mut [u8], mul_first: b
         dot(&[c], &[u], &mut [v], true);
     }
 }
+
+/// Two layers of butterflies (see `Prepared::fly2`) on interleaved symbols.
+pub(super) fn fly2(field: Field, c: [u16; 3], x: &mut [u8], mul_first: bool) {
+    let q = x.len() / 4;
+    let (lo, hi) = x.split_at_mut(2 * q);
+    let outer = |lo: &mut [u8], hi: &mut [u8]| {
+        for (u, v) in lo.chunks_exact_mut(q).zip(hi.chunks_exact_mut(q)) {
+            fly(field, c[0], u, v, mul_first);
+        }
+    };
+    let inner = |lo: &mut [u8], hi: &mut [u8]| {
+        for (c, x) in [(c[1], lo), (c[2], hi)] {
+            let (u, v) = x.split_at_mut(q);
+            fly(field, c, u, v, mul_first);
+        }
+    };
+    if mul_first {
+        outer(lo, hi);
+        inner(lo, hi);
+    } else {
+        inner(lo, hi);
+        outer(lo, hi);
+    }
+}

@@ -337,13 +337,117 @@ trait Path {
         add: bool,
         forms: Forms,
     );
-    /// `u ⊕= c·v, v ⊕= u` (`mul_first`) or `u ⊕= v, v ⊕= c·u` over bytes `[0, len)`
-    /// (a multiple of [`Path::STEP`]), kernel form ([`Tower`]).
+    const TAIL: super::DotFn;
+    /// What one step of a butterfly works on: [`Path::UNIT`] bytes of a block in
+    /// kernel form ([`Tower`]).
+    type U: Copy;
+    const UNIT: usize;
+    /// # Safety
+    /// The instruction set is available; `p` is valid for [`Path::UNIT`] bytes.
+    unsafe fn load_unit(p: *const u8) -> Self::U;
+    /// # Safety
+    /// As [`Path::load_unit`].
+    unsafe fn store_unit(p: *mut u8, u: Self::U);
+    /// # Safety
+    /// The instruction set is available.
+    unsafe fn add_unit(a: Self::U, b: Self::U) -> Self::U;
+    /// Whether products by `p` may take the cheaper form of [`Path::times`].
+    fn cheap(p: &Self::P) -> bool;
+    /// `p`'s coefficient times `x`, by the cheaper form if `CHEAP`.
     ///
     /// # Safety
-    /// The instruction set is available; both pointers are valid for `len` bytes.
-    unsafe fn fly(p: &Self::P, u: *mut u8, v: *mut u8, len: usize, mul_first: bool);
-    const TAIL: super::DotFn;
+    /// The instruction set is available; `CHEAP` only if [`Path::cheap`] said so.
+    unsafe fn times<const CHEAP: bool>(p: &Self::P, x: Self::U) -> Self::U;
+}
+
+/// One step of a butterfly: `u ⊕= c·v, v ⊕= u` (`MUL_FIRST`) or `u ⊕= v, v ⊕= c·u`.
+///
+/// # Safety
+/// As [`Path::times`].
+#[inline(always)]
+unsafe fn step<T: Path, const CHEAP: bool, const MUL_FIRST: bool>(
+    p: &T::P,
+    u: T::U,
+    v: T::U,
+) -> (T::U, T::U) {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        if MUL_FIRST {
+            let u = T::add_unit(u, T::times::<CHEAP>(p, v));
+            (u, T::add_unit(v, u))
+        } else {
+            let u = T::add_unit(u, v);
+            (u, T::add_unit(v, T::times::<CHEAP>(p, u)))
+        }
+    }
+}
+
+/// A butterfly (see [`super::Prepared::fly`]) over bytes `[0, len)` of `u` and `v`.
+///
+/// # Safety
+/// As [`Path::times`]; both pointers are valid for `len` bytes, a multiple of
+/// [`Path::UNIT`].
+#[inline(always)]
+unsafe fn fly_run<T: Path, const CHEAP: bool, const MUL_FIRST: bool>(
+    p: &T::P,
+    u: *mut u8,
+    v: *mut u8,
+    len: usize,
+) {
+    for off in (0..len).step_by(T::UNIT) {
+        // SAFETY: off + UNIT ≤ len.
+        unsafe {
+            let (a, b) = (T::load_unit(u.add(off)), T::load_unit(v.add(off)));
+            let (a, b) = step::<T, CHEAP, MUL_FIRST>(p, a, b);
+            T::store_unit(u.add(off), a);
+            T::store_unit(v.add(off), b);
+        }
+    }
+}
+
+/// Two layers of butterflies (see [`super::Prepared::fly2`]) on the quarters `x`,
+/// `len` bytes each, in one pass: `p[0]` on x0, x2 and x1, x3; `p[1]` on x0, x1;
+/// `p[2]` on x2, x3. `p[0]`'s layer first with `MUL_FIRST` (the transform's
+/// order), last without (its transpose's).
+///
+/// # Safety
+/// As [`fly_run`]; `OUTER` and `INNER` only if [`Path::cheap`] said so for `p[0]`
+/// and for both of `p[1]`, `p[2]`.
+#[inline(always)]
+unsafe fn fly2_run<T: Path, const OUTER: bool, const INNER: bool, const MUL_FIRST: bool>(
+    p: [&T::P; 3],
+    x: [*mut u8; 4],
+    len: usize,
+) {
+    for off in (0..len).step_by(T::UNIT) {
+        // SAFETY: off + UNIT ≤ len.
+        unsafe {
+            let [a, b, c, d] = x.map(|x| T::load_unit(x.add(off)));
+            let outer = |a, b, c, d| {
+                let (a, c) = step::<T, OUTER, MUL_FIRST>(p[0], a, c);
+                let (b, d) = step::<T, OUTER, MUL_FIRST>(p[0], b, d);
+                (a, b, c, d)
+            };
+            let inner = |a, b, c, d| {
+                let (a, b) = step::<T, INNER, MUL_FIRST>(p[1], a, b);
+                let (c, d) = step::<T, INNER, MUL_FIRST>(p[2], c, d);
+                (a, b, c, d)
+            };
+            let (a, b, c, d) = match MUL_FIRST {
+                true => {
+                    let (a, b, c, d) = outer(a, b, c, d);
+                    inner(a, b, c, d)
+                }
+                false => {
+                    let (a, b, c, d) = inner(a, b, c, d);
+                    outer(a, b, c, d)
+                }
+            };
+            for (x, v) in x.into_iter().zip([a, b, c, d]) {
+                T::store_unit(x.add(off), v);
+            }
+        }
+    }
 }
 
 /// The shared frame of both fields: shapes, groups, batches, stripes and the scalar
@@ -546,59 +650,6 @@ unsafe fn pass16<M: Mul, const G: usize, const SRC_PLANAR: bool, const DST_PLANA
     }
 }
 
-/// [`Path::fly`] in GF(2^16), by [`Mul::mul16_bytewise`] if `BYTEWISE`.
-///
-/// # Safety
-/// As [`Path::fly`]; `BYTEWISE` only if [`Mul::bytewise16`] says so for `p`.
-#[inline(always)]
-unsafe fn fly16<M: Mul, const BYTEWISE: bool>(
-    p: &M::P16,
-    u: *mut u8,
-    v: *mut u8,
-    len: usize,
-    mul_first: bool,
-) {
-    /// The product (a function, not a closure, so that it inlines into the caller's
-    /// instruction set).
-    #[inline(always)]
-    unsafe fn mul<M: Mul, const BYTEWISE: bool>(
-        p: &M::P16,
-        lo: M::X,
-        hi: M::X,
-    ) -> (<M::S as Simd>::V, <M::S as Simd>::V) {
-        // SAFETY: forwarded from the caller.
-        unsafe {
-            match BYTEWISE {
-                true => M::mul16_bytewise(p, lo, hi),
-                false => M::mul16(p, lo, hi),
-            }
-        }
-    }
-    let w = M::S::W;
-    let mut off = 0;
-    while off < len {
-        // SAFETY: off + 2w ≤ len (len is a multiple of STEP = 2w).
-        unsafe {
-            let (mut xl, mut xh) = (M::S::load(u.add(off)), M::S::load(u.add(off + w)));
-            let (mut yl, mut yh) = (M::S::load(v.add(off)), M::S::load(v.add(off + w)));
-            if mul_first {
-                let (pl, ph) = mul::<M, BYTEWISE>(p, M::ready(yl), M::ready(yh));
-                (xl, xh) = (M::S::xor(xl, pl), M::S::xor(xh, ph));
-                (yl, yh) = (M::S::xor(yl, xl), M::S::xor(yh, xh));
-            } else {
-                (xl, xh) = (M::S::xor(xl, yl), M::S::xor(xh, yh));
-                let (pl, ph) = mul::<M, BYTEWISE>(p, M::ready(xl), M::ready(xh));
-                (yl, yh) = (M::S::xor(yl, pl), M::S::xor(yh, ph));
-            }
-            M::S::store(u.add(off), xl);
-            M::S::store(u.add(off + w), xh);
-            M::S::store(v.add(off), yl);
-            M::S::store(v.add(off + w), yh);
-        }
-        off += 2 * w;
-    }
-}
-
 struct F8<M>(std::marker::PhantomData<M>);
 struct F16<M>(std::marker::PhantomData<M>);
 
@@ -632,26 +683,35 @@ impl<M: Mul> Path for F8<M> {
         }
     }
 
+    type U = <M::S as Simd>::V;
+    const UNIT: usize = M::S::W;
+
     #[inline(always)]
-    unsafe fn fly(p: &M::P8, u: *mut u8, v: *mut u8, len: usize, mul_first: bool) {
-        let w = M::S::W;
-        let mut off = 0;
-        while off < len {
-            // SAFETY: off + w ≤ len (len is a multiple of STEP, a multiple of w).
-            unsafe {
-                let (mut x, mut y) = (M::S::load(u.add(off)), M::S::load(v.add(off)));
-                if mul_first {
-                    x = M::S::xor(x, M::mul8(p, M::ready(y)));
-                    y = M::S::xor(y, x);
-                } else {
-                    x = M::S::xor(x, y);
-                    y = M::S::xor(y, M::mul8(p, M::ready(x)));
-                }
-                M::S::store(u.add(off), x);
-                M::S::store(v.add(off), y);
-            }
-            off += w;
-        }
+    unsafe fn load_unit(p: *const u8) -> Self::U {
+        // SAFETY: forwarded from the caller.
+        unsafe { M::S::load(p) }
+    }
+
+    #[inline(always)]
+    unsafe fn store_unit(p: *mut u8, u: Self::U) {
+        // SAFETY: forwarded from the caller.
+        unsafe { M::S::store(p, u) }
+    }
+
+    #[inline(always)]
+    unsafe fn add_unit(a: Self::U, b: Self::U) -> Self::U {
+        // SAFETY: forwarded from the caller.
+        unsafe { M::S::xor(a, b) }
+    }
+
+    fn cheap(_: &M::P8) -> bool {
+        false
+    }
+
+    #[inline(always)]
+    unsafe fn times<const CHEAP: bool>(p: &M::P8, x: Self::U) -> Self::U {
+        // SAFETY: forwarded from the caller.
+        unsafe { M::mul8(p, M::ready(x)) }
     }
 }
 
@@ -697,13 +757,44 @@ impl<M: Mul> Path for F16<M> {
         }
     }
 
+    /// The low and the high byte plane of [`Simd::W`] symbols.
+    type U = (<M::S as Simd>::V, <M::S as Simd>::V);
+    const UNIT: usize = 2 * M::S::W;
+
     #[inline(always)]
-    unsafe fn fly(p: &M::P16, u: *mut u8, v: *mut u8, len: usize, mul_first: bool) {
+    unsafe fn load_unit(p: *const u8) -> Self::U {
+        // SAFETY: forwarded from the caller.
+        unsafe { (M::S::load(p), M::S::load(p.add(M::S::W))) }
+    }
+
+    #[inline(always)]
+    unsafe fn store_unit(p: *mut u8, u: Self::U) {
         // SAFETY: forwarded from the caller.
         unsafe {
-            match M::bytewise16(p) {
-                true => fly16::<M, true>(p, u, v, len, mul_first),
-                false => fly16::<M, false>(p, u, v, len, mul_first),
+            M::S::store(p, u.0);
+            M::S::store(p.add(M::S::W), u.1);
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn add_unit(a: Self::U, b: Self::U) -> Self::U {
+        // SAFETY: forwarded from the caller.
+        unsafe { (M::S::xor(a.0, b.0), M::S::xor(a.1, b.1)) }
+    }
+
+    /// Products by the subfield GF(2^8) map both coordinate bytes alike.
+    fn cheap(p: &M::P16) -> bool {
+        M::bytewise16(p)
+    }
+
+    #[inline(always)]
+    unsafe fn times<const CHEAP: bool>(p: &M::P16, x: Self::U) -> Self::U {
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            let (l, h) = (M::ready(x.0), M::ready(x.1));
+            match CHEAP {
+                true => M::mul16_bytewise(p, l, h),
+                false => M::mul16(p, l, h),
             }
         }
     }
@@ -851,10 +942,7 @@ pub(super) unsafe fn dot_prepared<M: Mul>(
         add: bool,
         forms: Forms,
     ) {
-        let prep: &Vec<T::P> = prep
-            .downcast_ref()
-            .expect("prepared for this kernel and field");
-        let prep = &prep[at..at + srcs.len()];
+        let prep = &prepared::<T>(prep)[at..at + srcs.len()];
         let len = dst.len();
         assert!(
             len.is_multiple_of(T::STEP) && srcs.iter().all(|s| s.len() == len),
@@ -890,8 +978,8 @@ pub(super) unsafe fn dot_prepared<M: Mul>(
     }
 }
 
-/// A butterfly with the prepared coefficient `at` (see [`Path::fly`]), kernel form,
-/// lengths a multiple of [`super::Prepared::STEP`].
+/// A butterfly with the prepared coefficient `at` (see [`super::Prepared::fly`]),
+/// kernel form, lengths a multiple of [`super::Prepared::STEP`].
 ///
 /// # Safety
 /// As [`dot8`].
@@ -910,17 +998,23 @@ pub(super) unsafe fn fly<M: Mul>(
     /// As [`dot8`].
     #[inline(always)]
     unsafe fn run<T: Path>(prep: &dyn Any, at: usize, u: &mut [u8], v: &mut [u8], mul_first: bool) {
-        let prep: &Vec<T::P> = prep
-            .downcast_ref()
-            .expect("prepared for this kernel and field");
+        let p = &prepared::<T>(prep)[at];
         let len = u.len();
         assert!(
             len == v.len() && len.is_multiple_of(T::STEP),
             "butterfly lengths"
         );
-        // SAFETY: both slices are `len` bytes (checked above); the caller guarantees
-        // the instruction set.
-        unsafe { T::fly(&prep[at], u.as_mut_ptr(), v.as_mut_ptr(), len, mul_first) }
+        let (u, v) = (u.as_mut_ptr(), v.as_mut_ptr());
+        // SAFETY: both runs are `len` bytes (checked above), a multiple of STEP and
+        // so of UNIT; `cheap` is asked; the caller guarantees the instruction set.
+        unsafe {
+            match (T::cheap(p), mul_first) {
+                (true, true) => fly_run::<T, true, true>(p, u, v, len),
+                (true, false) => fly_run::<T, true, false>(p, u, v, len),
+                (false, true) => fly_run::<T, false, true>(p, u, v, len),
+                (false, false) => fly_run::<T, false, false>(p, u, v, len),
+            }
+        }
     }
     // SAFETY: forwarded from the caller.
     unsafe {
@@ -929,6 +1023,66 @@ pub(super) unsafe fn fly<M: Mul>(
             Field::Gf16 => run::<F16<M>>(prep, at, u, v, mul_first),
         }
     }
+}
+
+/// Two layers of butterflies with the prepared coefficients `at` (see
+/// [`super::Prepared::fly2`]) on the four quarters of `x`, kernel form, quarters a
+/// multiple of [`super::Prepared::STEP`].
+///
+/// # Safety
+/// As [`dot8`].
+#[inline(always)]
+pub(super) unsafe fn fly2<M: Mul>(
+    field: Field,
+    prep: &dyn Any,
+    at: [usize; 3],
+    x: &mut [u8],
+    mul_first: bool,
+) {
+    /// One field's body.
+    ///
+    /// # Safety
+    /// As [`dot8`].
+    #[inline(always)]
+    unsafe fn run<T: Path>(prep: &dyn Any, at: [usize; 3], x: &mut [u8], mul_first: bool) {
+        let prep = prepared::<T>(prep);
+        let p = at.map(|a| &prep[a]);
+        let len = x.len() / 4;
+        assert!(
+            x.len() == 4 * len && len.is_multiple_of(T::STEP),
+            "butterfly lengths"
+        );
+        let base = x.as_mut_ptr();
+        // SAFETY: the quarters are `len` bytes each within `x` (checked above).
+        let x = std::array::from_fn(|i| unsafe { base.add(i * len) });
+        let (outer, inner) = (T::cheap(p[0]), T::cheap(p[1]) && T::cheap(p[2]));
+        // SAFETY: as in `fly`.
+        unsafe {
+            match (outer, inner, mul_first) {
+                (true, true, true) => fly2_run::<T, true, true, true>(p, x, len),
+                (true, true, false) => fly2_run::<T, true, true, false>(p, x, len),
+                (true, false, true) => fly2_run::<T, true, false, true>(p, x, len),
+                (true, false, false) => fly2_run::<T, true, false, false>(p, x, len),
+                (false, true, true) => fly2_run::<T, false, true, true>(p, x, len),
+                (false, true, false) => fly2_run::<T, false, true, false>(p, x, len),
+                (false, false, true) => fly2_run::<T, false, false, true>(p, x, len),
+                (false, false, false) => fly2_run::<T, false, false, false>(p, x, len),
+            }
+        }
+    }
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        match field {
+            Field::Gf8 => run::<F8<M>>(prep, at, x, mul_first),
+            Field::Gf16 => run::<F16<M>>(prep, at, x, mul_first),
+        }
+    }
+}
+
+/// The coefficients [`prepare`] made for path `T`.
+fn prepared<T: Path>(prep: &dyn Any) -> &[T::P] {
+    prep.downcast_ref::<Vec<T::P>>()
+        .expect("prepared for this kernel and field")
 }
 
 /// Defines the two safe entry points of one kernel: `#[target_feature]` wrappers
@@ -1003,6 +1157,30 @@ macro_rules! entry_points {
             $($before();)?
             // SAFETY: as in `dot_prepared`.
             unsafe { inner(p, at, u, v, mul_first) }
+        }
+
+        /// Two layers of butterflies with prepared coefficients with this
+        /// instruction set.
+        pub(in crate::kernels) fn fly2(
+            p: &$crate::kernels::Prepared,
+            at: [usize; 3],
+            x: &mut [u8],
+            mul_first: bool,
+        ) {
+            #[target_feature(enable = $features)]
+            unsafe fn inner(
+                p: &$crate::kernels::Prepared,
+                at: [usize; 3],
+                x: &mut [u8],
+                mul_first: bool,
+            ) {
+                // SAFETY: the features are enabled on this function.
+                unsafe { $crate::kernels::simd::fly2::<$m>(p.field, &*p.data, at, x, mul_first) }
+            }
+            debug_assert!($available());
+            $($before();)?
+            // SAFETY: as in `dot_prepared`.
+            unsafe { inner(p, at, x, mul_first) }
         }
     };
     (@one $features:literal, $m:ty, $available:ident, $name:ident, $generic:ident,
