@@ -28,8 +28,9 @@
 //! with source and destination swapped (a copy becomes a XOR back). Every block
 //! operation works on one stripe of bytes at a time, so that the transforms stay
 //! in cache, with the twiddles and Ĝ's values made ready for the kernels once per
-//! call ([`kernels::Prepared`]); stripes too narrow for the kernels are done
-//! symbol by symbol with field tables. The butterflies go depth first, two layers
+//! call ([`kernels::Prepared`]); a rest of the blocks narrower than the kernels'
+//! step goes zero-padded through them, or, if only a few symbols, symbol by
+//! symbol with field tables. The butterflies go depth first, two layers
 //! per pass over their slots ([`kernels::Prepared::fly2`]): half the loads and
 //! stores of one layer per pass, which is what bounds them where products are
 //! cheap.
