@@ -118,6 +118,12 @@ trait Steps {
     /// A butterfly on `count` slots from `u` and from `v`, with c = p(2q) (0 for
     /// q = 0): `u ⊕= c·v` then `v ⊕= u` (`mul_first`), or `u ⊕= v` then `v ⊕= c·u`.
     fn fly(&mut self, q: usize, u: usize, v: usize, count: usize, mul_first: bool);
+    /// The `2·count` slots from `to` = those from `from`, then [`Steps::fly`] on
+    /// them with `mul_first`.
+    fn fly_from(&mut self, q: usize, from: usize, to: usize, count: usize) {
+        self.copy(from, to, 2 * count);
+        self.fly(q, to, to + count, count, true);
+    }
     /// Butterflies of two layers on the `4·h` slots from `a` (quarters x0..x3): with
     /// p(2q) on x0, x2 and on x1, x3, p(4q) on x0, x1 and p(4q + 2) on x2, x3; the
     /// first layer first with `mul_first` (see [`Steps::fly`]), last without.
@@ -264,13 +270,24 @@ fn from_basis_t(s: &mut impl Steps, base: usize, st: usize, l: u32) {
 fn forward(s: &mut impl Steps, base: usize, d: u32, l: u32) {
     let (n, len) = (1usize << d, 1usize << l);
     to_basis(s, base, 1, l);
-    // The pieces are now constants: their value at every point.
+    // The pieces are now constants: their value at every point. Each block of 2^l
+    // points after the first takes a copy of them and its first layer of butterflies
+    // in one step, before the first block's butterflies change them.
+    if l == 0 {
+        for q in 1..n / len {
+            s.copy(base, base + q * len, len);
+        }
+        return;
+    }
+    let half = len / 2;
     for q in 1..n / len {
-        s.copy(base, base + q * len, len);
+        let a = base + q * len;
+        s.fly_from(q, base, a, half);
+        for i in (0..2).filter(|_| l > 1) {
+            butterflies(s, a + i * half, 2 * q + i, l - 2, true);
+        }
     }
-    for q in (0..n / len).filter(|_| l > 0) {
-        butterflies(s, base + q * len, q, l - 1, true);
-    }
+    butterflies(s, base, 0, l - 1, true);
 }
 
 /// The butterflies of layers t, t − 1, …, 0 on the 2^(t+1) slots from `a`, group
@@ -595,6 +612,12 @@ impl Steps for Stripe<'_> {
         }
         let (u, v) = two_mut(&mut self.buf, u * w, v * w, count * w);
         self.tw.fly(q, u, v, mul_first);
+    }
+
+    fn fly_from(&mut self, q: usize, from: usize, to: usize, count: usize) {
+        let w = self.width;
+        let (src, dst) = two(&mut self.buf, from * w, to * w, 2 * count * w);
+        self.tw.fly_from(q, src, dst);
     }
 
     fn fly2(&mut self, q: usize, a: usize, h: usize, mul_first: bool) {

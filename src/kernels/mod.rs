@@ -68,6 +68,9 @@ enum Forms {
 /// A butterfly, see [`Prepared::fly`].
 type FlyFn = fn(p: &Prepared, at: usize, u: &mut [u8], v: &mut [u8], mul_first: bool);
 
+/// A butterfly from one run into another, see [`Prepared::fly_from`].
+type FlyFromFn = fn(p: &Prepared, at: usize, src: &[u8], dst: &mut [u8]);
+
 /// Two layers of butterflies, see [`Prepared::fly2`].
 type Fly2Fn = fn(p: &Prepared, at: [usize; 3], x: &mut [u8], mul_first: bool);
 
@@ -82,6 +85,7 @@ pub struct Kernel {
     dot_prepared: DotPreparedFn,
     fly: FlyFn,
     fly2: Fly2Fn,
+    fly_from: FlyFromFn,
 }
 
 impl Kernel {
@@ -104,6 +108,7 @@ const KERNELS: &[Kernel] = &[
         dot_prepared: gfni::dot_prepared,
         fly: gfni::fly,
         fly2: gfni::fly2,
+        fly_from: gfni::fly_from,
     },
     #[cfg(target_arch = "x86_64")]
     Kernel {
@@ -115,6 +120,7 @@ const KERNELS: &[Kernel] = &[
         dot_prepared: avx512::dot_prepared,
         fly: avx512::fly,
         fly2: avx512::fly2,
+        fly_from: avx512::fly_from,
     },
     #[cfg(target_arch = "x86_64")]
     Kernel {
@@ -126,6 +132,7 @@ const KERNELS: &[Kernel] = &[
         dot_prepared: gfni::w256::dot_prepared,
         fly: gfni::w256::fly,
         fly2: gfni::w256::fly2,
+        fly_from: gfni::w256::fly_from,
     },
     #[cfg(target_arch = "x86_64")]
     Kernel {
@@ -137,6 +144,7 @@ const KERNELS: &[Kernel] = &[
         dot_prepared: avx2::dot_prepared,
         fly: avx2::fly,
         fly2: avx2::fly2,
+        fly_from: avx2::fly_from,
     },
     #[cfg(target_arch = "x86_64")]
     Kernel {
@@ -148,6 +156,7 @@ const KERNELS: &[Kernel] = &[
         dot_prepared: ssse3::dot_prepared,
         fly: ssse3::fly,
         fly2: ssse3::fly2,
+        fly_from: ssse3::fly_from,
     },
     Kernel {
         name: "scalar",
@@ -165,6 +174,11 @@ const KERNELS: &[Kernel] = &[
         // The scalar kernel's own form is the plain one.
         fly: |p, at, u, v, mul_first| scalar::fly(p.field, p.coeffs[at], u, v, mul_first),
         fly2: |p, at, x, mul_first| scalar::fly2(p.field, at.map(|a| p.coeffs[a]), x, mul_first),
+        fly_from: |p, at, src, dst| {
+            dst.copy_from_slice(src);
+            let (u, v) = dst.split_at_mut(dst.len() / 2);
+            scalar::fly(p.field, p.coeffs[at], u, v, true)
+        },
     },
 ];
 
@@ -439,6 +453,14 @@ impl Prepared {
     pub(crate) fn fly(&self, at: usize, u: &mut [u8], v: &mut [u8], mul_first: bool) {
         debug_assert!(at < self.len() && self.forms == Forms::Kernel);
         (self.kernel.fly)(self, at, u, v, mul_first);
+    }
+
+    /// A butterfly with c = coeffs[at] from the halves u, v of `src` into those of
+    /// `dst`, kernel form: `u ⊕ c·v`, then `v ⊕` that (a copy and
+    /// [`Prepared::fly`] with `mul_first`, in one pass).
+    pub(crate) fn fly_from(&self, at: usize, src: &[u8], dst: &mut [u8]) {
+        debug_assert!(at < self.len() && self.forms == Forms::Kernel);
+        (self.kernel.fly_from)(self, at, src, dst);
     }
 
     /// Two layers of butterflies in one pass over the four quarters x0..x3 of `x`:
@@ -731,6 +753,16 @@ mod tests {
                             "{name} {field:?} fly {mul_first} by {}",
                             coeffs[at]
                         );
+                    }
+                    // From one run into another.
+                    for at in [at, at + 1] {
+                        let src: Vec<u8> = [&u0, &v0].iter().flat_map(|b| load(&p, b)).collect();
+                        let mut dst = vec![0u8; src.len()];
+                        p.fly_from(at, &src, &mut dst);
+                        let (mut wu, mut wv) = (u0.clone(), v0.clone());
+                        want_fly(coeffs[at], &mut wu, &mut wv, true);
+                        let got: Vec<Vec<u8>> = dst.chunks(len).map(|h| stored(&p, h)).collect();
+                        assert_eq!(got, [wu, wv], "{name} {field:?} fly_from by {}", coeffs[at]);
                     }
                     // Two layers: every mix of subfield and other coefficients
                     // outside and inside.

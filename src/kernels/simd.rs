@@ -411,6 +411,29 @@ unsafe fn fly_run<T: Path, const CHEAP: bool, const MUL_FIRST: bool>(
     }
 }
 
+/// A butterfly from `src` (u then v, `len` bytes each) into `dst` (see
+/// [`super::Prepared::fly_from`]): `u ⊕ c·v` then `v ⊕` that.
+///
+/// # Safety
+/// As [`fly_run`]; `src` is valid for reading and `dst` for writing `2·len` bytes.
+#[inline(always)]
+unsafe fn fly_from_run<T: Path, const CHEAP: bool>(
+    p: &T::P,
+    src: *const u8,
+    dst: *mut u8,
+    len: usize,
+) {
+    for off in (0..len).step_by(T::UNIT) {
+        // SAFETY: off + UNIT ≤ len.
+        unsafe {
+            let (a, b) = (T::load_unit(src.add(off)), T::load_unit(src.add(len + off)));
+            let (a, b) = step::<T, CHEAP, true>(p, a, b);
+            T::store_unit(dst.add(off), a);
+            T::store_unit(dst.add(len + off), b);
+        }
+    }
+}
+
 /// Two layers of butterflies (see [`super::Prepared::fly2`]) on the quarters `x`,
 /// `len` bytes each, in one pass: `p[0]` on x0, x2 and x1, x3; `p[1]` on x0, x1;
 /// `p[2]` on x2, x3. `p[0]`'s layer first with `MUL_FIRST` (the transform's
@@ -1078,6 +1101,51 @@ pub(super) unsafe fn fly<M: Mul>(
     }
 }
 
+/// A butterfly with the prepared coefficient `at` from the halves of `src` into
+/// those of `dst` (see [`super::Prepared::fly_from`]), kernel form, halves a
+/// multiple of [`super::Prepared::STEP`].
+///
+/// # Safety
+/// As [`dot8`].
+#[inline(always)]
+pub(super) unsafe fn fly_from<M: Mul>(
+    field: Field,
+    prep: &dyn Any,
+    at: usize,
+    src: &[u8],
+    dst: &mut [u8],
+) {
+    /// One field's body.
+    ///
+    /// # Safety
+    /// As [`dot8`].
+    #[inline(always)]
+    unsafe fn run<T: Path>(prep: &dyn Any, at: usize, src: &[u8], dst: &mut [u8]) {
+        let p = &prepared::<T>(prep)[at];
+        let len = src.len() / 2;
+        assert!(
+            src.len() == 2 * len && dst.len() == 2 * len && len.is_multiple_of(T::STEP),
+            "butterfly lengths"
+        );
+        let (s, d) = (src.as_ptr(), dst.as_mut_ptr());
+        // SAFETY: both are `2·len` bytes (checked above), `len` a multiple of STEP
+        // and so of UNIT; `cheap` is asked; the caller guarantees the instruction set.
+        unsafe {
+            match T::cheap(p) {
+                true => fly_from_run::<T, true>(p, s, d, len),
+                false => fly_from_run::<T, false>(p, s, d, len),
+            }
+        }
+    }
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        match field {
+            Field::Gf8 => run::<F8<M>>(prep, at, src, dst),
+            Field::Gf16 => run::<F16<M>>(prep, at, src, dst),
+        }
+    }
+}
+
 /// Two layers of butterflies with the prepared coefficients `at` (see
 /// [`super::Prepared::fly2`]) on the four quarters of `x`, kernel form, quarters a
 /// multiple of [`super::Prepared::STEP`].
@@ -1210,6 +1278,25 @@ macro_rules! entry_points {
             $($before();)?
             // SAFETY: as in `dot_prepared`.
             unsafe { inner(p, at, u, v, mul_first) }
+        }
+
+        /// A butterfly from one run into another with a prepared coefficient with
+        /// this instruction set.
+        pub(in crate::kernels) fn fly_from(
+            p: &$crate::kernels::Prepared,
+            at: usize,
+            src: &[u8],
+            dst: &mut [u8],
+        ) {
+            #[target_feature(enable = $features)]
+            unsafe fn inner(p: &$crate::kernels::Prepared, at: usize, src: &[u8], dst: &mut [u8]) {
+                // SAFETY: the features are enabled on this function.
+                unsafe { $crate::kernels::simd::fly_from::<$m>(p.field, &*p.data, at, src, dst) }
+            }
+            debug_assert!($available());
+            $($before();)?
+            // SAFETY: as in `dot_prepared`.
+            unsafe { inner(p, at, src, dst) }
         }
 
         /// Two layers of butterflies with prepared coefficients with this
