@@ -584,6 +584,7 @@ impl Code {
             .collect();
         let gaps = first.iter().filter(|f| f.is_none()).count();
         let mut scratch = vec![0u8; gaps * stripe];
+        let mut work = Vec::new();
         // Data block 0's term in each check, all checks in one kernel call.
         let zero: Vec<u16> = (checks.iter())
             .map(|(i, _)| {
@@ -617,6 +618,7 @@ impl Code {
                     &mut ys,
                     scales,
                     true,
+                    &mut work,
                 );
             }
             for at in 0..checks.len() {
@@ -951,6 +953,7 @@ impl<'c> Solver<'c> {
         }
         let mut v = vec![0u8; sp.checks * stripe];
         let mut scratch = vec![0u8; self.lost_gaps(sp) * stripe];
+        let mut work = Vec::new();
         for start in (0..len).step_by(stripe) {
             let end = len.min(start + stripe);
             let width = end - start;
@@ -989,6 +992,7 @@ impl<'c> Solver<'c> {
                 &mut vs,
                 scales,
                 true,
+                &mut work,
             );
             let vs: Vec<&[u8]> = vs.into_iter().map(|b| &*b).collect();
             let (zero_lost, rest) = self.split_zero(dsts);
@@ -1007,6 +1011,7 @@ impl<'c> Solver<'c> {
                     &mut ys,
                     scales,
                     false,
+                    &mut work,
                 );
             }
             if let Some(dst) = zero_lost {
@@ -1071,6 +1076,7 @@ impl<'c> Solver<'c> {
         let zero = vec![0u8; stripe];
         let mut v = vec![0u8; e * stripe];
         let mut scratch = vec![0u8; self.lost_gaps(sp) * stripe];
+        let mut work = Vec::new();
         for start in (0..len).step_by(stripe) {
             let end = len.min(start + stripe);
             let width = end - start;
@@ -1109,6 +1115,7 @@ impl<'c> Solver<'c> {
                 &mut ys,
                 scales,
                 false,
+                &mut work,
             );
             if self.present.first() == Some(&0) {
                 let mut outs: Vec<&mut [u8]> =

@@ -59,6 +59,9 @@ impl Scales<'_> {
 
 /// Writes `y[i] = out[i] · Σ_j entry(i − j) · in[j] · x[j]` (`scales`; XORed into
 /// `y` with `add`). All blocks have the same length, a whole number of symbols.
+/// `work` is storage the engine may grow and reuse: calls one after another (the
+/// stripes of one encode or decode) share it instead of each allocating and
+/// zeroing its own; nothing in it is read before it is written.
 pub(crate) fn mul(
     field: Field,
     entry: impl Fn(isize) -> u16,
@@ -66,13 +69,14 @@ pub(crate) fn mul(
     y: &mut [&mut [u8]],
     scales: Scales,
     add: bool,
+    work: &mut Vec<u8>,
 ) {
     debug_assert!(scales.input.is_none_or(|s| s.len() == x.len()));
     debug_assert!(scales.output.is_none_or(|s| s.len() == y.len()));
     debug_assert!(!scales.sum || scales.output.is_some());
     let symbols = y.first().map_or(0, |b| b.len()) / field.symbol_bytes();
     match plan(field, scales.rows(y.len()), x.len(), symbols).0 {
-        Some(p) => fft::mul(field, entry, x, y, scales, add, p),
+        Some(p) => fft::mul(field, entry, x, y, scales, add, p, work),
         None => karatsuba_scaled(field, entry, x, y, scales, add),
     }
 }

@@ -573,7 +573,8 @@ impl Slots for Symbols<'_> {
 /// stored through [`kernels::Prepared`]); products and butterflies by the kernels
 /// with constants prepared once, a butterfly in one pass.
 struct Stripe<'a> {
-    buf: Vec<u8>,
+    /// Every slot is written before it is read (see [`super::mul`]'s `work`).
+    buf: &'a mut [u8],
     at: usize,
     width: usize,
     tw: &'a kernels::Prepared,
@@ -590,13 +591,13 @@ const POINT_SOURCES: usize = 16;
 impl Steps for Stripe<'_> {
     fn xor(&mut self, from: usize, to: usize, count: usize) {
         let w = self.width;
-        let (s, d) = two(&mut self.buf, from * w, to * w, count * w);
+        let (s, d) = two(self.buf, from * w, to * w, count * w);
         d.iter_mut().zip(s).for_each(|(d, s)| *d ^= s);
     }
 
     fn copy(&mut self, from: usize, to: usize, count: usize) {
         let w = self.width;
-        let (s, d) = two(&mut self.buf, from * w, to * w, count * w);
+        let (s, d) = two(self.buf, from * w, to * w, count * w);
         d.copy_from_slice(s);
     }
 
@@ -610,13 +611,13 @@ impl Steps for Stripe<'_> {
             }
             return;
         }
-        let (u, v) = two_mut(&mut self.buf, u * w, v * w, count * w);
+        let (u, v) = two_mut(self.buf, u * w, v * w, count * w);
         self.tw.fly(q, u, v, mul_first);
     }
 
     fn fly_from(&mut self, q: usize, from: usize, to: usize, count: usize) {
         let w = self.width;
-        let (src, dst) = two(&mut self.buf, from * w, to * w, 2 * count * w);
+        let (src, dst) = two(self.buf, from * w, to * w, 2 * count * w);
         self.tw.fly_from(q, src, dst);
     }
 
@@ -671,6 +672,8 @@ impl Slots for Stripe<'_> {
 }
 
 /// [`super::mul`] by `plan` (made by [`plan`] for this r × c).
+// Its arguments are `super::mul`'s and the plan.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn mul(
     field: Field,
     entry: impl Fn(isize) -> u16,
@@ -679,6 +682,7 @@ pub(super) fn mul(
     scales: super::Scales,
     add: bool,
     plan: Plan,
+    work: &mut Vec<u8>,
 ) {
     let (r, c) = (scales.rows(y.len()), x.len());
     let len = y.first().map_or(0, |b| b.len());
@@ -742,8 +746,12 @@ pub(super) fn mul(
         let out = scales
             .output
             .map(|s| kernels::Prepared::for_stores(field, s.to_vec()));
+        let size = plan.slots() * stripe.min(body).max(MIN_STRIPE);
+        if work.len() < size {
+            work.resize(size, 0);
+        }
         let mut st = Stripe {
-            buf: vec![0u8; plan.slots() * stripe.min(body).max(MIN_STRIPE)],
+            buf: &mut work[..size],
             at: 0,
             width: 0,
             tw: &tw,
@@ -952,14 +960,18 @@ mod tests {
         }
     }
 
-    /// [`mul`] by plan `p` against the direct product on one shape.
+    /// [`mul`] by plan `p` against the direct product on one shape. The calls share
+    /// storage that starts full of garbage, so a slot read before it is written
+    /// shows.
     fn by_plan(p: Plan, field: Field, shape: (usize, usize, usize)) {
-        let engine = |f,
-                      e: &dyn Fn(isize) -> u16,
-                      x: &[&[u8]],
-                      y: &mut [&mut [u8]],
-                      sc: crate::conv::Scales,
-                      add| { mul(f, e, x, y, sc, add, p) };
+        let work = std::cell::RefCell::new(vec![0xA5u8; 1 << 16]);
+        let engine =
+            |f,
+             e: &dyn Fn(isize) -> u16,
+             x: &[&[u8]],
+             y: &mut [&mut [u8]],
+             sc: crate::conv::Scales,
+             add| { mul(f, e, x, y, sc, add, p, &mut work.borrow_mut()) };
         crate::conv::tests::equals_direct(&engine, field, &[shape]);
     }
 
