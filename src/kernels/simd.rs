@@ -479,6 +479,41 @@ unsafe fn fly2_run<T: Path, const OUTER: bool, const INNER: bool, const MUL_FIRS
     }
 }
 
+/// Every group of one batch of rows (`prepared` in [`drive`]'s order) over bytes
+/// `[from, to)` of the sources `src` and the outputs `dst`. A function, not a
+/// closure, so that it inlines into the caller's instruction set.
+///
+/// # Safety
+/// The instruction set is available; every pointer is valid for `to` bytes.
+#[inline(always)]
+unsafe fn passes<T: Path>(
+    prepared: &[T::P],
+    batch: &[(usize, usize)],
+    src: &[*const u8],
+    dst: &[*mut u8],
+    from: usize,
+    to: usize,
+    add: bool,
+) {
+    let (m, mut at) = (src.len(), 0);
+    for &(r0, r1) in batch {
+        let g = r1 - r0;
+        // SAFETY: forwarded from the caller.
+        unsafe {
+            T::pass(
+                &prepared[at..at + g * m],
+                src,
+                &dst[r0..r1],
+                from,
+                to,
+                add,
+                Forms::Plain,
+            )
+        };
+        at += g * m;
+    }
+}
+
 /// The shared frame of both fields: shapes, groups, batches, stripes and the scalar
 /// tail.
 ///
@@ -549,45 +584,15 @@ unsafe fn drive<T: Path>(coeffs: &[u16], srcs: &[&[u8]], dsts: &mut [&mut [u8]],
             let mut from = 0;
             while from < body {
                 let to = body.min(from + stripe);
-                let mut at = 0;
-                for &(r0, r1) in batch {
-                    let g = r1 - r0;
-                    // SAFETY: every slice is `len ≥ body ≥ to` bytes long (checked
-                    // above); the caller guarantees the instruction set.
-                    unsafe {
-                        T::pass(
-                            &prepared[at..at + g * m],
-                            &sp,
-                            &dp[r0..r1],
-                            from,
-                            to,
-                            add,
-                            Forms::Plain,
-                        )
-                    };
-                    at += g * m;
-                }
+                // SAFETY: every slice is `len ≥ body ≥ to` bytes long (checked above);
+                // the caller guarantees the instruction set.
+                unsafe { passes::<T>(&prepared, batch, &sp, &dp, from, to, add) };
                 from = to;
             }
             if padded {
-                let mut at = 0;
-                for &(r0, r1) in batch {
-                    let g = r1 - r0;
-                    // SAFETY: every padded buffer is STEP bytes long; the caller
-                    // guarantees the instruction set.
-                    unsafe {
-                        T::pass(
-                            &prepared[at..at + g * m],
-                            &psp,
-                            &pdp[r0..r1],
-                            0,
-                            T::STEP,
-                            add,
-                            Forms::Plain,
-                        )
-                    };
-                    at += g * m;
-                }
+                // SAFETY: every padded buffer is STEP bytes long; the caller guarantees
+                // the instruction set.
+                unsafe { passes::<T>(&prepared, batch, &psp, &pdp, 0, T::STEP, add) };
             }
         }
     }
