@@ -174,11 +174,7 @@ const KERNELS: &[Kernel] = &[
         // The scalar kernel's own form is the plain one.
         fly: |p, at, u, v, mul_first| scalar::fly(p.field, p.coeffs[at], u, v, mul_first),
         fly2: |p, at, x, mul_first| scalar::fly2(p.field, at.map(|a| p.coeffs[a]), x, mul_first),
-        fly_from: |p, at, src, dst| {
-            dst.copy_from_slice(src);
-            let (u, v) = dst.split_at_mut(dst.len() / 2);
-            scalar::fly(p.field, p.coeffs[at], u, v, true)
-        },
+        fly_from: |p, at, src, dst| scalar::fly_from(p.field, p.coeffs[at], src, dst),
     },
 ];
 

@@ -84,6 +84,14 @@ pub(super) fn fly(field: Field, c: u16, u: &mut [u8], v: &mut [u8], mul_first: b
     }
 }
 
+/// A butterfly from one run into another (see `Prepared::fly_from`) on
+/// interleaved symbols.
+pub(super) fn fly_from(field: Field, c: u16, src: &[u8], dst: &mut [u8]) {
+    dst.copy_from_slice(src);
+    let (u, v) = dst.split_at_mut(dst.len() / 2);
+    fly(field, c, u, v, true);
+}
+
 /// Two layers of butterflies (see `Prepared::fly2`) on interleaved symbols.
 pub(super) fn fly2(field: Field, c: [u16; 3], x: &mut [u8], mul_first: bool) {
     let q = x.len() / 4;
