@@ -173,20 +173,28 @@ trait Slots: Steps {
 // swapped.
 
 /// Taylor expansion at z^m + z (m a power of two ≥ 2) of the `len` elements of
-/// `st` slots from `base` (len a power of two): afterwards piece i (elements
-/// m·i..m·(i + 1)) is h_i of f = Σ_i h_i·(z^m + z)^i.
-fn taylor(s: &mut impl Steps, base: usize, st: usize, len: usize, m: usize) {
-    if len <= m {
+/// `st` slots from `base` (len a power of two), of which those from `nz` on are
+/// zero: afterwards piece i (elements m·i..m·(i + 1)) is h_i of
+/// f = Σ_i h_i·(z^m + z)^i, and the elements from `nz` on are still zero.
+fn taylor(s: &mut impl Steps, base: usize, st: usize, len: usize, m: usize, nz: usize) {
+    if len <= m || nz == 0 {
         return;
     }
     // Divide by (z^m + z)^u' = z^half + z^u (u = half/m): remainder in the
-    // lower half, quotient in the upper.
+    // lower half, quotient in the upper. XORs of zeros are skipped; they only
+    // land below `nz`.
     let (half, u) = (len / 2, len / (2 * m));
     let at = |i: usize| base + st * i;
-    s.xor(at(len - u), at(half), u * st);
-    s.xor(at(half), at(u), (half - u) * st);
-    taylor(s, base, st, half, m);
-    taylor(s, at(half), st, half, m);
+    let top = nz.saturating_sub(len - u).min(u);
+    if top > 0 {
+        s.xor(at(len - u), at(half), top * st);
+    }
+    let mid = nz.saturating_sub(half).min(half - u);
+    if mid > 0 {
+        s.xor(at(half), at(u), mid * st);
+    }
+    taylor(s, base, st, half, m, nz.min(half));
+    taylor(s, at(half), st, half, m, nz.saturating_sub(half));
 }
 
 fn taylor_t(s: &mut impl Steps, base: usize, st: usize, len: usize, m: usize) {
@@ -220,9 +228,9 @@ fn split(l: u32) -> u32 {
 }
 
 /// The 2^l elements from `base` (runs of `st` slots), coefficients in the monomial
-/// basis, rewritten in the basis X_i.
-fn to_basis(s: &mut impl Steps, base: usize, st: usize, l: u32) {
-    if l <= 1 {
+/// basis, those from `nz` on zero, rewritten in the basis X_i (the zeros stay).
+fn to_basis(s: &mut impl Steps, base: usize, st: usize, l: u32, nz: usize) {
+    if l <= 1 || nz == 0 {
         return;
     }
     let k = split(l);
@@ -230,11 +238,11 @@ fn to_basis(s: &mut impl Steps, base: usize, st: usize, l: u32) {
     // f = Σ_j h_j(z)·y^j with y = s_k(z) and deg h_j < m; then each h_j in the
     // basis of z, then for each of its m positions the sequence over j in the
     // basis of y (s_(k+t)(z) = s_t(y)).
-    taylor(s, base, st, 1 << l, m);
-    for j in 0..1usize << (l - k) {
-        to_basis(s, base + j * m * st, st, k);
+    taylor(s, base, st, 1 << l, m, nz);
+    for j in 0..nz.div_ceil(m) {
+        to_basis(s, base + j * m * st, st, k, (nz - j * m).min(m));
     }
-    to_basis(s, base, st * m, l - k);
+    to_basis(s, base, st * m, l - k, nz.div_ceil(m));
 }
 
 fn to_basis_t(s: &mut impl Steps, base: usize, st: usize, l: u32) {
@@ -264,12 +272,12 @@ fn from_basis_t(s: &mut impl Steps, base: usize, st: usize, l: u32) {
     from_basis_t(s, base, st * m, l - k);
 }
 
-/// F: evaluates the polynomial whose 2^l coefficients are in slots `base..` at the
-/// 2^d points p(0), p(1), … into slots `base..base + 2^d` (slots past 2^l are
-/// overwritten).
-fn forward(s: &mut impl Steps, base: usize, d: u32, l: u32) {
+/// F: evaluates the polynomial whose 2^l coefficients are in slots `base..` (those
+/// from `nz` on zero) at the 2^d points p(0), p(1), … into slots
+/// `base..base + 2^d` (slots past 2^l are overwritten).
+fn forward(s: &mut impl Steps, base: usize, d: u32, l: u32, nz: usize) {
     let (n, len) = (1usize << d, 1usize << l);
-    to_basis(s, base, 1, l);
+    to_basis(s, base, 1, l, nz);
     // The pieces are now constants: their value at every point. Each block of 2^l
     // points after the first takes a copy of them and its first layer of butterflies
     // in one step, before the first block's butterflies change them.
@@ -823,7 +831,7 @@ fn product(s: &mut impl Slots, plan: Plan, x: &[&[u8]], y: &mut [&mut [u8]], sum
                 .and_then(|i| Some((i, *x.get(i)?)));
             s.load(tj * n + j, src);
         }
-        forward(s, tj * n, d, la);
+        forward(s, tj * n, d, la, a);
     }
     let out = ct * n;
     let (y, last) = y.split_at_mut(y.len() - usize::from(sum));
@@ -878,7 +886,7 @@ fn counts(d: u32, l: u32) -> Count {
     static COUNTS: [OnceLock<Count>; MAX * MAX] = [const { OnceLock::new() }; MAX * MAX];
     *COUNTS[d as usize * MAX + l as usize].get_or_init(|| {
         let mut c = Count::default();
-        forward(&mut c, 0, d, l);
+        forward(&mut c, 0, d, l, 1 << l);
         c
     })
 }
@@ -931,17 +939,20 @@ mod tests {
                 at: 0,
                 sb: 2,
             };
-            let coeffs = random(1 << l);
+            // Coefficients from nz on are zero (the forward transform skips them).
+            let nz = 1 + usize::from(random(1)[0]) % (1 << l);
+            let mut coeffs = random(1 << l);
+            coeffs[nz..].fill(0);
             s.v = coeffs.clone();
             s.v.extend(random((1 << d) - (1 << l)));
-            forward(&mut s, 0, d, l);
+            forward(&mut s, 0, d, l, nz);
             let values = s.v.clone();
             for (i, &got) in values.iter().enumerate() {
                 let want = coeffs
                     .iter()
                     .rev()
                     .fold(0, |acc, &c| t.mul(acc, pts[i]) ^ c);
-                assert_eq!(got, want, "d={d} l={l} point {i}");
+                assert_eq!(got, want, "d={d} l={l} nz={nz} point {i}");
             }
             // ⟨u, F v⟩ = ⟨Fᵀ u, v⟩.
             let dot = |x: &[u16], y: &[u16]| x.iter().zip(y).fold(0, |a, (&x, &y)| a ^ t.mul(x, y));
