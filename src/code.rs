@@ -29,6 +29,11 @@ use crate::kernels;
 /// A systematic (k, n) erasure code: k data blocks, n blocks in all, any k of which
 /// recover the data. Cheap to build (O(n)) and immutable; share it freely.
 ///
+/// Large codes' one-pass encodes and decodes (the convolution path) need working
+/// storage, megabytes for a 1000 + 500 code; a `Code` keeps the largest it has
+/// used for its next call (threads calling at the same time get their own), so
+/// drop the `Code` to release it.
+///
 /// # Examples
 ///
 /// ```
@@ -58,6 +63,8 @@ pub struct Code {
     wlog: Vec<u32>,
     /// log P(x_i) for each check index i in k..n (stored at i − k).
     plog: Vec<u32>,
+    /// The convolution path's slots, kept from one call to the next.
+    work: conv::Scratch,
 }
 
 impl std::fmt::Debug for Code {
@@ -338,6 +345,7 @@ impl Code {
             t,
             wlog,
             plog,
+            work: conv::Scratch::default(),
         })
     }
 
@@ -584,7 +592,7 @@ impl Code {
             .collect();
         let gaps = first.iter().filter(|f| f.is_none()).count();
         let mut scratch = vec![0u8; gaps * stripe];
-        let mut work = Vec::new();
+        let mut work = self.work.take();
         // Data block 0's term in each check, all checks in one kernel call.
         let zero: Vec<u16> = (checks.iter())
             .map(|(i, _)| {
@@ -629,6 +637,7 @@ impl Code {
                 }
             }
         }
+        self.work.put(work);
     }
 
     /// Checks a decode's k indices: count, range, duplicates. Touches nothing.
@@ -953,7 +962,7 @@ impl<'c> Solver<'c> {
         }
         let mut v = vec![0u8; sp.checks * stripe];
         let mut scratch = vec![0u8; self.lost_gaps(sp) * stripe];
-        let mut work = Vec::new();
+        let mut work = code.work.take();
         for start in (0..len).step_by(stripe) {
             let end = len.min(start + stripe);
             let width = end - start;
@@ -1025,6 +1034,7 @@ impl<'c> Solver<'c> {
                 combine(field, &coeffs, &inputs, &mut dst[start..end]);
             }
         }
+        code.work.put(work);
     }
 
     /// Places in the span of the lost blocks ≥ 1 that hold no lost block.
@@ -1076,7 +1086,7 @@ impl<'c> Solver<'c> {
         let zero = vec![0u8; stripe];
         let mut v = vec![0u8; e * stripe];
         let mut scratch = vec![0u8; self.lost_gaps(sp) * stripe];
-        let mut work = Vec::new();
+        let mut work = code.work.take();
         for start in (0..len).step_by(stripe) {
             let end = len.min(start + stripe);
             let width = end - start;
@@ -1129,6 +1139,7 @@ impl<'c> Solver<'c> {
                 );
             }
         }
+        code.work.put(work);
     }
 
     /// Runs both stages stripe by stripe; extra memory is e × stripe bytes.
