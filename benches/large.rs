@@ -11,7 +11,9 @@
 //! several batches. Encode rows make all n − k checks; decode rows rebuild every lost
 //! data block, with `Code::new`, the decoder's setup (solving the system) and the
 //! decode inside the timing, as BENCH.md's G has it (reed-solomon-simd: `reset`, the
-//! shards and the decode).
+//! shards and the decode). The lost blocks are the first ones (0, 1, …); F also has
+//! a row with every second block lost (0, 2, …, 998), because our decode's cost
+//! grows with the span of the lost blocks and reed-solomon-simd's does not.
 //! Before timing, our checks are decoded back to the data and reed-solomon-simd's
 //! recovery is checked against the originals. The path (quadratic or convolution) is
 //! the one the code layer picks unless `ALGORITHM_FEC_PATH` names one.
@@ -24,22 +26,34 @@ use algorithm_fec::{code::set_path, Code, Shard};
 use reed_solomon_simd::{ReedSolomonDecoder, ReedSolomonEncoder};
 
 /// One config: k data blocks of `len` bytes, n blocks in all, `lost` data blocks
-/// (0, 1, …) rebuilt from the first `lost` checks.
+/// (0, 1, …; with `scattered` also 0, 2, 4, …) rebuilt from the first `lost` checks.
 struct Config {
     name: &'static str,
     k: usize,
     n: usize,
     len: usize,
     lost: usize,
+    scattered: bool,
 }
 
-/// Our encode of all checks, and a decode with a fresh decoder per call.
-struct Ours {
+impl Config {
+    /// The lost data blocks of each decode row.
+    fn patterns(&self) -> Vec<Vec<usize>> {
+        let mut p = vec![(0..self.lost).collect()];
+        if self.scattered {
+            p.push((0..self.lost).map(|i| 2 * i).collect());
+        }
+        p
+    }
+}
+
+/// An encode of all checks, and the decodes of [`Config::patterns`].
+struct Times {
     encode: f64,
-    decode: f64,
+    decode: Vec<f64>,
 }
 
-fn ours(c: &Config, data: &[Vec<u8>]) -> Ours {
+fn ours(c: &Config, data: &[Vec<u8>]) -> Times {
     let code = Code::new(c.k, c.n).unwrap();
     let refs: Vec<&[u8]> = data.iter().map(|d| d.as_slice()).collect();
     let indices: Vec<usize> = (c.k..c.n).collect();
@@ -51,38 +65,43 @@ fn ours(c: &Config, data: &[Vec<u8>]) -> Ours {
     let encode_s = time(&mut encode);
     encode();
 
-    let mut idx: Vec<usize> = (0..c.k).collect();
-    idx[..c.lost].copy_from_slice(&indices[..c.lost]);
-    let mut work = checks[..c.lost].to_vec();
-    let decode = |work: &mut [Vec<u8>]| {
-        for (w, o) in work.iter_mut().zip(&checks) {
-            w.copy_from_slice(o);
+    let decode_one = |lost: &[usize]| {
+        // Lost block lost[i] is replaced by check k + i.
+        let mut idx: Vec<usize> = (0..c.k).collect();
+        for (i, &p) in lost.iter().enumerate() {
+            idx[p] = c.k + i;
         }
-        let mut it = work.iter_mut();
-        let mut shards: Vec<Shard<'_>> = (0..c.k)
-            .map(|p| match p < c.lost {
-                true => Shard::Write(it.next().unwrap()),
-                false => Shard::Read(&data[p]),
-            })
-            .collect();
-        // As BENCH.md's G: the code, the decoder's setup and the decode.
-        let code = Code::new(c.k, c.n).unwrap();
-        code.decoder(&idx).unwrap().decode(&mut shards).unwrap();
+        let mut work = checks[..lost.len()].to_vec();
+        let decode = |work: &mut [Vec<u8>]| {
+            for (w, o) in work.iter_mut().zip(&checks) {
+                w.copy_from_slice(o);
+            }
+            let mut it = work.iter_mut();
+            let mut shards: Vec<Shard<'_>> = (0..c.k)
+                .map(|p| match lost.binary_search(&p) {
+                    Ok(_) => Shard::Write(it.next().unwrap()),
+                    Err(_) => Shard::Read(&data[p]),
+                })
+                .collect();
+            // As BENCH.md's G: the code, the decoder's setup and the decode.
+            let code = Code::new(c.k, c.n).unwrap();
+            code.decoder(&idx).unwrap().decode(&mut shards).unwrap();
+        };
+        decode(&mut work);
+        assert!(
+            work.iter().zip(lost).all(|(w, &p)| *w == data[p]),
+            "{}: decode",
+            c.name
+        );
+        time(|| decode(&mut work))
     };
-    decode(&mut work);
-    assert!(
-        work.iter().zip(data).all(|(w, d)| w == d),
-        "{}: decode",
-        c.name
-    );
-    let decode_s = time(|| decode(&mut work));
-    Ours {
+    Times {
         encode: encode_s,
-        decode: decode_s,
+        decode: c.patterns().iter().map(|l| decode_one(l)).collect(),
     }
 }
 
-fn theirs(c: &Config, data: &[Vec<u8>]) -> Ours {
+fn theirs(c: &Config, data: &[Vec<u8>]) -> Times {
     let (k, m) = (c.k, c.n - c.k);
     let mut enc = ReedSolomonEncoder::new(k, m, c.len).unwrap();
     let mut encode = || -> Vec<Vec<u8>> {
@@ -105,26 +124,31 @@ fn theirs(c: &Config, data: &[Vec<u8>]) -> Ours {
         std::hint::black_box(enc.encode().unwrap());
     });
     let mut dec = ReedSolomonDecoder::new(k, m, c.len).unwrap();
-    let mut decode = |check: bool| {
-        dec.reset(k, m, c.len).unwrap();
-        for (i, d) in data.iter().enumerate().skip(c.lost) {
-            dec.add_original_shard(i, d).unwrap();
-        }
-        for (i, r) in recovery.iter().enumerate().take(c.lost) {
-            dec.add_recovery_shard(i, r).unwrap();
-        }
-        let out = dec.decode().unwrap();
-        if check {
-            for (i, d) in data.iter().enumerate().take(c.lost) {
-                assert_eq!(out.restored_original(i), Some(d.as_slice()), "{}", c.name);
+    let mut decode_one = |lost: &[usize]| {
+        let mut decode = |check: bool| {
+            dec.reset(k, m, c.len).unwrap();
+            for (i, d) in data.iter().enumerate() {
+                if lost.binary_search(&i).is_err() {
+                    dec.add_original_shard(i, d).unwrap();
+                }
             }
-        }
+            for (i, r) in recovery.iter().enumerate().take(lost.len()) {
+                dec.add_recovery_shard(i, r).unwrap();
+            }
+            let out = dec.decode().unwrap();
+            if check {
+                for &i in lost {
+                    let d = data[i].as_slice();
+                    assert_eq!(out.restored_original(i), Some(d), "{}", c.name);
+                }
+            }
+        };
+        decode(true);
+        time(|| decode(false))
     };
-    decode(true);
-    let decode_s = time(|| decode(false));
-    Ours {
+    Times {
         encode: encode_s,
-        decode: decode_s,
+        decode: c.patterns().iter().map(|l| decode_one(l)).collect(),
     }
 }
 
@@ -139,6 +163,7 @@ fn main() {
             n: 255,
             len: 16 << 10,
             lost: 55,
+            scattered: false,
         },
         Config {
             name: "F",
@@ -146,6 +171,7 @@ fn main() {
             n: 1500,
             len: 64 << 10,
             lost: 500,
+            scattered: true,
         },
         Config {
             name: "H",
@@ -153,6 +179,7 @@ fn main() {
             n: 64,
             len: 64 << 10,
             lost: 32,
+            scattered: false,
         },
         Config {
             name: "G",
@@ -160,6 +187,7 @@ fn main() {
             n: 65535,
             len: 2,
             lost: 16384,
+            scattered: false,
         },
     ];
     println!("| config | ours | reed-solomon-simd | ratio | ours, quadratic path |");
@@ -181,20 +209,24 @@ fn main() {
             true => format!("{:.1} ms", s * 1e3),
             false => format!("{:.0} MB/s", (c.k * c.len) as f64 / s / 1e6),
         };
-        let rows = [
-            (
-                format!("{} encode {} checks", c.name, c.n - c.k),
-                o.encode,
-                t.encode,
-                q.as_ref().map(|q| q.encode),
-            ),
-            (
-                format!("{}-dec {} lost", c.name, c.lost),
-                o.decode,
-                t.decode,
-                q.as_ref().map(|q| q.decode),
-            ),
-        ];
+        let mut rows = vec![(
+            format!("{} encode {} checks", c.name, c.n - c.k),
+            o.encode,
+            t.encode,
+            q.as_ref().map(|q| q.encode),
+        )];
+        for (i, lost) in c.patterns().iter().enumerate() {
+            let which = match i {
+                0 => "",
+                _ => ", every second",
+            };
+            rows.push((
+                format!("{}-dec {} lost{which}", c.name, lost.len()),
+                o.decode[i],
+                t.decode[i],
+                q.as_ref().map(|q| q.decode[i]),
+            ));
+        }
         for (what, ours, theirs, quad) in rows {
             println!(
                 "| {what} (k={}, {} B blocks) | {} | {} | {:.2}× | {} |",
