@@ -181,8 +181,8 @@ fn taylor(s: &mut impl Steps, base: usize, st: usize, len: usize, m: usize, nz: 
         return;
     }
     // Divide by (z^m + z)^u' = z^half + z^u (u = half/m): remainder in the
-    // lower half, quotient in the upper. XORs of zeros are skipped; they only
-    // land below `nz`.
+    // lower half, quotient in the upper. The parts of the XORs that read only
+    // zeros (from `nz` on) are skipped; the rest write below `nz`.
     let (half, u) = (len / 2, len / (2 * m));
     let at = |i: usize| base + st * i;
     let top = nz.saturating_sub(len - u).min(u);
