@@ -509,6 +509,31 @@ struct Symbols<'a> {
     at: usize,
     /// Bytes per symbol.
     sb: usize,
+    /// The twiddles p(2q) for the kernels, plain form, for the butterflies on runs
+    /// of at least [`FAST_RUN`] slots (GF(2^16) on little-endian machines only).
+    fast: Option<&'a kernels::Prepared>,
+}
+
+/// Slots per run from which a butterfly on single symbols goes through the
+/// kernels: a product and a XOR pass over the run instead of a table lookup per
+/// symbol (a multiple of the kernels' step).
+const FAST_RUN: usize = kernels::Prepared::STEP / 2;
+
+/// The kernels' preparation of those of a transform's twiddles `tw` that
+/// [`Symbols`] uses them for: the ones of runs of [`FAST_RUN`] slots or more.
+fn fast_twiddles(field: Field, tw: &[u16]) -> Option<kernels::Prepared> {
+    let usable = field == Field::Gf16 && cfg!(target_endian = "little");
+    let groups = tw.len() / FAST_RUN;
+    (usable && groups > 0).then(|| kernels::Prepared::plain(field, tw[..groups].to_vec()))
+}
+
+/// The bytes of GF(2^16) symbols in memory: a plain block where the machine is
+/// little-endian.
+fn as_bytes(v: &mut [u16]) -> &mut [u8] {
+    let len = 2 * v.len();
+    // SAFETY: the same memory, exclusively borrowed for the result's lifetime; u8 has
+    // no alignment requirement and every byte is initialised and any value valid.
+    unsafe { std::slice::from_raw_parts_mut(v.as_mut_ptr().cast::<u8>(), len) }
 }
 
 /// The constant with log `lc` times `x`.
@@ -533,6 +558,19 @@ impl Steps for Symbols<'_> {
     fn fly(&mut self, q: usize, u: usize, v: usize, count: usize, mul_first: bool) {
         let (lc, t) = (self.tw[q], self.t);
         let (u, v) = two_mut(&mut self.v, u, v, count);
+        if let Some(fast) = self.fast.filter(|_| count >= FAST_RUN) {
+            // Runs this long have q < n / (2·FAST_RUN), among the prepared.
+            let (u, v) = (as_bytes(u), as_bytes(v));
+            let xor = |d: &mut [u8], s: &[u8]| d.iter_mut().zip(s).for_each(|(d, s)| *d ^= s);
+            if mul_first {
+                fast.dot_plain(q, &[v], u, true);
+                xor(v, u);
+            } else {
+                xor(u, v);
+                fast.dot_plain(q, &[u], v, true);
+            }
+            return;
+        }
         for (x, y) in u.iter_mut().zip(v) {
             if mul_first {
                 *x ^= times(&t, lc, *y);
@@ -707,6 +745,7 @@ pub(super) fn mul(
     // t < a + b − 1 and 0 above.
     let mut h = vec![0u16; plan.diagonals() * n];
     let twl = logs(&t, &tw);
+    let fast = fast_twiddles(field, &tw);
     let mut one = Symbols {
         t,
         v: vec![0; n],
@@ -717,6 +756,7 @@ pub(super) fn mul(
         plan,
         at: 0,
         sb,
+        fast: fast.as_ref(),
     };
     for di in 0..plan.diagonals() {
         let base = plan.offset(di) - (a as isize - 1);
@@ -801,6 +841,7 @@ pub(super) fn mul(
             plan,
             at: 0,
             sb,
+            fast: fast.as_ref(),
         };
         for at in (body..len).step_by(sb) {
             sym.at = at;
@@ -923,10 +964,13 @@ mod tests {
         let t = field.tables();
         let pts = points(field);
         let mut rng = crate::test_rng::Rng(0x9E37_79B9_7F4A_7C15);
-        for (d, l) in [(4, 4), (4, 0), (6, 1), (5, 3), (8, 7), (8, 8), (11, 9)] {
+        // With and without the kernels on long runs ([`FAST_RUN`]).
+        let runs = [(4, 4), (4, 0), (6, 1), (5, 3), (8, 7), (8, 8), (11, 9)];
+        for ((d, l), kernels) in runs.into_iter().flat_map(|r| [(r, false), (r, true)]) {
             let mut random =
                 |len: usize| -> Vec<u16> { (0..len).map(|_| rng.next() as u16).collect() };
             let tw: Vec<u16> = (0..1 << (d - 1)).map(|q| pts[2 * q]).collect();
+            let fast = fast_twiddles(field, &tw).filter(|_| kernels);
             let tw = logs(&t, &tw);
             let mut s = Symbols {
                 t,
@@ -938,6 +982,7 @@ mod tests {
                 plan: Plan::new(d, 1, 1, 1, 1),
                 at: 0,
                 sb: 2,
+                fast: fast.as_ref(),
             };
             // Coefficients from nz on are zero (the forward transform skips them).
             let nz = 1 + usize::from(random(1)[0]) % (1 << l);

@@ -347,7 +347,7 @@ fn run(
 /// go in with [`Prepared::load`] and out with [`Prepared::store`]. A `Prepared` is
 /// made for one kind of call: [`Prepared::new`] for `dot` and `fly`,
 /// [`Prepared::for_loads`] for `load_scaled`, [`Prepared::for_stores`] for
-/// `store_scaled`. All lengths are a multiple of [`Prepared::STEP`].
+/// `store_scaled`, [`Prepared::plain`] for `dot_plain`. All lengths are a multiple of [`Prepared::STEP`].
 pub(crate) struct Prepared {
     field: Field,
     /// The coefficients, then two ones: loads and stores are products by 1.
@@ -367,6 +367,11 @@ impl Prepared {
     /// [`Prepared::fly`] with the active kernel.
     pub(crate) fn new(field: Field, coeffs: Vec<u16>) -> Prepared {
         Prepared::with(active(), field, coeffs, Forms::Kernel)
+    }
+
+    /// `coeffs` made ready for [`Prepared::dot_plain`].
+    pub(crate) fn plain(field: Field, coeffs: Vec<u16>) -> Prepared {
+        Prepared::with(active(), field, coeffs, Forms::Plain)
     }
 
     /// `coeffs` made ready for [`Prepared::load_scaled`].
@@ -428,6 +433,12 @@ impl Prepared {
     pub(crate) fn dot(&self, at: usize, srcs: &[&[u8]], dst: &mut [u8], add: bool) {
         debug_assert!(at + srcs.len() <= self.len() && self.forms == Forms::Kernel);
         (self.kernel.dot_prepared)(self, at, srcs, dst, add, Forms::Kernel);
+    }
+
+    /// [`Prepared::dot`] on plain blocks.
+    pub(crate) fn dot_plain(&self, at: usize, srcs: &[&[u8]], dst: &mut [u8], add: bool) {
+        debug_assert!(at + srcs.len() <= self.len() && self.forms == Forms::Plain);
+        (self.kernel.dot_prepared)(self, at, srcs, dst, add, Forms::Plain);
     }
 
     /// `dst` = coeffs[at] times the plain block `src`, in the kernel's form: a
