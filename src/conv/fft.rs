@@ -956,6 +956,41 @@ mod tests {
         }
     }
 
+    /// A butterfly on a run of single symbols through the kernels ([`FAST_RUN`])
+    /// equals the table one, both orders; small enough for Miri, which checks the
+    /// byte view of the symbols.
+    #[test]
+    fn fast_butterflies_equal_the_table_ones() {
+        let field = Field::Gf16;
+        let t = field.tables();
+        let mut rng = crate::test_rng::Rng(0x0123_4567_89AB_CDEF);
+        // Any constants do (not the transforms' points, which Miri takes long to make).
+        let tw: Vec<u16> = (0..2 * FAST_RUN).map(|_| rng.next() as u16 | 1).collect();
+        let fast = fast_twiddles(field, &tw);
+        assert!(fast.is_some() || cfg!(target_endian = "big"));
+        let twl = logs(&t, &tw);
+        let symbols = |fast, v: &[u16]| Symbols {
+            t,
+            v: v.to_vec(),
+            tw: &twl,
+            h: &[],
+            scale: None,
+            out: None,
+            plan: Plan::new(2, 1, 1, 1, 1),
+            at: 0,
+            sb: 2,
+            fast,
+        };
+        let v: Vec<u16> = (0..2 * FAST_RUN).map(|_| rng.next() as u16).collect();
+        for (q, mul_first) in [(0, true), (1, true), (1, false)] {
+            let (mut a, mut b) = (symbols(None, &v), symbols(fast.as_ref(), &v));
+            a.fly(q, 0, FAST_RUN, FAST_RUN, mul_first);
+            b.fly(q, 0, FAST_RUN, FAST_RUN, mul_first);
+            assert_eq!(a.v, b.v, "q={q} mul_first={mul_first}");
+            assert_ne!(a.v, v, "q={q}: the butterfly changed nothing");
+        }
+    }
+
     /// F evaluates, Fᵀ is its transpose, F⁻ᵀ inverts Fᵀ.
     #[test]
     #[cfg_attr(miri, ignore = "too slow under Miri")]
