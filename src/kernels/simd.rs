@@ -388,48 +388,27 @@ unsafe fn step<T: Path, const CHEAP: bool, const MUL_FIRST: bool>(
     }
 }
 
-/// A butterfly (see [`super::Prepared::fly`]) over bytes `[0, len)` of `u` and `v`.
+/// A butterfly (see [`super::Prepared::fly`]) on runs of `len` bytes: u and v read
+/// from `from`, the results written to `to` (the same runs in place; other ones for
+/// [`super::Prepared::fly_from`]).
 ///
 /// # Safety
-/// As [`Path::times`]; both pointers are valid for `len` bytes, a multiple of
-/// [`Path::UNIT`].
+/// As [`Path::times`]; the pointers of `from` are valid for reading and those of
+/// `to` for writing `len` bytes, a multiple of [`Path::UNIT`].
 #[inline(always)]
 unsafe fn fly_run<T: Path, const CHEAP: bool, const MUL_FIRST: bool>(
     p: &T::P,
-    u: *mut u8,
-    v: *mut u8,
+    from: [*const u8; 2],
+    to: [*mut u8; 2],
     len: usize,
 ) {
     for off in (0..len).step_by(T::UNIT) {
         // SAFETY: off + UNIT ≤ len.
         unsafe {
-            let (a, b) = (T::load_unit(u.add(off)), T::load_unit(v.add(off)));
+            let [a, b] = from.map(|x| T::load_unit(x.add(off)));
             let (a, b) = step::<T, CHEAP, MUL_FIRST>(p, a, b);
-            T::store_unit(u.add(off), a);
-            T::store_unit(v.add(off), b);
-        }
-    }
-}
-
-/// A butterfly from `src` (u then v, `len` bytes each) into `dst` (see
-/// [`super::Prepared::fly_from`]): `u ⊕ c·v` then `v ⊕` that.
-///
-/// # Safety
-/// As [`fly_run`]; `src` is valid for reading and `dst` for writing `2·len` bytes.
-#[inline(always)]
-unsafe fn fly_from_run<T: Path, const CHEAP: bool>(
-    p: &T::P,
-    src: *const u8,
-    dst: *mut u8,
-    len: usize,
-) {
-    for off in (0..len).step_by(T::UNIT) {
-        // SAFETY: off + UNIT ≤ len.
-        unsafe {
-            let (a, b) = (T::load_unit(src.add(off)), T::load_unit(src.add(len + off)));
-            let (a, b) = step::<T, CHEAP, true>(p, a, b);
-            T::store_unit(dst.add(off), a);
-            T::store_unit(dst.add(len + off), b);
+            T::store_unit(to[0].add(off), a);
+            T::store_unit(to[1].add(off), b);
         }
     }
 }
@@ -440,8 +419,9 @@ unsafe fn fly_from_run<T: Path, const CHEAP: bool>(
 /// order), last without (its transpose's).
 ///
 /// # Safety
-/// As [`fly_run`]; `OUTER` and `INNER` only if [`Path::cheap`] said so for `p[0]`
-/// and for both of `p[1]`, `p[2]`.
+/// As [`Path::times`]; every pointer of `x` is valid for reading and writing `len`
+/// bytes, a multiple of [`Path::UNIT`]; `OUTER` and `INNER` only if
+/// [`Path::cheap`] said so for `p[0]` and for both of `p[1]`, `p[2]`.
 #[inline(always)]
 unsafe fn fly2_run<T: Path, const OUTER: bool, const INNER: bool, const MUL_FIRST: bool>(
     p: [&T::P; 3],
@@ -1086,14 +1066,15 @@ pub(super) unsafe fn fly<M: Mul>(
             "butterfly lengths"
         );
         let (u, v) = (u.as_mut_ptr(), v.as_mut_ptr());
+        let (from, to) = ([u.cast_const(), v.cast_const()], [u, v]);
         // SAFETY: both runs are `len` bytes (checked above), a multiple of STEP and
         // so of UNIT; `cheap` is asked; the caller guarantees the instruction set.
         unsafe {
             match (T::cheap(p), mul_first) {
-                (true, true) => fly_run::<T, true, true>(p, u, v, len),
-                (true, false) => fly_run::<T, true, false>(p, u, v, len),
-                (false, true) => fly_run::<T, false, true>(p, u, v, len),
-                (false, false) => fly_run::<T, false, false>(p, u, v, len),
+                (true, true) => fly_run::<T, true, true>(p, from, to, len),
+                (true, false) => fly_run::<T, true, false>(p, from, to, len),
+                (false, true) => fly_run::<T, false, true>(p, from, to, len),
+                (false, false) => fly_run::<T, false, false>(p, from, to, len),
             }
         }
     }
@@ -1133,12 +1114,14 @@ pub(super) unsafe fn fly_from<M: Mul>(
             "butterfly lengths"
         );
         let (s, d) = (src.as_ptr(), dst.as_mut_ptr());
-        // SAFETY: both are `2·len` bytes (checked above), `len` a multiple of STEP
-        // and so of UNIT; `cheap` is asked; the caller guarantees the instruction set.
+        // SAFETY: both are `2·len` bytes (checked above), so each half is `len`,
+        // a multiple of STEP and so of UNIT; `cheap` is asked; the caller guarantees
+        // the instruction set.
         unsafe {
+            let (from, to) = ([s, s.add(len)], [d, d.add(len)]);
             match T::cheap(p) {
-                true => fly_from_run::<T, true>(p, s, d, len),
-                false => fly_from_run::<T, false>(p, s, d, len),
+                true => fly_run::<T, true, true>(p, from, to, len),
+                false => fly_run::<T, false, true>(p, from, to, len),
             }
         }
     }
