@@ -483,6 +483,11 @@ fn two_mut<T>(buf: &mut [T], a: usize, b: usize, len: usize) -> (&mut [T], &mut 
     }
 }
 
+/// `d ⊕= s`, slots of either engine (symbols or bytes).
+fn xor_into<T: Copy + std::ops::BitXorAssign>(d: &mut [T], s: &[T]) {
+    d.iter_mut().zip(s).for_each(|(d, &s)| *d ^= s);
+}
+
 /// The log of a constant in [`Symbols`], [`NO_LOG`] for 0.
 const NO_LOG: u32 = u32::MAX;
 
@@ -548,7 +553,7 @@ fn times(t: &Tables, lc: u32, x: u16) -> u16 {
 impl Steps for Symbols<'_> {
     fn xor(&mut self, from: usize, to: usize, count: usize) {
         let (s, d) = two(&mut self.v, from, to, count);
-        d.iter_mut().zip(s).for_each(|(d, s)| *d ^= s);
+        xor_into(d, s);
     }
 
     fn copy(&mut self, from: usize, to: usize, count: usize) {
@@ -560,14 +565,12 @@ impl Steps for Symbols<'_> {
         let (u, v) = two_mut(&mut self.v, u, v, count);
         if let Some(fast) = self.fast.filter(|_| count >= FAST_RUN) {
             // Runs this long have q < n / (2·FAST_RUN), among the prepared.
-            let (u, v) = (as_bytes(u), as_bytes(v));
-            let xor = |d: &mut [u8], s: &[u8]| d.iter_mut().zip(s).for_each(|(d, s)| *d ^= s);
             if mul_first {
-                fast.dot_plain(q, &[v], u, true);
-                xor(v, u);
+                fast.dot_plain(q, &[as_bytes(v)], as_bytes(u), true);
+                xor_into(v, u);
             } else {
-                xor(u, v);
-                fast.dot_plain(q, &[u], v, true);
+                xor_into(u, v);
+                fast.dot_plain(q, &[as_bytes(u)], as_bytes(v), true);
             }
             return;
         }
@@ -638,7 +641,7 @@ impl Steps for Stripe<'_> {
     fn xor(&mut self, from: usize, to: usize, count: usize) {
         let w = self.width;
         let (s, d) = two(self.buf, from * w, to * w, count * w);
-        d.iter_mut().zip(s).for_each(|(d, s)| *d ^= s);
+        xor_into(d, s);
     }
 
     fn copy(&mut self, from: usize, to: usize, count: usize) {

@@ -347,7 +347,8 @@ fn run(
 /// go in with [`Prepared::load`] and out with [`Prepared::store`]. A `Prepared` is
 /// made for one kind of call: [`Prepared::new`] for `dot` and `fly`,
 /// [`Prepared::for_loads`] for `load_scaled`, [`Prepared::for_stores`] for
-/// `store_scaled`, [`Prepared::plain`] for `dot_plain`. All lengths are a multiple of [`Prepared::STEP`].
+/// `store_scaled`, [`Prepared::plain`] for `dot_plain`. All lengths are a multiple
+/// of [`Prepared::STEP`].
 pub(crate) struct Prepared {
     field: Field,
     /// The coefficients, then two ones: loads and stores are products by 1.
