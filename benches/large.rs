@@ -20,8 +20,11 @@
 //! the one the code layer picks unless `ALGORITHM_FEC_PATH` names one.
 
 mod common;
+#[path = "../tests/common/rng.rs"]
+mod rng;
 
 use common::{data, time};
+use rng::Rng;
 
 use algorithm_fec::{code::set_path, Code, Shard};
 use reed_solomon_simd::{ReedSolomonDecoder, ReedSolomonEncoder};
@@ -43,15 +46,8 @@ impl Config {
     fn patterns(&self) -> Vec<Vec<usize>> {
         let mut p = vec![(0..self.lost).collect()];
         if self.scattered {
-            // A partial Fisher–Yates shuffle by xorshift64, fixed seed.
-            let (mut all, mut x): (Vec<usize>, u64) = ((0..self.k).collect(), 0x9E37_79B9);
-            for i in 0..self.lost {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                let j = i + (x % (self.k - i) as u64) as usize;
-                all.swap(i, j);
-            }
+            let mut all: Vec<usize> = (0..self.k).collect();
+            Rng(0x9E37_79B9).shuffle(&mut all);
             let mut lost = all[..self.lost].to_vec();
             lost.sort_unstable();
             p.push(lost);
