@@ -31,8 +31,10 @@ use crate::kernels;
 ///
 /// Large codes' one-pass encodes and decodes (the convolution path) need working
 /// storage, megabytes for a 1000 + 500 code; a `Code` keeps the largest it has
-/// used for its next call (threads calling at the same time get their own), so
-/// drop the `Code` to release it.
+/// used for its next call (threads calling at the same time get their own), and
+/// the transforms its last few products were made with (the next encode of the
+/// same checks reuses them; at most about 4 MiB), so drop the `Code` to release
+/// them.
 ///
 /// # Examples
 ///
@@ -63,7 +65,7 @@ pub struct Code {
     wlog: Vec<u32>,
     /// log P(x_i) for each check index i in k..n (stored at i − k).
     plog: Vec<u32>,
-    /// The convolution path's slots, kept from one call to the next.
+    /// The convolution path's slots and transforms, kept from one call to the next.
     work: conv::Scratch,
 }
 

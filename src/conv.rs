@@ -57,44 +57,62 @@ impl Scales<'_> {
     }
 }
 
-/// [`mul`]'s `work`, kept between calls by whoever calls it often (a
-/// [`crate::Code`]): the FFT engine's slots are megabytes (12 MiB for 1000 + 500),
-/// and a fresh zeroed allocation per call cost 5 % of a 200 + 55 encode. One
-/// buffer is kept; calls that overlap (threads sharing the owner) get their own.
+/// What [`mul`]s of one owner (a [`crate::Code`]) keep between calls: the FFT
+/// engine's slots, megabytes (12 MiB for 1000 + 500), where a fresh zeroed
+/// allocation per call cost 5 % of a 200 + 55 encode; and the transforms of the
+/// last few sequences multiplied with ([`fft::Memo`]), which the same code's
+/// products repeat. One buffer is kept; calls that overlap (threads sharing the
+/// owner) get their own.
 #[derive(Default)]
-pub(crate) struct Scratch(std::sync::Mutex<Vec<u8>>);
+pub(crate) struct Scratch {
+    bytes: std::sync::Mutex<Vec<u8>>,
+    memo: fft::Memo,
+}
 
 impl Scratch {
-    /// The kept buffer (empty if there is none or another call holds it).
-    pub(crate) fn take(&self) -> Vec<u8> {
-        self.0
+    /// The kept buffer (empty if there is none or another call holds it), and the
+    /// memo.
+    pub(crate) fn take(&self) -> Work<'_> {
+        let bytes = self
+            .bytes
             .try_lock()
             .map(|mut v| std::mem::take(&mut *v))
-            .unwrap_or_default()
+            .unwrap_or_default();
+        Work {
+            bytes,
+            memo: Some(&self.memo),
+        }
     }
 
-    /// Keeps `v` for the next [`Scratch::take`], if it is the larger.
-    pub(crate) fn put(&self, v: Vec<u8>) {
-        if let Ok(mut kept) = self.0.try_lock() {
-            if kept.len() < v.len() {
-                *kept = v;
+    /// Keeps `w`'s buffer for the next [`Scratch::take`], if it is the larger.
+    pub(crate) fn put(&self, w: Work) {
+        if let Ok(mut kept) = self.bytes.try_lock() {
+            if kept.len() < w.bytes.len() {
+                *kept = w.bytes;
             }
         }
     }
 }
 
-/// A copy starts without a buffer (it is storage, not state).
+/// A copy starts without a buffer or memo (they are storage, not state).
 impl Clone for Scratch {
     fn clone(&self) -> Self {
         Scratch::default()
     }
 }
 
+/// [`mul`]'s storage: bytes the engine may grow and reuse (nothing in them is read
+/// before it is written), and where it may keep its sequences' transforms.
+#[derive(Default)]
+pub(crate) struct Work<'a> {
+    bytes: Vec<u8>,
+    memo: Option<&'a fft::Memo>,
+}
+
 /// Writes `y[i] = out[i] · Σ_j entry(i − j) · in[j] · x[j]` (`scales`; XORed into
 /// `y` with `add`). All blocks have the same length, a whole number of symbols.
-/// `work` is storage the engine may grow and reuse: calls one after another (the
-/// stripes of one encode or decode) share it instead of each allocating and
-/// zeroing its own; nothing in it is read before it is written.
+/// Calls one after another (the stripes of one encode or decode) share `work`
+/// instead of each allocating and zeroing their own storage.
 pub(crate) fn mul(
     field: Field,
     entry: impl Fn(isize) -> u16,
@@ -102,7 +120,7 @@ pub(crate) fn mul(
     y: &mut [&mut [u8]],
     scales: Scales,
     add: bool,
-    work: &mut Vec<u8>,
+    work: &mut Work,
 ) {
     debug_assert!(scales.input.is_none_or(|s| s.len() == x.len()));
     debug_assert!(scales.output.is_none_or(|s| s.len() == y.len()));

@@ -35,7 +35,7 @@
 //! stores of one layer per pass, which is what bounds them where products are
 //! cheap.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::gf::{Field, Tables};
 use crate::kernels;
@@ -731,7 +731,7 @@ pub(super) fn mul(
     scales: super::Scales,
     add: bool,
     plan: Plan,
-    work: &mut Vec<u8>,
+    work: &mut super::Work,
 ) {
     let (r, c) = (scales.rows(y.len()), x.len());
     let len = y.first().map_or(0, |b| b.len());
@@ -739,41 +739,22 @@ pub(super) fn mul(
         return;
     }
     debug_assert_eq!((plan.rt, plan.ct), (r.div_ceil(plan.b), c.div_ceil(plan.a)));
-    let Plan { d, n, a, b, .. } = plan;
+    let Plan { n, a, b, .. } = plan;
     let pts = points(field);
     let t = field.tables();
     let sb = field.symbol_bytes();
     let tw: Vec<u16> = (0..n / 2).map(|q| pts[2 * q]).collect();
-    // Ĝ = F⁻ᵀ g for each tile pair, g(t) = entry(offset + t − (a − 1)) for
-    // t < a + b − 1 and 0 above.
-    let mut h = vec![0u16; plan.diagonals() * n];
     let twl = logs(&t, &tw);
     let fast = fast_twiddles(field, &tw);
-    let mut one = Symbols {
-        t,
-        v: vec![0; n],
-        tw: &twl,
-        h: &[],
-        scale: None,
-        out: None,
-        plan,
-        at: 0,
-        sb,
-        fast: fast.as_ref(),
-    };
-    for di in 0..plan.diagonals() {
-        let base = plan.offset(di) - (a as isize - 1);
-        for (t, v) in one.v.iter_mut().enumerate() {
-            *v = match t < a + b - 1 {
-                true => entry(base + t as isize),
-                false => 0,
-            };
-        }
-        inverse_t(&mut one, 0, d);
-        for (q, &v) in one.v.iter().enumerate() {
-            h[q * plan.diagonals() + di] = v;
-        }
-    }
+    // g(t) = entry(offset + t − (a − 1)) for t < a + b − 1 for each tile pair; Ĝ
+    // the transforms of it, made or found in the memo.
+    let g: Vec<u16> = (0..plan.diagonals())
+        .flat_map(|di| {
+            let base = plan.offset(di) - (a as isize - 1);
+            (0..a + b - 1).map(move |t| base + t as isize)
+        })
+        .map(&entry)
+        .collect();
     // Stripes of the kernels over the first `body` bytes. A shorter rest goes through
     // the kernels too, copied into zero-padded blocks of one stripe (the product
     // works symbol by symbol, so the padding only makes outputs nobody reads),
@@ -782,15 +763,19 @@ pub(super) fn mul(
     let body = len / MIN_STRIPE * MIN_STRIPE;
     let rest = len - body;
     let padded = rest > 0 && (rest / sb) * SYMBOL_WEIGHT >= MIN_STRIPE / sb;
-    let symbols = (rest > 0 && !padded).then(|| {
-        let ls = |s: Option<&[u16]>| s.map(|s| logs(&t, s));
-        (logs(&t, &h), ls(scales.input), ls(scales.output))
+    let (tables, kernel) = (rest > 0 && !padded, body > 0 || padded);
+    let made = Memo::find(work.memo, (field, plan), g, (tables, kernel), |g| {
+        transforms(field, plan, g, &twl, fast.as_ref())
     });
-    if body > 0 || padded {
+    let symbols = tables.then(|| {
+        let ls = |s: Option<&[u16]>| s.map(|s| logs(&t, s));
+        (made.logs(), ls(scales.input), ls(scales.output))
+    });
+    if kernel {
         let stripe =
             (STRIPE_BUDGET / plan.slots()).clamp(MIN_STRIPE, MAX_STRIPE) / MIN_STRIPE * MIN_STRIPE;
         let tw = kernels::Prepared::new(field, tw);
-        let h = kernels::Prepared::new(field, h);
+        let h = made.prepared();
         let scale = scales
             .input
             .map(|s| kernels::Prepared::for_loads(field, s.to_vec()));
@@ -798,15 +783,15 @@ pub(super) fn mul(
             .output
             .map(|s| kernels::Prepared::for_stores(field, s.to_vec()));
         let size = plan.slots() * stripe.min(body).max(MIN_STRIPE);
-        if work.len() < size {
-            work.resize(size, 0);
+        if work.bytes.len() < size {
+            work.bytes.resize(size, 0);
         }
         let mut st = Stripe {
-            buf: &mut work[..size],
+            buf: &mut work.bytes[..size],
             at: 0,
             width: 0,
             tw: &tw,
-            h: &h,
+            h,
             scale: scale.as_ref(),
             out: out.as_ref(),
             plan,
@@ -838,7 +823,7 @@ pub(super) fn mul(
             t,
             v: vec![0u16; plan.slots()],
             tw: &twl,
-            h: &hl,
+            h: hl,
             scale: scale.as_deref(),
             out: out.as_deref(),
             plan,
@@ -850,6 +835,140 @@ pub(super) fn mul(
             sym.at = at;
             product(&mut sym, plan, x, y, scales.sum, add);
         }
+    }
+}
+
+/// Ĝ = F⁻ᵀ g for each tile pair (g zero-padded to N points), at
+/// q·diagonals + δ; `g` holds a + b − 1 entries per tile pair.
+fn transforms(
+    field: Field,
+    plan: Plan,
+    g: &[u16],
+    twl: &[u32],
+    fast: Option<&kernels::Prepared>,
+) -> Vec<u16> {
+    let Plan { d, n, .. } = plan;
+    let mut h = vec![0u16; plan.diagonals() * n];
+    let mut one = Symbols {
+        t: field.tables(),
+        v: vec![0; n],
+        tw: twl,
+        h: &[],
+        scale: None,
+        out: None,
+        plan,
+        at: 0,
+        sb: field.symbol_bytes(),
+        fast,
+    };
+    for (di, g) in g.chunks_exact(plan.a + plan.b - 1).enumerate() {
+        one.v[..g.len()].copy_from_slice(g);
+        one.v[g.len()..].fill(0);
+        inverse_t(&mut one, 0, d);
+        for (q, &v) in one.v.iter().enumerate() {
+            h[q * plan.diagonals() + di] = v;
+        }
+    }
+    h
+}
+
+/// The transforms Ĝ of the last few sequences a [`mul`] was given, found by their
+/// plan and entries (what Ĝ is made of, so a hit cannot be a wrong one), with the
+/// engines' forms of them: one code's products repeat (each encode of the same
+/// checks, each stripe of a decode). Making them was a fifth of an encode with
+/// blocks of one symbol, and the kernels' form a sixth with 1 KiB blocks
+/// (1000 + 500).
+#[derive(Default)]
+pub(crate) struct Memo(Mutex<Vec<Arc<Made>>>);
+
+/// One sequence's entries and transforms, with the engines' forms of them.
+struct Made {
+    field: Field,
+    plan: Plan,
+    g: Vec<u16>,
+    h: Vec<u16>,
+    /// For [`Symbols`].
+    logs: OnceLock<Vec<u32>>,
+    /// For [`Stripe`].
+    prepared: OnceLock<kernels::Prepared>,
+}
+
+/// Sequences a [`Memo`] keeps at most, the latest.
+const MEMO_LEN: usize = 4;
+
+/// Bytes a [`Memo`] keeps at most (by [`Made::bytes`]); a larger one is not kept.
+const MEMO_BYTES: usize = 4 << 20;
+
+/// The most bytes any kernel's form of one coefficient takes (GF(2^16) nibble
+/// tables: 8 × 16).
+const PREPARED_BYTES: usize = 128;
+
+impl Made {
+    fn logs(&self) -> &[u32] {
+        self.logs
+            .get_or_init(|| logs(&self.field.tables(), &self.h))
+    }
+
+    fn prepared(&self) -> &kernels::Prepared {
+        (self.prepared).get_or_init(|| kernels::Prepared::new(self.field, self.h.clone()))
+    }
+
+    /// Memory held, at most.
+    fn bytes(&self) -> usize {
+        let per = 2
+            + self.logs.get().map_or(0, |_| 4)
+            + self.prepared.get().map_or(0, |_| PREPARED_BYTES);
+        2 * self.g.len() + per * self.h.len()
+    }
+}
+
+impl Memo {
+    /// Ĝ of `g` for `plan` and the forms of it a call needs (`logs`, `prepared`):
+    /// from `memo`, or made by `make` and kept there (unless another call holds
+    /// the memo or it is too large).
+    fn find(
+        memo: Option<&Memo>,
+        (field, plan): (Field, Plan),
+        g: Vec<u16>,
+        (logs, prepared): (bool, bool),
+        make: impl FnOnce(&[u16]) -> Vec<u16>,
+    ) -> Arc<Made> {
+        let kept = memo.and_then(|m| m.0.try_lock().ok());
+        let hit = (kept.as_ref())
+            .and_then(|k| {
+                k.iter()
+                    .find(|m| (m.field, m.plan) == (field, plan) && m.g == g)
+            })
+            .cloned();
+        // Not held while making: overlapping calls need not wait.
+        drop(kept);
+        hit.unwrap_or_else(|| {
+            let made = Arc::new(Made {
+                field,
+                plan,
+                h: make(&g),
+                g,
+                logs: OnceLock::new(),
+                prepared: OnceLock::new(),
+            });
+            if logs {
+                made.logs();
+            }
+            if prepared {
+                made.prepared();
+            }
+            let size = made.bytes();
+            let memo = memo.filter(|_| size <= MEMO_BYTES);
+            if let Some(mut kept) = memo.and_then(|m| m.0.try_lock().ok()) {
+                while kept.len() == MEMO_LEN
+                    || kept.iter().map(|m| m.bytes()).sum::<usize>() + size > MEMO_BYTES
+                {
+                    kept.remove(0);
+                }
+                kept.push(made.clone());
+            }
+            made
+        })
     }
 }
 
@@ -1058,7 +1177,16 @@ mod tests {
     /// storage that starts full of garbage, so a slot read before it is written
     /// shows.
     fn by_plan(p: Plan, field: Field, shape: (usize, usize, usize)) {
-        let work = std::cell::RefCell::new(vec![0xA5u8; 1 << 16]);
+        by_plan_with(p, field, shape, &Memo::default());
+    }
+
+    /// [`by_plan`] with the calls' memo given (each shape's six calls, with
+    /// and without scales, multiply with the same sequence).
+    fn by_plan_with(p: Plan, field: Field, shape: (usize, usize, usize), memo: &Memo) {
+        let work = std::cell::RefCell::new(crate::conv::Work {
+            bytes: vec![0xA5u8; 1 << 16],
+            memo: Some(memo),
+        });
         let engine =
             |f,
              e: &dyn Fn(isize) -> u16,
@@ -1067,6 +1195,52 @@ mod tests {
              sc: crate::conv::Scales,
              add| { mul(f, e, x, y, sc, add, p, &mut work.borrow_mut()) };
         crate::conv::tests::equals_direct(&engine, field, &[shape]);
+    }
+
+    /// The memo keeps at most [`MEMO_BYTES`], dropping the oldest, keeps nothing
+    /// larger, and a hit is not made again.
+    #[test]
+    #[cfg_attr(miri, ignore = "megabytes of transforms")]
+    fn the_memo_keeps_its_budget() {
+        let memo = Memo::default();
+        let key = (Field::Gf16, Plan::new(4, 8, 8, 8, 8));
+        let find = |g: u16, len: usize| {
+            let made = Memo::find(Some(&memo), key, vec![g], (false, false), |_| {
+                assert_ne!(len, 0, "a hit made again");
+                vec![g; len]
+            });
+            assert_eq!(made.h[0], g);
+            memo.0
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|m| m.g[0])
+                .collect::<Vec<_>>()
+        };
+        let third = MEMO_BYTES / 2 / 3;
+        assert_eq!(find(1, third), [1]);
+        assert_eq!(find(2, third), [1, 2]);
+        assert_eq!(find(1, 0), [1, 2]);
+        assert_eq!(find(3, 2 * third), [2, 3]);
+        assert_eq!(find(4, MEMO_BYTES), [2, 3]);
+        assert_eq!(find(3, 0), [2, 3]);
+    }
+
+    /// One memo for products of one plan with different sequences, more of them
+    /// than it keeps, some again after others: each product still equals the
+    /// direct one (a memo that went by the plan alone, or kept a stale Ĝ, fails).
+    #[test]
+    fn the_memo_tells_sequences_apart() {
+        let memo = Memo::default();
+        // Shapes of one plan (one tile row, two tile columns of 32), each with
+        // its own random sequence.
+        let shapes = [(30, 60), (31, 61), (30, 60), (25, 50), (20, 40), (32, 64)];
+        for &(r, c) in shapes.iter().chain(&shapes) {
+            let p = Plan::new(6, 32, 32, r, c);
+            assert_eq!((p.rt, p.ct), (1, 2));
+            by_plan_with(p, Field::Gf16, (r, c, 2), &memo);
+        }
+        assert_eq!(memo.0.lock().unwrap().len(), MEMO_LEN);
     }
 
     /// Several tiles, partial tiles, stripes of the kernels plus a tail of
