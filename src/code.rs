@@ -309,7 +309,16 @@ impl Code {
         }
         let t = field.tables();
         let q = u64::from(t.q);
-        let zech = |u: u64| u64::from(t.log(1 ^ t.exp(u)));
+        // Every value below stays under 4q and is reduced by subtraction without
+        // branches: divisions, then mispredicted branches, were most of the setup
+        // of codes of tens of thousands of blocks.
+        let reduce = |v: u64| {
+            debug_assert!(v < 4 * q);
+            let v = v.min(v.wrapping_sub(2 * q));
+            v.min(v.wrapping_sub(q))
+        };
+        // Z(u) for 0 < u < q (exp has 2q entries).
+        let zech = |u: u64| u64::from(t.log(1 ^ t.exp[u as usize]));
         // K nonzero data points α^0 … α^(K−1).
         let kk = (k - 1) as u64;
         // za[m] = Σ_{u=1..m} Z(u), needed up to max(K−1, n−2) < q, so 1 + α^u ≠ 0;
@@ -317,27 +326,29 @@ impl Code {
         let za_len = (kk as usize).saturating_sub(1).max(n.saturating_sub(2));
         let mut za = vec![0u64; za_len + 1];
         for m in 1..=za_len {
-            za[m] = (za[m - 1] + zech(m as u64)) % q;
+            za[m] = reduce(za[m - 1] + zech(m as u64));
         }
         let mut zb = vec![0u64; (kk as usize).max(1)];
         for m in 1..kk as usize {
-            zb[m] = (zb[m - 1] + zech(q - m as u64)) % q;
+            zb[m] = reduce(zb[m - 1] + zech(q - m as u64));
         }
         let tri = kk * kk.saturating_sub(1) / 2 % q; // Σ_{t<K} t
-        let inv = |l: u64| ((q - l % q) % q) as u32;
+        let inv = |l: u64| reduce(q - reduce(l)) as u32;
         let mut wlog = Vec::with_capacity(k);
         // D_0 = Π_m x_m = α^(K(K−1)/2);
         // D_j = α^s · Π_{t≠s} (α^s + α^t) = α^(sK) · Π_{u=1..K−1−s} (1+α^u) · Π_{u=1..s} (1+α^−u).
         wlog.push(inv(tri));
+        // s·K mod q, step by step.
+        let mut sk = 0;
         for s in 0..kk {
-            let d = s * kk % q + za[(kk - 1 - s) as usize] + zb[s as usize];
-            wlog.push(inv(d));
+            wlog.push(inv(sk + za[(kk - 1 - s) as usize] + zb[s as usize]));
+            sk = reduce(sk + kk);
         }
         // P(x_i) = α^s · Π_{t<K} (α^s + α^t) = α^(s + K(K−1)/2) · Π_{u=s−K+1..s} (1+α^u).
         let plog = (k..n)
             .map(|i| {
                 let s = (i - 1) as u64;
-                ((s + tri + za[s as usize] + q - za[(s - kk) as usize]) % q) as u32
+                reduce(s + tri + za[s as usize] + q - za[(s - kk) as usize]) as u32
             })
             .collect();
         Ok(Code {
@@ -1528,12 +1539,16 @@ mod tests {
             (256, 256, Field::Gf8),
             (7, 300, Field::Gf16),
             (300, 700, Field::Gf16),
+            // Every point of the field: the sums run up to q − 1.
+            (3, 65536, Field::Gf16),
         ]
         .into_iter()
         .filter(|&(k, n, _)| !cfg!(miri) || k * n < 5000)
         {
             let code = Code::with_field(k, n, field).unwrap();
             let t = field.tables();
+            // Logs reduced: below q.
+            assert!(code.wlog.iter().chain(&code.plog).all(|&l| l < t.q));
             for j in 0..k {
                 let mut d = 1;
                 for m in (0..k).filter(|&m| m != j) {
