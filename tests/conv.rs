@@ -45,29 +45,31 @@ fn checks_equal_the_rows() {
     for &(field, k, n, len) in CODES {
         let code = Code::with_field(k, n, field).unwrap();
         let data: Vec<Vec<u8>> = (0..k).map(|_| rng.bytes(len)).collect();
-        let data = refs(&data);
-        // All checks; then a scattered subset (with a data index and two repeated
-        // checks) in random order.
-        let mut some: Vec<usize> = (0..n).filter(|_| rng.below(3) == 0).collect();
-        some.extend([n - 1, n - 1, k]);
-        rng.shuffle(&mut some);
-        for indices in [(k..n).collect::<Vec<_>>(), some] {
-            let mut outs = vec![vec![0xA5u8; len]; indices.len()];
-            let mut o: Vec<&mut [u8]> = outs.iter_mut().map(|b| b.as_mut_slice()).collect();
-            code.encode_many(&data, &indices, &mut o).unwrap();
-            for (&i, out) in indices.iter().zip(&outs) {
-                assert_eq!(
-                    *out,
-                    expected(&code, &data, i),
-                    "{field:?} k={k} n={n} block {i}"
-                );
-            }
+        encode_all_and_some(&code, &refs(&data), &mut rng);
+    }
+}
+
+/// Encodes all checks, then a scattered subset (with a data index and two repeated
+/// checks) in random order, and compares each block with its row's.
+fn encode_all_and_some(code: &Code, data: &[&[u8]], rng: &mut Rng) {
+    let (k, n, field, len) = (code.k(), code.n(), code.field(), data[0].len());
+    let mut some: Vec<usize> = (0..n).filter(|_| rng.below(3) == 0).collect();
+    some.extend([n - 1, n - 1, k]);
+    rng.shuffle(&mut some);
+    for indices in [(k..n).collect::<Vec<_>>(), some] {
+        let mut outs = vec![vec![0xA5u8; len]; indices.len()];
+        let mut o: Vec<&mut [u8]> = outs.iter_mut().map(|b| b.as_mut_slice()).collect();
+        code.encode_many(data, &indices, &mut o).unwrap();
+        for (&i, out) in indices.iter().zip(&outs) {
+            assert_eq!(
+                *out,
+                expected(code, data, i),
+                "{field:?} k={k} n={n} block {i}"
+            );
         }
     }
 }
 
-/// Loses a random set of data blocks (sometimes block 0, sometimes all of them),
-/// replaces them by random checks in random order and decodes.
 #[test]
 fn decodes_give_back_the_data() {
     set_path("convolution");
@@ -75,43 +77,77 @@ fn decodes_give_back_the_data() {
     for &(field, k, n, len) in CODES {
         let code = Code::with_field(k, n, field).unwrap();
         let data: Vec<Vec<u8>> = (0..k).map(|_| rng.bytes(len)).collect();
-        let data_refs = refs(&data);
-        let mut check_idx: Vec<usize> = (k..n).collect();
         for round in 0..3 {
-            rng.shuffle(&mut check_idx);
-            let most = k.min(n - k);
-            let e = match round {
-                0 => most,
-                _ => 1 + rng.below(most),
-            };
-            let mut positions: Vec<usize> = (0..k).collect();
-            rng.shuffle(&mut positions);
-            let mut lost: Vec<usize> = positions[..e].to_vec();
-            if round == 1 && !lost.contains(&0) {
-                lost[0] = 0;
-            }
-            lost.sort_unstable();
-            let mut indices: Vec<usize> = (0..k).collect();
-            let mut blocks: Vec<Vec<u8>> = data.clone();
-            for (&p, &c) in lost.iter().zip(&check_idx) {
-                indices[p] = c;
-                blocks[p] = expected(&code, &data_refs, c);
-            }
-            let mut shards: Vec<Shard<'_>> = blocks
-                .iter_mut()
-                .enumerate()
-                .map(|(p, b)| match lost.contains(&p) {
-                    true => Shard::Write(b),
-                    false => Shard::Read(&data[p]),
-                })
-                .collect();
-            code.decode_shards(&mut shards, &indices).unwrap();
-            drop(shards);
-            assert!(
-                blocks == data,
-                "{field:?} k={k} n={n} lost {e} (round {round})"
-            );
+            lose_and_decode(&code, &data, round, &mut rng);
         }
+    }
+}
+
+/// Loses a random set of data blocks (in round 0 as many as can be, in round 1
+/// with block 0 among them), replaces them by random checks in random order,
+/// decodes and compares with the data.
+fn lose_and_decode(code: &Code, data: &[Vec<u8>], round: usize, rng: &mut Rng) {
+    let (k, n, field) = (code.k(), code.n(), code.field());
+    let data_refs = refs(data);
+    let mut check_idx: Vec<usize> = (k..n).collect();
+    rng.shuffle(&mut check_idx);
+    let most = k.min(n - k);
+    let e = match round {
+        0 => most,
+        _ => 1 + rng.below(most),
+    };
+    let mut positions: Vec<usize> = (0..k).collect();
+    rng.shuffle(&mut positions);
+    let mut lost: Vec<usize> = positions[..e].to_vec();
+    if round == 1 && !lost.contains(&0) {
+        lost[0] = 0;
+    }
+    lost.sort_unstable();
+    let mut indices: Vec<usize> = (0..k).collect();
+    let mut blocks: Vec<Vec<u8>> = data.to_vec();
+    for (&p, &c) in lost.iter().zip(&check_idx) {
+        indices[p] = c;
+        blocks[p] = expected(code, &data_refs, c);
+    }
+    let mut shards: Vec<Shard<'_>> = blocks
+        .iter_mut()
+        .enumerate()
+        .map(|(p, b)| match lost.contains(&p) {
+            true => Shard::Write(b),
+            false => Shard::Read(&data[p]),
+        })
+        .collect();
+    code.decode_shards(&mut shards, &indices).unwrap();
+    drop(shards);
+    assert!(
+        blocks == data,
+        "{field:?} k={k} n={n} lost {e} (round {round})"
+    );
+}
+
+/// One `Code` shared by threads that encode other checks and decode other losses
+/// at the same time: each call has its own storage or the code's, and the kept
+/// transforms are found by what they are made of, so every result is still
+/// right.
+#[test]
+fn one_code_shared_by_threads() {
+    set_path("convolution");
+    for (field, k, n, len) in [(Field::Gf16, 300, 700, 258), (Field::Gf8, 200, 255, 130)] {
+        let code = Code::with_field(k, n, field).unwrap();
+        let mut rng = Rng(0xC0DE_5EED ^ k as u64);
+        let data: Vec<Vec<u8>> = (0..k).map(|_| rng.bytes(len)).collect();
+        std::thread::scope(|s| {
+            for t in 0..4u64 {
+                let (code, data) = (&code, &data);
+                s.spawn(move || {
+                    let mut rng = Rng(0x7EAD_0000 + t);
+                    for round in 0..3 {
+                        encode_all_and_some(code, &refs(data), &mut rng);
+                        lose_and_decode(code, data, round, &mut rng);
+                    }
+                });
+            }
+        });
     }
 }
 
