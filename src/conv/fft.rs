@@ -899,9 +899,9 @@ const MEMO_LEN: usize = 4;
 /// Bytes a [`Memo`] keeps at most (by [`Made::bytes`]); a larger one is not kept.
 const MEMO_BYTES: usize = 4 << 20;
 
-/// The most bytes any kernel's form of one coefficient takes (GF(2^16) nibble
-/// tables: 8 × 16).
-const PREPARED_BYTES: usize = 128;
+/// The most bytes a [`kernels::Prepared`] holds per coefficient: the coefficient
+/// and the largest kernel form of it (GF(2^16) nibble tables, 8 × 16).
+const PREPARED_BYTES: usize = 2 + 128;
 
 impl Made {
     fn logs(&self) -> &[u32] {
