@@ -1556,12 +1556,7 @@ impl LogSums {
     /// C_S and C_T as sums over runs of consecutive exponents: a run r0..r1 of S
     /// adds Σ_{s=r0}^{r1−1} Z(x − s), a cyclic interval of Z, so a difference of
     /// two prefix sums of Z. O(runs · points), exact, no transform.
-    fn by_runs(
-        t: &Tables,
-        s: &[usize],
-        tb: &[Option<usize>],
-        (rs, rt): (Runs, Runs),
-    ) -> LogSums {
+    fn by_runs(t: &Tables, s: &[usize], tb: &[Option<usize>], (rs, rt): (Runs, Runs)) -> LogSums {
         let qn = t.q as usize;
         let w = LogSums::zech_prefix(t);
         let sum = |runs: &[(usize, usize)], x: usize| -> u64 {
