@@ -1399,21 +1399,23 @@ impl Way {
 }
 
 /// The exponents of the points a (all nonzero) and b (`None` for 0).
-struct Exponents;
-
-impl Exponents {
-    fn of(t: &Tables, a: &[u16], b: &[u16]) -> (Vec<usize>, Vec<Option<usize>>) {
-        let s = a.iter().map(|&x| t.log(x) as usize).collect();
-        let tb = b
-            .iter()
-            .map(|&x| (x != 0).then(|| t.log(x) as usize))
-            .collect();
-        (s, tb)
-    }
+fn exponents(t: &Tables, a: &[u16], b: &[u16]) -> (Vec<usize>, Vec<Option<usize>>) {
+    let s = a.iter().map(|&x| t.log(x) as usize).collect();
+    let tb = b
+        .iter()
+        .map(|&x| (x != 0).then(|| t.log(x) as usize))
+        .collect();
+    (s, tb)
 }
 
 /// Maximal runs r0..r1 of consecutive values.
 type Runs = Vec<(usize, usize)>;
+
+/// The runs of the exponents [`exponents`] gives.
+fn both_runs(s: &[usize], tb: &[Option<usize>]) -> (Runs, Runs) {
+    let t: Vec<usize> = tb.iter().flatten().copied().collect();
+    (runs(s), runs(&t))
+}
 
 /// The runs of `v` (distinct values).
 fn runs(v: &[usize]) -> Runs {
@@ -1450,11 +1452,8 @@ impl LogSums {
     /// from the runs of consecutive points where the sets have few of them (a
     /// burst of lost blocks, a range of checks).
     fn new(t: &Tables, a: &[u16], b: &[u16]) -> LogSums {
-        let (s, tb) = Exponents::of(t, a, b);
-        let runs = (
-            runs(&s),
-            runs(&tb.iter().flatten().copied().collect::<Vec<_>>()),
-        );
+        let (s, tb) = exponents(t, a, b);
+        let runs = both_runs(&s, &tb);
         match Way::of(a.len(), b.len(), runs.0.len() + runs.1.len()) {
             Way::Runs => LogSums::by_runs(t, &s, &tb, runs),
             Way::Convolution => LogSums::by_convolution(t, &s, &tb),
@@ -1872,11 +1871,8 @@ mod log_sums_tests {
     fn three_ways(field: Field, a: &[u16], b: &[u16], what: &str) {
         let t = field.tables();
         let direct = LogSums::direct(&t, a, b);
-        let (s, tb) = Exponents::of(&t, a, b);
-        let runs = (
-            runs(&s),
-            runs(&tb.iter().flatten().copied().collect::<Vec<_>>()),
-        );
+        let (s, tb) = exponents(&t, a, b);
+        let runs = both_runs(&s, &tb);
         assert_eq!(
             direct,
             LogSums::by_convolution(&t, &s, &tb),
@@ -1942,8 +1938,9 @@ mod log_sums_tests {
         let checks: Vec<u16> = (40000..43000).map(|i| f.point(i)).collect();
         let scattered: Vec<u16> = (1..3001).map(|i| f.point(7 * i)).collect();
         let count = |a: &[u16], b: &[u16]| {
-            let (s, tb) = Exponents::of(&t, a, b);
-            runs(&s).len() + runs(&tb.iter().flatten().copied().collect::<Vec<_>>()).len()
+            let (s, tb) = exponents(&t, a, b);
+            let (rs, rt) = both_runs(&s, &tb);
+            rs.len() + rt.len()
         };
         assert_eq!(count(&checks, &burst), 2);
         assert_eq!(count(&checks, &scattered), 3001);
