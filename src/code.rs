@@ -317,8 +317,6 @@ impl Code {
             let v = v.min(v.wrapping_sub(2 * q));
             v.min(v.wrapping_sub(q))
         };
-        // Z(u) for 0 < u < q (exp has 2q entries).
-        let zech = |u: u64| u64::from(t.log(1 ^ t.exp[u as usize]));
         // K nonzero data points α^0 … α^(K−1).
         let kk = (k - 1) as u64;
         // za[m] = Σ_{u=1..m} Z(u), needed up to max(K−1, n−2) < q, so 1 + α^u ≠ 0;
@@ -326,11 +324,11 @@ impl Code {
         let za_len = (kk as usize).saturating_sub(1).max(n.saturating_sub(2));
         let mut za = vec![0u64; za_len + 1];
         for m in 1..=za_len {
-            za[m] = reduce(za[m - 1] + zech(m as u64));
+            za[m] = reduce(za[m - 1] + u64::from(t.zech(m)));
         }
         let mut zb = vec![0u64; (kk as usize).max(1)];
         for m in 1..kk as usize {
-            zb[m] = reduce(zb[m - 1] + zech(q - m as u64));
+            zb[m] = reduce(zb[m - 1] + u64::from(t.zech(q as usize - m)));
         }
         let tri = kk * kk.saturating_sub(1) / 2 % q; // Σ_{t<K} t
         let inv = |l: u64| reduce(q - reduce(l)) as u32;
@@ -401,9 +399,9 @@ impl Code {
         let q = self.t.q as usize;
         match t.rem_euclid(q as i64) as usize {
             0 => 0,
-            // α^t ≠ 0, 1, so the log l of 1 + α^t is in 1..q and q − l needs no
-            // reduction.
-            t => self.t.exp[q - self.t.log(1 ^ self.t.exp[t]) as usize],
+            // α^t ≠ 0, 1, so Z(t), the log of 1 + α^t, is in 1..q and q − Z(t)
+            // needs no reduction.
+            t => self.t.exp[q - self.t.zech(t) as usize],
         }
     }
 
@@ -1524,7 +1522,7 @@ impl LogSums {
             let zech: Vec<u64> = (0..qn)
                 .map(|u| match u {
                     0 => 0,
-                    _ => u64::from(t.log(1 ^ t.exp[u])),
+                    _ => u64::from(t.zech(u)),
                 })
                 .collect();
             crate::ntt::Fixed::new(&zech, qn)
@@ -1582,7 +1580,7 @@ impl LogSums {
         PREFIX[usize::from(t.q > 255)].get_or_init(|| {
             let mut w = vec![0u64; t.q as usize + 1];
             for u in 1..t.q as usize {
-                w[u + 1] = w[u] + u64::from(t.log(1 ^ t.exp[u]));
+                w[u + 1] = w[u] + u64::from(t.zech(u));
             }
             w
         })

@@ -94,6 +94,13 @@ impl Tables {
         u32::from(self.log[a as usize])
     }
 
+    /// The Zech logarithm Z(u) = log_α(1 + α^u), for 0 < u < q (where 1 + α^u ≠ 0).
+    #[inline]
+    pub fn zech(&self, u: usize) -> u32 {
+        debug_assert!(0 < u && u < self.q as usize);
+        self.log(1 ^ self.exp[u])
+    }
+
     #[inline]
     pub fn mul(&self, a: u16, b: u16) -> u16 {
         if a == 0 || b == 0 {
