@@ -14,9 +14,13 @@ DEFAULT_K = 3
 DEFAULT_M = 8
 
 
-def _stdin():
-    """Whatever ``sys.stdin`` is now, as a binary stream."""
-    return getattr(sys.stdin, "buffer", sys.stdin)
+def _input(name):
+    """The input as zfec 1.6 opens it, with ``argparse.FileType('rb')``: ``-`` is
+    whatever ``sys.stdin.buffer`` is now (``sys.stdin`` itself when it has no
+    ``buffer``, where zfec fails), anything else a file opened for reading."""
+    if name == "-" and not hasattr(sys.stdin, "buffer"):
+        return sys.stdin
+    return argparse.FileType("rb")(name)
 
 
 def _size(f):
@@ -39,7 +43,7 @@ def main():
         sys.exit(0)
 
     parser = argparse.ArgumentParser(description="Encode a file into a set of share files, a subset of which can later be used to recover the original file.")
-    parser.add_argument("inputfile", help='file to encode or "-" for stdin', metavar="INF")
+    parser.add_argument("inputfile", help='file to encode or "-" for stdin', type=_input, metavar="INF")
     parser.add_argument("-d", "--output-dir", help='directory in which share file names will be created (default ".")', default=".", metavar="D")
     parser.add_argument("-p", "--prefix", help="prefix for share file names; If omitted, the name of the input file will be used.", metavar="P")
     parser.add_argument("-s", "--suffix", help='suffix for share file names (default ".fec")', default=".fec", metavar="S")
@@ -51,33 +55,32 @@ def main():
     parser.add_argument("-V", "--version", help="print out version number and exit", action="store_true")
     args = parser.parse_args()
 
-    if args.verbose and args.quiet:
-        print("Please choose only one of --verbose and --quiet.")
-        sys.exit(1)
-    if args.totalshares > 256 or args.totalshares < 1:
-        print("Invalid parameters, totalshares is required to be <= 256 and >= 1\nPlease see the accompanying documentation.")
-        sys.exit(1)
-    if args.requiredshares > args.totalshares or args.requiredshares < 1:
-        print("Invalid parameters, requiredshares is required to be <= totalshares and >= 1\nPlease see the accompanying documentation.")
-        sys.exit(1)
-    if not args.quiet:
-        if args.requiredshares == 1:
-            print("warning: silly parameters: requiredshares == 1, which means that every share will be a complete copy of the file.  You could use \"cp\" for the same effect.  But proceeding to do it anyway...")
-        if args.requiredshares == args.totalshares:
-            print("warning: silly parameters: requiredshares == totalshares, which means that all shares will be required in order to reconstruct the file.  You could use \"split\" for the same effect.  But proceeding to do it anyway...")
-
-    if args.inputfile == "-":
-        inf, owned = _stdin(), False
-        if args.prefix is None:
-            args.prefix = ""
-    else:
-        try:
-            inf, owned = open(args.inputfile, "rb"), True
-        except OSError as e:
-            parser.error("can't open '%s': %s" % (args.inputfile, e))
-        if args.prefix is None:
-            args.prefix = args.inputfile
+    inf = args.inputfile
+    owned = inf is not sys.stdin and inf is not getattr(sys.stdin, "buffer", None)
     try:
+        # As zfec 1.6: the prefix defaults to the input's name, and only the literal
+        # "<stdin>" (the name of the process's own standard input) becomes "". A
+        # ``sys.stdin`` replaced by an opened file names the shares after its path.
+        if args.prefix is None:
+            args.prefix = getattr(inf, "name", "<stdin>")
+            if args.prefix == "<stdin>":
+                args.prefix = ""
+
+        if args.verbose and args.quiet:
+            print("Please choose only one of --verbose and --quiet.")
+            sys.exit(1)
+        if args.totalshares > 256 or args.totalshares < 1:
+            print("Invalid parameters, totalshares is required to be <= 256 and >= 1\nPlease see the accompanying documentation.")
+            sys.exit(1)
+        if args.requiredshares > args.totalshares or args.requiredshares < 1:
+            print("Invalid parameters, requiredshares is required to be <= totalshares and >= 1\nPlease see the accompanying documentation.")
+            sys.exit(1)
+        if not args.quiet:
+            if args.requiredshares == 1:
+                print("warning: silly parameters: requiredshares == 1, which means that every share will be a complete copy of the file.  You could use \"cp\" for the same effect.  But proceeding to do it anyway...")
+            if args.requiredshares == args.totalshares:
+                print("warning: silly parameters: requiredshares == totalshares, which means that all shares will be required in order to reconstruct the file.  You could use \"split\" for the same effect.  But proceeding to do it anyway...")
+
         return filefec.encode_to_files(inf, _size(inf), args.output_dir,
                                        args.prefix, args.requiredshares,
                                        args.totalshares, args.suffix,
