@@ -473,3 +473,29 @@ def test_zunfec_share_in_a_fifo_written_by_a_thread(tmp_path, child):
     names = share_set(tmp_path, data)
     assert child(ZUNFEC_FIFO_FROM_A_THREAD, tmp_path, *names[:3]).split() == ["0"]
     assert (tmp_path / "out").read_bytes() == data
+
+
+def test_commands_are_installed_as_zfecs():
+    """``pip install`` brings ``zfec`` and ``zunfec`` console scripts, as zfec 1.6's."""
+    from importlib.metadata import distribution
+    eps = {ep.name: ep for ep in distribution("algorithm_fec").entry_points if ep.group == "console_scripts"}
+    assert eps["zfec"].load() is cmdline_zfec.main
+    assert eps["zunfec"].load() is cmdline_zunfec.main
+
+
+def test_python_dash_m_runs_both_commands(tmp_path):
+    """``python -m algorithm_fec.zfec`` is zfec and ``-m …cmdline_zunfec`` zunfec, with
+    no warning on stderr."""
+    import subprocess
+    data = os.urandom(30000)
+    (tmp_path / "in.bin").write_bytes(data)
+    (tmp_path / "sh").mkdir()
+    run_m = lambda *args: subprocess.run([sys.executable, "-m"] + list(args), cwd=tmp_path,
+                                         capture_output=True, check=True)
+    r = run_m("algorithm_fec.zfec", "-q", "-k", "2", "-m", "3", "-d", "sh", "in.bin")
+    assert r.stderr == b""
+    r = run_m("algorithm_fec.zfec.cmdline_zunfec", "-o", "out.bin", "sh/in.bin.0_3.fec", "sh/in.bin.2_3.fec")
+    assert r.stderr == b""
+    assert (tmp_path / "out.bin").read_bytes() == data
+    r = run_m("algorithm_fec.zfec.cmdline_zfec", "-q", "-f", "-k", "2", "-m", "3", "-d", "sh", "in.bin")
+    assert r.stderr == b""

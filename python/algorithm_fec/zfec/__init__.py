@@ -8,8 +8,10 @@ raise ``Error``. Submodules ``easyfec``, ``filefec``, ``cmdline_zfec`` and
 ``cmdline_zunfec`` match zfec's.
 """
 
+import importlib
+
 from .._native import Decoder, Encoder, Error
-from . import cmdline_zfec, cmdline_zunfec, easyfec, filefec
+from . import easyfec, filefec
 
 __version__ = "1.6.0.0+algorithm_fec"
 
@@ -23,3 +25,12 @@ __all__ = [
     "cmdline_zunfec",
     "__version__",
 ]
+
+
+def __getattr__(name):
+    # The command-line modules load on first use rather than with the package, so
+    # that ``python -m algorithm_fec.zfec.cmdline_zunfec`` runs a module not
+    # imported yet (runpy warns otherwise).
+    if name in ("cmdline_zfec", "cmdline_zunfec"):
+        return importlib.import_module("." + name, __name__)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))

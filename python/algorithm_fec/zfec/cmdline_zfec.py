@@ -88,3 +88,7 @@ def main():
     finally:
         if owned:
             inf.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

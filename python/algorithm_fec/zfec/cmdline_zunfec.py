@@ -60,3 +60,7 @@ def main():
     if args.verbose:
         print("Done!")
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
