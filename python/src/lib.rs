@@ -11,12 +11,17 @@ mod sharefiles;
 mod util;
 mod zfec;
 
+use pyo3::exceptions::PyImportError;
 use pyo3::prelude::*;
 
 /// The Rust core of algorithm_fec: zfec's Encoder/Decoder, Code, FecSession,
 /// Brown's RSCoder, and the share-file and rs-container functions.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // A bad ALGORITHM_FEC_KERNEL or ALGORITHM_FEC_PATH fails the import with its
+    // message, rather than a PanicException (not an Exception) at the first call.
+    algorithm_fec::kernels::check_env().map_err(|e| PyImportError::new_err(e.to_string()))?;
+    algorithm_fec::code::check_path_env().map_err(|e| PyImportError::new_err(e.to_string()))?;
     let py = m.py();
     m.add_class::<zfec::Encoder>()?;
     m.add_class::<zfec::Decoder>()?;

@@ -212,3 +212,18 @@ def test_session_refuses_a_fifo_without_waiting(tmp_path, child):
             "except ValueError as e:\n"
             "    print(e)\n")
     assert "not a regular file" in child(code, fifo)
+
+
+@pytest.mark.parametrize("var, value", [("ALGORITHM_FEC_KERNEL", "bogus"), ("ALGORITHM_FEC_PATH", "sideways")])
+def test_a_bad_environment_fails_the_import_with_an_exception(var, value):
+    """A bad kernel or path name is an ImportError (an Exception) naming the value,
+    not a PanicException at the first call."""
+    import subprocess
+    import sys
+    code = ("import sys\n"
+            "try:\n    import algorithm_fec\nexcept Exception as e:\n"
+            "    print(type(e).__name__, e); sys.exit(3)\n")
+    r = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, **{var: value}),
+                       capture_output=True, text=True)
+    assert r.returncode == 3, r.stderr
+    assert r.stdout.startswith("ImportError " + var + "=" + value), r.stdout
