@@ -358,10 +358,20 @@ fn parameter_errors_write_nothing() {
     // depth·k must exceed the 16-byte tag.
     let r = protect_file(&b"abc"[..], &mut sink, 20, 8, 2);
     assert!(
-        matches!(r, Err(FileError::GroupTooSmall { k: 8, depth: 2 })),
+        matches!(
+            r,
+            Err(FileError::GroupTooSmall {
+                n: 20,
+                k: 8,
+                depth: 2
+            })
+        ),
         "{r:?}"
     );
-    assert!(r.unwrap_err().to_string().contains("depth * k > 16"));
+    assert!(r
+        .unwrap_err()
+        .to_string()
+        .starts_with("RS(n=20, k=8) with interleave depth 2"));
     assert!(sink.is_empty());
     protected(b"abc", 20, 8, 3, 1);
     protected(b"abc", 255, 223, MAX_DEPTH, 1);

@@ -155,8 +155,10 @@ pub enum FileError {
     InvalidDepth(usize),
     /// A group of `depth` codewords carries `depth`·k bytes, which must exceed the
     /// 16 bytes of its checksum.
-    #[error("RS(n, k={k}) with interleave depth {depth} leaves no room for the {TAG_LEN}-byte group checksum: need depth * k > {TAG_LEN}")]
+    #[error("RS(n={n}, k={k}) with interleave depth {depth} leaves no room for the {TAG_LEN}-byte group checksum: need depth * k > {TAG_LEN}")]
     GroupTooSmall {
+        /// Codeword length.
+        n: usize,
         /// Message bytes per codeword.
         k: usize,
         /// Interleave depth asked for.
@@ -309,7 +311,7 @@ impl Layout {
             return Err(FileError::InvalidDepth(depth));
         }
         if depth * k <= TAG_LEN {
-            return Err(FileError::GroupTooSmall { k, depth });
+            return Err(FileError::GroupTooSmall { n, k, depth });
         }
         Ok(Layout {
             n,
