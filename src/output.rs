@@ -271,9 +271,10 @@ pub fn remove_pending_files() -> Interrupted {
 /// Test hook, in debug builds only: `ALGORITHM_FEC_TEST_CRASH_AT=N` makes the process
 /// abort (no cleanup, as `kill -9` would) at the Nth step of replacing a share set;
 /// `ALGORITHM_FEC_TEST_PAUSE_AT=N` makes it print `paused at N` on stderr there and
-/// sleep a second (for a test to send a signal at that step). Steps: the journal
-/// written, each temporary made, the `swap` mark, each rename, the commit point, each
-/// old file removed, the journal removed.
+/// sleep a second (for a test to send a signal at that step). Steps of a run: the
+/// journal written, each temporary made, the `swap` mark, each rename, the commit
+/// point, each old file removed, the journal removed; of a recovery: the `abort`
+/// mark, each share undone or old file or temporary removed, the journal removed.
 #[cfg(debug_assertions)]
 fn step() {
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -414,29 +415,37 @@ fn parent(p: &Path) -> &Path {
     }
 }
 
-/// A fresh file beside `target` named `.NAME.XXXXXX.suffix`, with the permissions
-/// a new file gets.
-fn file_beside(target: &Path, suffix: &str) -> io::Result<NamedTempFile> {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let prefix = format!(".{name}.");
-    let mut b = tempfile::Builder::new();
-    b.prefix(&prefix)
+/// A new file in `dir` named `prefix`, `rand` random characters and `suffix` (never
+/// over an existing file), with the permissions a new file gets: a temporary,
+/// removed on an interrupt.
+fn temp_named(
+    dir: &Path,
+    prefix: &std::ffi::OsStr,
+    rand: usize,
+    suffix: &str,
+) -> Result<NamedTempFile, OutputError> {
+    // Made under the lock: an interrupt either removes it or comes before it exists.
+    let mut p = pending();
+    let tmp = tempfile::Builder::new()
+        .prefix(prefix)
+        .rand_bytes(rand)
         .suffix(suffix)
-        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    b.tempfile_in(parent(target))
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .tempfile_in(dir)
+        .map_err(|source| OutputError::Temp {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
+    p.temps.push(tmp.path().to_path_buf());
+    Ok(tmp)
 }
 
-/// A temporary to write `target`'s new content to, removed on an interrupt.
+/// A temporary `.NAME.XXXXXX.tmp` beside `target` to write its new content to.
 fn temp_beside(target: &Path) -> Result<NamedTempFile, OutputError> {
-    let tmp = file_beside(target, ".tmp").map_err(|source| OutputError::Temp {
-        dir: parent(target).to_path_buf(),
-        source,
-    })?;
-    pending().temps.push(tmp.path().to_path_buf());
-    Ok(tmp)
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(target.file_name().unwrap_or_default());
+    prefix.push(".");
+    temp_named(parent(target), &prefix, 6, ".tmp")
 }
 
 /// A temporary that failed before its rename: deleted when dropped, so forgotten.
@@ -940,21 +949,9 @@ fn named_beside(target: &Path, run: &str, ext: &str) -> PathBuf {
     parent(target).join(name)
 }
 
-/// Creates the temporary `path` (never over an existing file), removed on an
-/// interrupt.
+/// Creates the temporary `path` (never over an existing file).
 fn temp_at(path: &Path) -> Result<NamedTempFile, OutputError> {
-    let name = path.file_name().unwrap_or_default();
-    let tmp = tempfile::Builder::new()
-        .prefix(name)
-        .rand_bytes(0)
-        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
-        .tempfile_in(parent(path))
-        .map_err(|source| OutputError::Temp {
-            dir: parent(path).to_path_buf(),
-            source,
-        })?;
-    pending().temps.push(tmp.path().to_path_buf());
-    Ok(tmp)
+    temp_named(parent(path), path.file_name().unwrap_or_default(), 0, "")
 }
 
 /// Moves the old file of `e` (if any) aside and renames `new` to its live name. A

@@ -1290,9 +1290,10 @@ fn share_set(input: &[u8], k: usize, m: usize) -> Vec<Vec<u8>> {
     read_set(e.path(), m)
 }
 
+/// The shares `f.*` of `dir` (a missing one as empty).
 fn read_set(dir: &Path, m: usize) -> Vec<Vec<u8>> {
     (0..m)
-        .map(|j| fs::read(dir.join(share("f", j, m))).unwrap())
+        .map(|j| fs::read(dir.join(share("f", j, m))).unwrap_or_default())
         .collect()
 }
 
@@ -1457,7 +1458,7 @@ fn sigterm_during_the_swap_reports_the_committed_set() {
 /// refused, exit 1, nothing changed; before, both names ended up holding one share.
 #[test]
 fn encode_f_refuses_two_share_names_of_one_file() {
-    for hard in [false, true] {
+    for hard in [true, false] {
         let d = encoded("f", &gen(10_000), 2, 4);
         let (one, two) = (d.path().join("f.1_4.fec"), d.path().join("f.2_4.fec"));
         fs::remove_file(&one).unwrap();
@@ -1476,5 +1477,71 @@ fn encode_f_refuses_two_share_names_of_one_file() {
         );
         assert_eq!(contents(d.path()), before, "hard link: {hard}");
         assert_eq!(fs::symlink_metadata(&one).unwrap().is_symlink(), !hard);
+    }
+}
+
+/// A `decode` that recovers a killed `encode -f` (killed while writing, in the swap,
+/// past the commit point) and is itself killed after any step of that recovery: the
+/// next `decode` finishes the job, with the same outcome.
+#[test]
+fn killed_recovery_is_finished_by_the_next_command() {
+    use std::os::unix::process::ExitStatusExt;
+    let (k, m) = (2, 4);
+    let old = gen(7_000);
+    let new: Vec<u8> = gen(7_000).iter().map(|b| !b).collect();
+    let sets = [share_set(&old, k, m), share_set(&new, k, m)];
+    let (_, commit) = steps(m);
+    let decode = ["decode", "-o", "out", "f.1_4.fec", "f.3_4.fec"];
+    for (crash, is_new) in [(m, false), (commit - 1, false), (commit + 2, true)] {
+        let mut whole = false;
+        for rstep in 1..=3 * m + 2 {
+            let dir = tmp();
+            let d = dir.path();
+            fs::write(d.join("f"), &old).unwrap();
+            assert_ok(&run(d, &["encode", "-k", "2", "-m", "4", "f"], None));
+            fs::write(d.join("f"), &new).unwrap();
+            let args = ["encode", "-f", "-k", "2", "-m", "4", "f"];
+            let o = spawn_with(d, &args, "ALGORITHM_FEC_TEST_CRASH_AT", &crash.to_string())
+                .wait_with_output()
+                .unwrap();
+            assert_eq!(o.status.signal(), Some(libc::SIGABRT));
+            let o = spawn_with(
+                d,
+                &decode,
+                "ALGORITHM_FEC_TEST_CRASH_AT",
+                &rstep.to_string(),
+            )
+            .wait_with_output()
+            .unwrap();
+            whole = o.status.success();
+            if !whole {
+                assert_eq!(o.status.signal(), Some(libc::SIGABRT), "{o:?}");
+                assert_ok(&run(d, &decode, None));
+            }
+            let what = format!("encode killed at {crash}, decode at {rstep}");
+            let out = fs::read(d.join("out")).unwrap();
+            assert!(&out == if is_new { &new } else { &old }, "{what}");
+            assert!(read_set(d, m) == sets[usize::from(is_new)], "{what}");
+            let left: Vec<String> = listing(d).into_iter().filter(|n| n != ".f.lock").collect();
+            assert_eq!(
+                left,
+                [
+                    "f",
+                    "f.0_4.fec",
+                    "f.1_4.fec",
+                    "f.2_4.fec",
+                    "f.3_4.fec",
+                    "out"
+                ],
+                "{what}"
+            );
+            if whole {
+                break;
+            }
+        }
+        assert!(
+            whole,
+            "the recovery after step {crash} never ran to its end"
+        );
     }
 }

@@ -24,7 +24,7 @@ use std::io::{self, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use super::{parent, sync_dirs, OutputError};
+use super::{parent, step, sync_dirs, OutputError};
 
 const MAGIC: &[u8] = b"fec share-set journal 1";
 const SHARE: &[u8] = b"share";
@@ -250,6 +250,7 @@ pub(super) fn roll_back(entries: &[Entry]) -> Vec<String> {
             _ => {}
         }
         remove_if_there(&e.temp, &mut problems);
+        step();
     }
     problems
 }
@@ -280,14 +281,16 @@ pub(super) fn recover(path: &Path, fsync: bool) -> Result<Option<Recovered>, Out
     let mut problems = Vec::new();
     let done = match phase {
         Phase::Writing => {
-            entries
-                .iter()
-                .for_each(|e| remove_if_there(&e.temp, &mut problems));
+            for e in &entries {
+                remove_if_there(&e.temp, &mut problems);
+                step();
+            }
             Recovered::Abandoned
         }
         Phase::Swapping if committed(&entries) => {
             for b in entries.iter().filter_map(|e| e.backup.as_deref()) {
                 remove_if_there(b, &mut problems);
+                step();
             }
             Recovered::Finished
         }
@@ -302,6 +305,7 @@ pub(super) fn recover(path: &Path, fsync: bool) -> Result<Option<Recovered>, Out
                 f.write_all(&rec)
                     .and_then(|()| f.sync_data())
                     .map_err(|e| journal_error(path, e))?;
+                step();
             }
             problems = roll_back(&entries);
             Recovered::Undone
@@ -316,6 +320,7 @@ pub(super) fn recover(path: &Path, fsync: bool) -> Result<Option<Recovered>, Out
     sync_dirs(entries.iter().map(|e| parent(&e.live)), fsync)?;
     fs::remove_file(path).map_err(|e| journal_error(path, e))?;
     sync_dirs([dir], fsync)?;
+    step();
     Ok(Some(done))
 }
 
