@@ -1,8 +1,9 @@
 //! Output files that appear whole or not at all (feature `files`): every output goes
 //! to a temporary beside its target, is synced, and only then renamed into place; a
 //! set of files (zfec's shares) is replaced all at once or not at all, under a lock
-//! that serialises writers of the same names. The `fec` tool and the Python binding
-//! write through this module.
+//! that serialises writers of the same names and, beside it, a journal that lets the
+//! next holder of the lock finish or undo a run that died (see [`ShareSetOutput`]).
+//! The `fec` tool and the Python binding write through this module.
 //!
 //! Rules for an output path:
 //! * absent: created (atomically, by rename);

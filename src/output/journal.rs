@@ -45,7 +45,7 @@ pub(super) struct Entry {
     pub temp: PathBuf,
 }
 
-/// What [`recover`] did with a run that died.
+/// What the recovery of a run that died did (see [`super::recover_share_set`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Recovered {
     /// It had passed its commit point: its new set is kept, the old files removed.
