@@ -28,7 +28,6 @@ use super::{parent, step, sync_dirs, OutputError};
 
 const MAGIC: &[u8] = b"fec share-set journal 1";
 const SHARE: &[u8] = b"share";
-const END: &[u8] = b"end";
 const SWAP: &[u8] = b"swap";
 const ABORT: &[u8] = b"abort";
 
@@ -94,30 +93,32 @@ impl Journal {
             field(&mut rec, b.as_deref().map_or(&b""[..], OsStr::as_bytes));
             field(&mut rec, stored(dir, &e.temp).as_bytes());
         }
-        field(&mut rec, END);
-        let mut file = fs::OpenOptions::new()
+        let file = fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(path)
             .map_err(err)?;
-        let j = Journal {
+        let mut j = Journal {
             path: path.to_path_buf(),
-            file: file.try_clone().map_err(err)?,
+            file,
             fsync,
         };
-        let written = file.write_all(&rec).and_then(|()| match fsync {
-            true => file.sync_all(),
-            false => Ok(()),
-        });
-        if let Err(e) = written {
-            j.remove();
-            return Err(err(e));
+        let written = j
+            .file
+            .write_all(&rec)
+            .and_then(|()| match fsync {
+                true => j.file.sync_all(),
+                false => Ok(()),
+            })
+            .map_err(err)
+            .and_then(|()| sync_dirs([dir], fsync));
+        match written {
+            Ok(()) => Ok(j),
+            Err(e) => {
+                j.remove();
+                Err(e)
+            }
         }
-        if let Err(e) = sync_dirs([dir], fsync) {
-            j.remove();
-            return Err(e);
-        }
-        Ok(j)
     }
 
     /// Appends the `swap` mark, synced: from here on a recovery finishes or undoes.
