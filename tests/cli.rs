@@ -1545,3 +1545,32 @@ fn killed_recovery_is_finished_by_the_next_command() {
         );
     }
 }
+
+/// `kill -9` while encoding (the temporaries being filled): the next `encode` of
+/// that prefix removes them (they were left for good before the journal).
+#[test]
+fn temporaries_of_a_killed_encode_are_removed_by_the_next_run() {
+    let dir = tmp();
+    let d = dir.path();
+    let mut child = Command::new(FEC)
+        .args(["encode", "-p", "x", "-"])
+        .current_dir(d)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&[7u8; 100_000]).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while listing(d).iter().filter(|n| n.ends_with(".tmp")).count() < 8 {
+        assert!(std::time::Instant::now() < deadline, "no temporaries appeared");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(stdin);
+    assert_eq!(listing(d).iter().filter(|n| n.ends_with(".tmp")).count(), 8);
+    assert_ok(&run(d, &["encode", "-p", "x", "-"], Some(&gen(5_000))));
+    let names: Vec<String> = (0..8).map(|i| share("x", i, 8)).collect();
+    assert_eq!(listing(d), names);
+}
