@@ -1383,6 +1383,18 @@ fn killed_encode_leaves_one_whole_set(k: usize, m: usize, follow_ups: &[&str]) {
                 assert_fails(&o, 4, "exists");
             } else {
                 assert_ok(&o);
+                let said = match step {
+                    s if s <= m + 1 => "was cleaned up: it had not replaced any share",
+                    s if s < commit => "was undone: the old shares are back",
+                    s if s < last => "was finished: its new shares are in place",
+                    _ => "",
+                };
+                let note = format!("fec: an interrupted `encode` of f {said}\n");
+                assert_eq!(
+                    stderr(&o),
+                    if said.is_empty() { "" } else { &note },
+                    "{what}"
+                );
             }
             if *follow == "decode" {
                 let out = fs::read(d.join("out")).unwrap();
@@ -1563,7 +1575,10 @@ fn temporaries_of_a_killed_encode_are_removed_by_the_next_run() {
     stdin.write_all(&[7u8; 100_000]).unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while listing(d).iter().filter(|n| n.ends_with(".tmp")).count() < 8 {
-        assert!(std::time::Instant::now() < deadline, "no temporaries appeared");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no temporaries appeared"
+        );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     child.kill().unwrap();
