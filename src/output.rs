@@ -1,8 +1,9 @@
 //! Output files that appear whole or not at all (feature `files`): every output goes
 //! to a temporary beside its target, is synced, and only then renamed into place; a
 //! set of files (zfec's shares) is replaced all at once or not at all, under a lock
-//! that serialises writers of the same names. The `fec` tool and the Python binding
-//! write through this module.
+//! that serialises writers of the same names and, beside it, a journal that lets the
+//! next holder of the lock finish or undo a run that died (see [`ShareSetOutput`]).
+//! The `fec` tool and the Python binding write through this module.
 //!
 //! Rules for an output path:
 //! * absent: created (atomically, by rename);
@@ -43,6 +44,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use tempfile::NamedTempFile;
+
+mod journal;
+pub use journal::Recovered;
+use journal::{Entry, Journal};
 
 /// How outputs are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,13 +164,38 @@ pub enum OutputError {
         /// The error.
         source: io::Error,
     },
-    /// No name could be made beside the output to keep its old copy during the swap.
-    #[error("cannot replace {}: no room for its old copy: {source}", path.display())]
-    NoRoomForBackup {
-        /// The output, as given.
+    /// Two names of a share set are one file (a symbolic or hard link): replacing
+    /// both would leave one share under two names.
+    #[error(
+        "{} and {} are the same file: each share needs its own, nothing replaced",
+        path.display(),
+        other.display()
+    )]
+    Aliased {
+        /// The second name, as given.
+        path: PathBuf,
+        /// The first name of the same file, as given.
+        other: PathBuf,
+    },
+    /// The journal of a share set could not be written or read.
+    #[error("cannot write the journal {}: {source}", path.display())]
+    Journal {
+        /// The journal file.
         path: PathBuf,
         /// The error.
         source: io::Error,
+    },
+    /// A run that died while replacing a share set could not be finished or undone.
+    #[error(
+        "cannot recover the interrupted replacement of a share set recorded in {}: {}",
+        journal.display(),
+        problems.join("; ")
+    )]
+    Recovery {
+        /// Its journal, left for a later try.
+        journal: PathBuf,
+        /// What could not be done.
+        problems: Vec<String>,
     },
     /// A share set's swap failed and some of its undo steps failed too: `problems`
     /// say which files are not as they were and where their old content is.
@@ -186,17 +216,23 @@ fn and_more(more: usize) -> String {
     }
 }
 
-/// What an interrupted process must remove: temporaries not yet renamed, and the
-/// lock files it holds. One mutex, also held while a share set is swapped in, so an
-/// interrupt cannot cut that swap in half.
+/// What an interrupted process must remove: temporaries not yet renamed, the
+/// journals of its share sets being written, and the lock files it holds. One mutex,
+/// also held while a share set is swapped in, so an interrupt cannot cut that swap in
+/// half.
 struct Pending {
     temps: Vec<PathBuf>,
+    journals: Vec<PathBuf>,
     locks: Vec<PathBuf>,
+    /// A share set was swapped in whole: this process's work is done.
+    committed: bool,
 }
 
 static PENDING: Mutex<Pending> = Mutex::new(Pending {
     temps: Vec::new(),
+    journals: Vec::new(),
     locks: Vec::new(),
+    committed: false,
 });
 
 fn pending() -> MutexGuard<'static, Pending> {
@@ -206,20 +242,62 @@ fn pending() -> MutexGuard<'static, Pending> {
 /// Held by a process that is about to exit on a signal (see
 /// [`remove_pending_files`]): while it lives no output is renamed into place.
 pub struct Interrupted {
-    _guard: MutexGuard<'static, Pending>,
+    guard: MutexGuard<'static, Pending>,
+}
+
+impl Interrupted {
+    /// Whether this process swapped a share set in whole before the interrupt: its
+    /// output is complete, and it should report success.
+    pub fn committed(&self) -> bool {
+        self.guard.committed
+    }
 }
 
 /// For an interrupt handler: removes every temporary of this process's outputs in
-/// progress and the share-set lock files it holds, and returns a guard that keeps
-/// any further rename from happening. Hold it until the process exits. A share set
-/// being swapped in is finished (or rolled back) first.
+/// progress (those of a share set through its journal, so none is missed) and the
+/// share-set lock files it holds, and returns a guard that keeps any further rename
+/// from happening. Hold it until the process exits. A share set being swapped in is
+/// finished (or rolled back) first.
 pub fn remove_pending_files() -> Interrupted {
     let p = pending();
+    for j in &p.journals {
+        let _ = journal::recover(j, true);
+    }
     for f in p.temps.iter().chain(&p.locks) {
         let _ = fs::remove_file(f);
     }
-    Interrupted { _guard: p }
+    Interrupted { guard: p }
 }
+
+/// Test hook, in debug builds only: `ALGORITHM_FEC_TEST_CRASH_AT=N` makes the process
+/// abort (no cleanup, as `kill -9` would) at the Nth step of replacing a share set;
+/// `ALGORITHM_FEC_TEST_PAUSE_AT=N` makes it print `paused at N` on stderr there and
+/// sleep a second (for a test to send a signal at that step). Steps of a run: the
+/// journal written, each temporary made, the `swap` mark, each rename, the commit
+/// point, each old file removed, the journal removed; of a recovery: the `abort`
+/// mark, each share undone or old file or temporary removed, the journal removed.
+#[cfg(debug_assertions)]
+fn step() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static STEP: AtomicUsize = AtomicUsize::new(0);
+    let n = STEP.fetch_add(1, Ordering::Relaxed) + 1;
+    let at = |var| {
+        std::env::var(var)
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+            == Some(n)
+    };
+    if at("ALGORITHM_FEC_TEST_CRASH_AT") {
+        std::process::abort();
+    }
+    if at("ALGORITHM_FEC_TEST_PAUSE_AT") {
+        eprintln!("paused at {n}");
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn step() {}
 
 fn forget_temp(p: &mut Pending, path: &Path) {
     p.temps.retain(|t| t != path);
@@ -338,29 +416,37 @@ fn parent(p: &Path) -> &Path {
     }
 }
 
-/// A fresh file beside `target` named `.NAME.XXXXXX.suffix`, with the permissions
-/// a new file gets.
-fn file_beside(target: &Path, suffix: &str) -> io::Result<NamedTempFile> {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let prefix = format!(".{name}.");
-    let mut b = tempfile::Builder::new();
-    b.prefix(&prefix)
+/// A new file in `dir` named `prefix`, `rand` random characters and `suffix` (never
+/// over an existing file), with the permissions a new file gets: a temporary,
+/// removed on an interrupt.
+fn temp_named(
+    dir: &Path,
+    prefix: &std::ffi::OsStr,
+    rand: usize,
+    suffix: &str,
+) -> Result<NamedTempFile, OutputError> {
+    // Made under the lock: an interrupt either removes it or comes before it exists.
+    let mut p = pending();
+    let tmp = tempfile::Builder::new()
+        .prefix(prefix)
+        .rand_bytes(rand)
         .suffix(suffix)
-        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    b.tempfile_in(parent(target))
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+        .tempfile_in(dir)
+        .map_err(|source| OutputError::Temp {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
+    p.temps.push(tmp.path().to_path_buf());
+    Ok(tmp)
 }
 
-/// A temporary to write `target`'s new content to, removed on an interrupt.
+/// A temporary `.NAME.XXXXXX.tmp` beside `target` to write its new content to.
 fn temp_beside(target: &Path) -> Result<NamedTempFile, OutputError> {
-    let tmp = file_beside(target, ".tmp").map_err(|source| OutputError::Temp {
-        dir: parent(target).to_path_buf(),
-        source,
-    })?;
-    pending().temps.push(tmp.path().to_path_buf());
-    Ok(tmp)
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(target.file_name().unwrap_or_default());
+    prefix.push(".");
+    temp_named(parent(target), &prefix, 6, ".tmp")
 }
 
 /// A temporary that failed before its rename: deleted when dropped, so forgotten.
@@ -594,6 +680,13 @@ impl Drop for Lock {
 
 /// The files of one share set: temporaries to write, then swapped in together.
 ///
+/// With a lock file, the replacement is also crash-consistent: a journal beside the
+/// lock file (`.P.lock` → `.P.journal`) names every share's temporary and old copy
+/// before the first temporary exists, so if the process dies at any instant the next
+/// holder of the lock ([`ShareSetOutput::create`], [`recover_share_set`]) finds the
+/// names holding the whole old set or, past the commit point (the last new share
+/// renamed in), the whole new set, and removes what the dead run left.
+///
 /// ```
 /// use std::io::Write;
 /// use algorithm_fec::output::{Options, ShareSetOutput};
@@ -609,22 +702,29 @@ impl Drop for Lock {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct ShareSetOutput {
-    targets: Vec<Target>,
+    entries: Vec<Entry>,
     temps: Vec<NamedTempFile>,
+    journal: Option<Journal>,
     fsync: bool,
     _lock: Option<Lock>,
 }
 
 impl ShareSetOutput {
     /// Takes the lock file `lock` if given (waiting for another writer of the set to
-    /// finish), checks every target — regular files or absent, existing ones only
-    /// with [`Options::overwrite`] — and creates a temporary for each.
+    /// finish) and recovers a run on the set that died (see [`recover_share_set`]);
+    /// checks every target — regular files or absent, existing ones only with
+    /// [`Options::overwrite`], no two of them one file — writes the journal and
+    /// creates a temporary for each.
     pub fn create(
         names: &[PathBuf],
         lock: Option<PathBuf>,
         opts: &Options,
     ) -> Result<Self, OutputError> {
+        let journal_path = lock.as_deref().map(journal::path_for);
         let lock = lock.map(Lock::acquire).transpose()?;
+        if let Some(j) = &journal_path {
+            journal::recover(j, opts.fsync)?;
+        }
         let targets: Vec<Target> = names.iter().map(|n| inspect(n)).collect::<Result<_, _>>()?;
         if let Some(t) = targets.iter().find(|t| t.existing == Existing::Stream) {
             return Err(OutputError::ShareNotRegular {
@@ -640,22 +740,43 @@ impl ShareSetOutput {
                 return Err(exists_error(first, existing.len() - 1));
             }
         }
-        let mut temps = Vec::with_capacity(targets.len());
-        for t in &targets {
-            match temp_beside(&t.path) {
-                Ok(tmp) => temps.push(tmp),
-                Err(e) => {
-                    temps.into_iter().for_each(discard);
-                    return Err(e);
-                }
+        check_distinct(&targets)?;
+        let run = run_id().map_err(|source| OutputError::Temp {
+            dir: parent(&targets[0].path).to_path_buf(),
+            source,
+        })?;
+        let entries: Vec<Entry> = targets
+            .into_iter()
+            .map(|t| Entry {
+                backup: (t.existing == Existing::Regular)
+                    .then(|| named_beside(&t.path, &run, "old")),
+                temp: named_beside(&t.path, &run, "tmp"),
+                live: t.path,
+                shown: t.shown,
+            })
+            .collect();
+        let journal = match journal_path {
+            Some(j) => {
+                let journal = Journal::create(&j, &entries, opts.fsync)?;
+                pending().journals.push(j);
+                step();
+                Some(journal)
             }
-        }
-        Ok(ShareSetOutput {
-            targets,
-            temps,
+            None => None,
+        };
+        let mut out = ShareSetOutput {
+            entries,
+            temps: Vec::new(),
+            journal,
             fsync: opts.fsync,
             _lock: lock,
-        })
+        };
+        for e in &out.entries {
+            // Dropped with `out` on an error: the temporaries and the journal go.
+            out.temps.push(temp_at(&e.temp)?);
+            step();
+        }
+        Ok(out)
     }
 
     /// The temporaries to write share i to, each wrapped to record its first error.
@@ -670,128 +791,202 @@ impl ShareSetOutput {
     pub fn write_failure(&self, writers: &[Recorder<&File>]) -> Option<OutputError> {
         writers
             .iter()
-            .zip(&self.targets)
-            .find_map(|(w, t)| w.error(&t.shown.display().to_string()))
+            .zip(&self.entries)
+            .find_map(|(w, e)| w.error(&e.shown.display().to_string()))
     }
 
     /// Syncs every temporary, then swaps the whole set in: each existing file is
     /// renamed aside, the new one renamed in; if any step fails, every step done is
-    /// undone, so the old set is left as it was.
+    /// undone, so the old set is left as it was. Once the last new share is in (the
+    /// commit point) the old files and the journal are removed.
     pub fn commit(mut self) -> Result<(), OutputError> {
-        for (tmp, t) in self.temps.iter().zip(&self.targets) {
-            sync_file(tmp.as_file(), &t.shown, self.fsync)?;
+        for (tmp, e) in self.temps.iter().zip(&self.entries) {
+            sync_file(tmp.as_file(), &e.shown, self.fsync)?;
         }
+        // The temporaries' names durable before the journal says they are to be used.
+        let dirs = self.entries.iter().map(|e| parent(&e.temp));
+        let journal_dir = self.journal.as_ref().map(|j| parent(j.path()));
+        sync_dirs(dirs.chain(journal_dir), self.fsync)?;
         // Held to the end: an interrupt waits until the set is whole again.
         let mut p = pending();
+        if let Some(j) = &mut self.journal {
+            j.mark_swap()?;
+        }
+        step();
         let temps = std::mem::take(&mut self.temps);
         for tmp in &temps {
             forget_temp(&mut p, tmp.path());
         }
-        let mut steps: Vec<Step> = Vec::new();
+        // Temporaries not renamed stay until the rollback has looked at them.
+        let mut unused = temps.into_iter();
+        let mut failed = Vec::new();
         let mut r = Ok(());
-        for (tmp, t) in temps.into_iter().zip(&self.targets) {
-            if let Err(e) = swap_in(tmp, t, &mut steps) {
-                r = Err(e);
+        for e in &self.entries {
+            let tmp = unused.next().expect("one temporary per share");
+            if let Err(error) = swap_in(tmp, e, &mut failed) {
+                r = Err(error);
                 break;
             }
         }
+        let journal = self.journal.take();
+        if let Some(j) = &journal {
+            p.journals.retain(|x| x != j.path());
+        }
         if let Err(error) = r {
-            let problems: Vec<String> = steps.iter().rev().filter_map(|s| s.undo().err()).collect();
-            return Err(match problems.is_empty() {
-                true => error,
-                false => OutputError::RollbackFailed {
-                    error: Box::new(error),
-                    problems,
-                },
+            let mut journal = journal;
+            // If the abort mark cannot be written the rollback goes on: once it is
+            // done, a recovery finds every new temporary gone and keeps that set.
+            if let Some(j) = &mut journal {
+                let _ = j.mark_abort();
+            }
+            let problems = journal::roll_back(&self.entries);
+            drop((unused, failed));
+            if problems.is_empty() {
+                journal.into_iter().for_each(Journal::remove);
+                return Err(error);
+            }
+            // The journal stays: the next holder of the lock tries again.
+            return Err(OutputError::RollbackFailed {
+                error: Box::new(error),
+                problems,
             });
         }
-        let r = sync_dirs(self.targets.iter().map(|t| parent(&t.path)), self.fsync);
-        for s in &steps {
-            if let Some(b) = &s.backup {
-                let _ = fs::remove_file(b);
-            }
+        p.committed = true;
+        step();
+        let r = sync_dirs(self.entries.iter().map(|e| parent(&e.live)), self.fsync);
+        for b in self.entries.iter().filter_map(|e| e.backup.as_ref()) {
+            let _ = fs::remove_file(b);
+            step();
         }
+        journal.into_iter().for_each(Journal::remove);
+        step();
         drop(p);
         r
     }
 }
 
 impl Drop for ShareSetOutput {
-    /// Without a commit the targets stay as they are and the temporaries go.
+    /// Without a commit the targets stay as they are; the temporaries and the journal
+    /// go.
     fn drop(&mut self) {
         std::mem::take(&mut self.temps)
             .into_iter()
             .for_each(discard);
-    }
-}
-
-/// One share swapped (or half swapped) in.
-struct Step {
-    target: PathBuf,
-    shown: PathBuf,
-    /// Where the old share was moved to.
-    backup: Option<PathBuf>,
-    /// Whether the new share is in place.
-    placed: bool,
-}
-
-impl Step {
-    fn undo(&self) -> Result<(), String> {
-        match &self.backup {
-            Some(b) => fs::rename(b, &self.target).map_err(|e| {
-                format!(
-                    "could not put back {}: {e}; its old content is in {}",
-                    self.shown.display(),
-                    b.display()
-                )
-            }),
-            None if self.placed => fs::remove_file(&self.target)
-                .map_err(|e| format!("could not remove the new {}: {e}", self.shown.display())),
-            None => Ok(()),
+        if let Some(j) = self.journal.take() {
+            pending().journals.retain(|x| x != j.path());
+            j.remove();
         }
     }
 }
 
-/// Moves the old file at `t` (if any) aside and renames `new` to `t` (a failed
-/// temporary is deleted when dropped), recording each step in `steps` as it
-/// succeeds.
-fn swap_in(new: NamedTempFile, t: &Target, steps: &mut Vec<Step>) -> Result<(), OutputError> {
-    let mut step = Step {
-        target: t.path.clone(),
-        shown: t.shown.clone(),
-        backup: None,
-        placed: false,
+/// For readers of a share set whose lock file is `lock`: if a run replacing that set
+/// died (its journal is there), takes the lock and finishes or undoes that run, so
+/// the names hold one whole set again; `None` if there was nothing to recover.
+///
+/// ```
+/// use algorithm_fec::output::{recover_share_set, Options};
+///
+/// let dir = tempfile::tempdir()?;
+/// assert_eq!(recover_share_set(&dir.path().join(".s.lock"), &Options::default())?, None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn recover_share_set(lock: &Path, opts: &Options) -> Result<Option<Recovered>, OutputError> {
+    let journal = journal::path_for(lock);
+    if fs::symlink_metadata(&journal).is_err() {
+        return Ok(None);
+    }
+    let _lock = Lock::acquire(lock.to_path_buf())?;
+    journal::recover(&journal, opts.fsync)
+}
+
+/// Refuses a set in which two names are one file (a link to another share, or a
+/// hard link): the second rename would leave one share under both names.
+fn check_distinct(targets: &[Target]) -> Result<(), OutputError> {
+    #[derive(PartialEq)]
+    enum Id {
+        Inode(u64, u64),
+        Path(PathBuf),
+    }
+    let id = |t: &Target| match fs::metadata(&t.path) {
+        Ok(m) => Id::Inode(m.dev(), m.ino()),
+        // Not there yet: where it would be made, the directory's links resolved.
+        Err(_) => Id::Path(
+            match (fs::canonicalize(parent(&t.path)), t.path.file_name()) {
+                (Ok(d), Some(n)) => d.join(n),
+                _ => t.path.clone(),
+            },
+        ),
     };
-    if t.existing == Existing::Regular {
-        let aside = file_beside(&t.path, ".old")
-            .and_then(|f| f.into_temp_path().keep().map_err(|e| e.error))
-            .map_err(|source| OutputError::NoRoomForBackup {
+    let mut seen: Vec<(Id, &Target)> = Vec::with_capacity(targets.len());
+    for t in targets {
+        let i = id(t);
+        if let Some((_, first)) = seen.iter().find(|(s, _)| *s == i) {
+            return Err(OutputError::Aliased {
                 path: t.shown.clone(),
-                source,
-            })?;
-        if let Err(source) = fs::rename(&t.path, &aside) {
-            let _ = fs::remove_file(&aside);
+                other: first.shown.clone(),
+            });
+        }
+        seen.push((i, t));
+    }
+    Ok(())
+}
+
+/// Six random letters or digits naming one run's temporaries and old copies.
+fn run_id() -> io::Result<String> {
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes).map_err(io::Error::other)?;
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    Ok(bytes
+        .iter()
+        .map(|&b| char::from(ALPHABET[usize::from(b) % ALPHABET.len()]))
+        .collect())
+}
+
+/// `.NAME.RUN.EXT` beside `target`.
+fn named_beside(target: &Path, run: &str, ext: &str) -> PathBuf {
+    let mut name = std::ffi::OsString::from(".");
+    name.push(target.file_name().unwrap_or_default());
+    name.push(format!(".{run}.{ext}"));
+    parent(target).join(name)
+}
+
+/// Creates the temporary `path` (never over an existing file).
+fn temp_at(path: &Path) -> Result<NamedTempFile, OutputError> {
+    temp_named(parent(path), path.file_name().unwrap_or_default(), 0, "")
+}
+
+/// Moves the old file of `e` (if any) aside and renames `new` to its live name. A
+/// temporary that could not be renamed is kept in `failed` for the rollback to see.
+fn swap_in(
+    new: NamedTempFile,
+    e: &Entry,
+    failed: &mut Vec<NamedTempFile>,
+) -> Result<(), OutputError> {
+    if let Some(b) = &e.backup {
+        if let Err(source) = fs::rename(&e.live, b) {
+            failed.push(new);
             return Err(OutputError::Replace {
-                path: t.shown.clone(),
+                path: e.shown.clone(),
                 source,
             });
         }
-        step.backup = Some(aside);
+        step();
     }
-    steps.push(step);
-    let step = steps.last_mut().expect("just pushed");
     // Never over anything: the old file, if any, is aside now.
-    new.persist_noclobber(&t.path)
-        .map_err(|e| match e.error.kind() {
+    new.persist_noclobber(&e.live).map_err(|err| {
+        let kind = err.error.kind();
+        failed.push(err.file);
+        match kind {
             io::ErrorKind::AlreadyExists => OutputError::Appeared {
-                path: t.shown.clone(),
+                path: e.shown.clone(),
             },
             _ => OutputError::Create {
-                path: t.shown.clone(),
-                source: e.error,
+                path: e.shown.clone(),
+                source: err.error,
             },
-        })?;
-    step.placed = true;
+        }
+    })?;
+    step();
     Ok(())
 }
 

@@ -104,6 +104,18 @@ pub enum HeaderError {
     },
 }
 
+/// A bad header in words: fields out of range mean the file is no share at all.
+fn header_problem(e: &HeaderError) -> String {
+    match e {
+        HeaderError::MOutOfRange { .. }
+        | HeaderError::KOutOfRange { .. }
+        | HeaderError::PadlenTooLarge { .. } => {
+            format!("not a share file: it has no valid zfec header ({e})")
+        }
+        e => e.to_string(),
+    }
+}
+
 /// Everything that can go wrong encoding, decoding or verifying shares.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -125,7 +137,7 @@ pub enum Error {
         got: usize,
     },
     /// A share's header is truncated or invalid.
-    #[error("{share}: {source}")]
+    #[error("{share}: {}", header_problem(source))]
     Header {
         /// The share's name.
         share: String,

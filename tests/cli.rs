@@ -335,7 +335,23 @@ fn truncated_and_corrupt_shares() {
         &["decode", "-o", "out", "bad_k", "f.0_5.fec", "f.1_5.fec"],
         None,
     );
-    assert_fails(&o, 7, "bad_k: k=8 is not in 1..=m (m=5)");
+    assert_fails(
+        &o,
+        7,
+        "bad_k: not a share file: it has no valid zfec header (k=8 is not in 1..=m (m=5))",
+    );
+    // Some other file given as a share: its first bytes read as padlen >= k.
+    fs::write(d.path().join("notes.txt"), b"README for the backups\n").unwrap();
+    let o = run(
+        d.path(),
+        &["decode", "-o", "out", "f.0_5.fec", "f.1_5.fec", "notes.txt"],
+        None,
+    );
+    assert_fails(
+        &o,
+        7,
+        "notes.txt: not a share file: it has no valid zfec header (padlen=",
+    );
     // Truncated data: the two others agree on the length.
     let mut t = fs::read(d.path().join("f.4_5.fec")).unwrap();
     t.truncate(t.len() - 10);
@@ -1261,4 +1277,315 @@ fn dev_stdout_on_a_pipe_is_standard_output() {
     );
     assert_ok(&o);
     assert!(o.stdout == input);
+}
+
+// --- crash consistency of `encode -f` -----------------------------------------------
+
+/// The share files of `input` encoded as `f` with k, m, in share order.
+fn share_set(input: &[u8], k: usize, m: usize) -> Vec<Vec<u8>> {
+    let e = tmp();
+    fs::write(e.path().join("f"), input).unwrap();
+    let (k, m_) = (k.to_string(), m.to_string());
+    assert_ok(&run(e.path(), &["encode", "-k", &k, "-m", &m_, "f"], None));
+    read_set(e.path(), m)
+}
+
+/// The shares `f.*` of `dir` (a missing one as empty).
+fn read_set(dir: &Path, m: usize) -> Vec<Vec<u8>> {
+    (0..m)
+        .map(|j| fs::read(dir.join(share("f", j, m))).unwrap_or_default())
+        .collect()
+}
+
+/// `fec args` in `dir` with the environment variable `var=value` (a test hook of
+/// debug builds) and no core dump.
+fn spawn_with(dir: &Path, args: &[&str], var: &str, value: &str) -> std::process::Child {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(FEC);
+    cmd.args(args)
+        .current_dir(dir)
+        .env(var, value)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    // SAFETY: setrlimit is async-signal-safe and only touches the child's limits.
+    unsafe {
+        cmd.pre_exec(|| {
+            let none = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            libc::setrlimit(libc::RLIMIT_CORE, &none);
+            Ok(())
+        });
+    }
+    cmd.spawn().unwrap()
+}
+
+/// The steps of `encode -f` replacing m existing shares, as the test hook counts
+/// them: the journal, m temporaries, the `swap` mark, two renames per share, the
+/// commit point, m old copies removed, the journal removed. The last rename is the
+/// commit point, step 3m + 2.
+fn steps(m: usize) -> (usize, usize) {
+    (4 * m + 4, 3 * m + 2)
+}
+
+/// `encode -f` of a new file over an old set, killed (abort, no cleanup, as by
+/// `kill -9`) after each step of its run in turn; then `decode`, `verify` or a plain
+/// `encode` of the set: each finds exactly the old set before the commit point and
+/// exactly the new one from there on, never a mix, decodes it to exactly that file,
+/// and leaves no temporary, old copy or journal behind.
+fn killed_encode_leaves_one_whole_set(k: usize, m: usize, follow_ups: &[&str]) {
+    use std::os::unix::process::ExitStatusExt;
+    let old = gen(20_000);
+    let new: Vec<u8> = gen(23_001).iter().map(|b| b ^ 0x5a).collect();
+    let sets = [share_set(&old, k, m), share_set(&new, k, m)];
+    let names: Vec<String> = (0..m).map(|j| share("f", j, m)).collect();
+    let mut clean = vec!["f".to_string()];
+    clean.extend(names.iter().cloned());
+    clean.sort();
+    let (ks, ms) = (k.to_string(), m.to_string());
+    let (last, commit) = steps(m);
+    for step in 1..=last + 1 {
+        for follow in follow_ups {
+            let dir = tmp();
+            let d = dir.path();
+            fs::write(d.join("f"), &old).unwrap();
+            assert_ok(&run(d, &["encode", "-k", &ks, "-m", &ms, "f"], None));
+            fs::write(d.join("f"), &new).unwrap();
+            let args = ["encode", "-f", "-k", &ks, "-m", &ms, "f"];
+            let o = spawn_with(d, &args, "ALGORITHM_FEC_TEST_CRASH_AT", &step.to_string())
+                .wait_with_output()
+                .unwrap();
+            if step > last {
+                // Past the last step: the hook never fired, the run is whole.
+                assert_ok(&o);
+                assert!(read_set(d, m) == sets[1] && listing(d) == clean);
+                continue;
+            }
+            assert_eq!(o.status.signal(), Some(libc::SIGABRT), "step {step}: {o:?}");
+            let o = match *follow {
+                "decode" => {
+                    let mut a = vec!["decode", "-o", "out"];
+                    a.extend(names[m - k..].iter().map(String::as_str));
+                    run(d, &a, None)
+                }
+                "verify" => {
+                    let mut a = vec!["verify"];
+                    a.extend(names.iter().map(String::as_str));
+                    run(d, &a, None)
+                }
+                _ => run(d, &["encode", "-k", &ks, "-m", &ms, "f"], None),
+            };
+            let is_new = step >= commit;
+            let what = format!("step {step} of {last}, then {follow}");
+            if *follow == "encode" {
+                assert_fails(&o, 4, "exists");
+            } else {
+                assert_ok(&o);
+                let said = match step {
+                    s if s <= m + 1 => "was cleaned up: it had not replaced any share",
+                    s if s < commit => "was undone: the old shares are back",
+                    s if s < last => "was finished: its new shares are in place",
+                    _ => "",
+                };
+                let note = format!("fec: an interrupted `encode` of f {said}\n");
+                assert_eq!(
+                    stderr(&o),
+                    if said.is_empty() { "" } else { &note },
+                    "{what}"
+                );
+            }
+            if *follow == "decode" {
+                let out = fs::read(d.join("out")).unwrap();
+                assert!(&out == if is_new { &new } else { &old }, "{what}: decoded");
+                fs::remove_file(d.join("out")).unwrap();
+            }
+            assert!(
+                read_set(d, m) == sets[usize::from(is_new)],
+                "{what}: not the whole {} set",
+                if is_new { "new" } else { "old" }
+            );
+            // A lock file left by the killed run is harmless (see README).
+            let left: Vec<String> = listing(d).into_iter().filter(|n| n != ".f.lock").collect();
+            assert_eq!(left, clean, "{what}: leftovers");
+        }
+    }
+}
+
+#[test]
+fn encode_f_killed_at_any_step_leaves_one_whole_set() {
+    killed_encode_leaves_one_whole_set(3, 8, &["decode", "verify", "encode"]);
+}
+
+#[test]
+fn encode_f_of_many_shares_killed_at_any_step_leaves_one_whole_set() {
+    killed_encode_leaves_one_whole_set(5, 16, &["decode"]);
+}
+
+/// SIGTERM at a step of `encode -f`: before the swap the run is interrupted (130, old
+/// set, nothing left); from the swap on it is finished first and, the new set being
+/// in, reported as the success it is (0).
+#[test]
+fn sigterm_during_the_swap_reports_the_committed_set() {
+    use std::io::BufRead;
+    let (k, m) = (2, 4);
+    let old = gen(10_000);
+    let new: Vec<u8> = gen(10_000).iter().map(|b| !b).collect();
+    let sets = [share_set(&old, k, m), share_set(&new, k, m)];
+    let (last, commit) = steps(m);
+    let swap_mark = m + 2;
+    for step in [m + 1, swap_mark, commit - 1, commit, commit + 1, last] {
+        let dir = tmp();
+        let d = dir.path();
+        fs::write(d.join("f"), &old).unwrap();
+        assert_ok(&run(d, &["encode", "-k", "2", "-m", "4", "f"], None));
+        fs::write(d.join("f"), &new).unwrap();
+        let args = ["encode", "-f", "-k", "2", "-m", "4", "f"];
+        let mut child = spawn_with(d, &args, "ALGORITHM_FEC_TEST_PAUSE_AT", &step.to_string());
+        let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        err.read_line(&mut line).unwrap();
+        assert_eq!(line, format!("paused at {step}\n"));
+        // SAFETY: sending a signal to our own child process.
+        assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
+        let status = child.wait().unwrap();
+        let is_new = step >= swap_mark;
+        assert_eq!(
+            status.code(),
+            Some(if is_new { 0 } else { 130 }),
+            "step {step}: {rest}"
+        );
+        assert!(read_set(d, m) == sets[usize::from(is_new)], "step {step}");
+        assert_eq!(
+            listing(d),
+            ["f", "f.0_4.fec", "f.1_4.fec", "f.2_4.fec", "f.3_4.fec"]
+        );
+    }
+}
+
+/// `encode -f` where two share names are one file (a symbolic or a hard link):
+/// refused, exit 1, nothing changed; before, both names ended up holding one share.
+#[test]
+fn encode_f_refuses_two_share_names_of_one_file() {
+    for hard in [true, false] {
+        let d = encoded("f", &gen(10_000), 2, 4);
+        let (one, two) = (d.path().join("f.1_4.fec"), d.path().join("f.2_4.fec"));
+        fs::remove_file(&one).unwrap();
+        if hard {
+            fs::hard_link(&two, &one).unwrap();
+        } else {
+            std::os::unix::fs::symlink("f.2_4.fec", &one).unwrap();
+        }
+        fs::write(d.path().join("f"), gen(12_000)).unwrap();
+        let before = contents(d.path());
+        let o = run(d.path(), &["encode", "-f", "-k", "2", "-m", "4", "f"], None);
+        assert_fails(
+            &o,
+            1,
+            "f.2_4.fec and f.1_4.fec are the same file: each share needs its own, nothing replaced",
+        );
+        assert_eq!(contents(d.path()), before, "hard link: {hard}");
+        assert_eq!(fs::symlink_metadata(&one).unwrap().is_symlink(), !hard);
+    }
+}
+
+/// A `decode` that recovers a killed `encode -f` (killed while writing, in the swap,
+/// past the commit point) and is itself killed after any step of that recovery: the
+/// next `decode` finishes the job, with the same outcome.
+#[test]
+fn killed_recovery_is_finished_by_the_next_command() {
+    use std::os::unix::process::ExitStatusExt;
+    let (k, m) = (2, 4);
+    let old = gen(7_000);
+    let new: Vec<u8> = gen(7_000).iter().map(|b| !b).collect();
+    let sets = [share_set(&old, k, m), share_set(&new, k, m)];
+    let (_, commit) = steps(m);
+    let decode = ["decode", "-o", "out", "f.1_4.fec", "f.3_4.fec"];
+    for (crash, is_new) in [(m, false), (commit - 1, false), (commit + 2, true)] {
+        let mut whole = false;
+        for rstep in 1..=3 * m + 2 {
+            let dir = tmp();
+            let d = dir.path();
+            fs::write(d.join("f"), &old).unwrap();
+            assert_ok(&run(d, &["encode", "-k", "2", "-m", "4", "f"], None));
+            fs::write(d.join("f"), &new).unwrap();
+            let args = ["encode", "-f", "-k", "2", "-m", "4", "f"];
+            let o = spawn_with(d, &args, "ALGORITHM_FEC_TEST_CRASH_AT", &crash.to_string())
+                .wait_with_output()
+                .unwrap();
+            assert_eq!(o.status.signal(), Some(libc::SIGABRT));
+            let o = spawn_with(
+                d,
+                &decode,
+                "ALGORITHM_FEC_TEST_CRASH_AT",
+                &rstep.to_string(),
+            )
+            .wait_with_output()
+            .unwrap();
+            whole = o.status.success();
+            if !whole {
+                assert_eq!(o.status.signal(), Some(libc::SIGABRT), "{o:?}");
+                assert_ok(&run(d, &decode, None));
+            }
+            let what = format!("encode killed at {crash}, decode at {rstep}");
+            let out = fs::read(d.join("out")).unwrap();
+            assert!(&out == if is_new { &new } else { &old }, "{what}");
+            assert!(read_set(d, m) == sets[usize::from(is_new)], "{what}");
+            let left: Vec<String> = listing(d).into_iter().filter(|n| n != ".f.lock").collect();
+            assert_eq!(
+                left,
+                [
+                    "f",
+                    "f.0_4.fec",
+                    "f.1_4.fec",
+                    "f.2_4.fec",
+                    "f.3_4.fec",
+                    "out"
+                ],
+                "{what}"
+            );
+            if whole {
+                break;
+            }
+        }
+        assert!(
+            whole,
+            "the recovery after step {crash} never ran to its end"
+        );
+    }
+}
+
+/// `kill -9` while encoding (the temporaries being filled): the next `encode` of
+/// that prefix removes them (they were left for good before the journal).
+#[test]
+fn temporaries_of_a_killed_encode_are_removed_by_the_next_run() {
+    let dir = tmp();
+    let d = dir.path();
+    let mut child = Command::new(FEC)
+        .args(["encode", "-p", "x", "-"])
+        .current_dir(d)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&[7u8; 100_000]).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while listing(d).iter().filter(|n| n.ends_with(".tmp")).count() < 8 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no temporaries appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(stdin);
+    assert_eq!(listing(d).iter().filter(|n| n.ends_with(".tmp")).count(), 8);
+    assert_ok(&run(d, &["encode", "-p", "x", "-"], Some(&gen(5_000))));
+    let names: Vec<String> = (0..8).map(|i| share("x", i, 8)).collect();
+    assert_eq!(listing(d), names);
 }

@@ -17,7 +17,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 #[path = "fec/output.rs"]
 mod output;
-use output::{write_output, ShareSetOutput};
+use output::{write_output, Recovered, ShareSetOutput};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -440,18 +440,10 @@ fn encode(a: EncodeArgs, ui: &Ui) -> Result<(), Failure> {
         .map(|i| in_dir(zfec::share_file_os_name(&prefix, i, m, &a.suffix)))
         .collect();
     // Beside the shares: the prefix may hold a directory part.
-    let lock_name = |base: &OsStr| {
-        let mut name = OsString::from(".");
-        name.push(base);
-        name.push(".lock");
-        name
-    };
-    let lock = match names[0].parent() {
-        Some(d) => d.join(lock_name(
-            Path::new(&prefix).file_name().unwrap_or_default(),
-        )),
-        None => in_dir(lock_name(&prefix)),
-    };
+    let lock = lock_path(
+        names[0].parent().unwrap_or(Path::new("")),
+        Path::new(&prefix).file_name().unwrap_or_default(),
+    );
     let out = ShareSetOutput::create(&names, Some(lock), &output::options(a.force))?;
     ui.info(format!(
         "encoding {shown}{} into {m} shares, any {k} of which rebuild it",
@@ -480,6 +472,61 @@ fn encode(a: EncodeArgs, ui: &Ui) -> Result<(), Failure> {
         rate(enc.size, start),
         enc.padlen
     ));
+    Ok(())
+}
+
+/// The lock file (and beside it the journal) of the share set `DIR/PREFIX.*`:
+/// `DIR/.PREFIX.lock`.
+fn lock_path(dir: &Path, prefix: &OsStr) -> PathBuf {
+    let mut name = OsString::from(".");
+    name.push(prefix);
+    name.push(".lock");
+    dir.join(name)
+}
+
+/// Before shares are read: for each share name of the form `DIR/PREFIX.NN_MM...`
+/// whose set has the journal of an `encode` that died mid-way, finishes or undoes
+/// that run under its lock, so the names hold one whole set (never a mix of two).
+fn recover_share_sets(shares: &[PathBuf], ui: &Ui) -> Result<(), Failure> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut done: Vec<PathBuf> = Vec::new();
+    for p in shares {
+        let (Some(name), dir) = (p.file_name(), p.parent().unwrap_or(Path::new(""))) else {
+            continue;
+        };
+        let name = name.as_bytes();
+        // Every `.NN_MM` in the name may end the prefix (which may hold one itself).
+        for (i, _) in name
+            .iter()
+            .enumerate()
+            .filter(|&(i, &b)| b == b'.' && i > 0)
+        {
+            let digits = |s: &[u8]| s.iter().take_while(|b| b.is_ascii_digit()).count();
+            let rest = &name[i + 1..];
+            let a = digits(rest);
+            if a == 0 || rest.get(a) != Some(&b'_') || digits(&rest[a + 1..]) == 0 {
+                continue;
+            }
+            let prefix = OsStr::from_bytes(&name[..i]);
+            let lock = lock_path(dir, prefix);
+            if done.contains(&lock) {
+                continue;
+            }
+            let what = match output::recover_share_set(&lock)? {
+                Some(Recovered::Finished) => "finished: its new shares are in place",
+                Some(Recovered::Undone) => "undone: the old shares are back",
+                Some(Recovered::Abandoned) => "cleaned up: it had not replaced any share",
+                None => "",
+            };
+            if !what.is_empty() && !ui.quiet {
+                eprintln!(
+                    "fec: an interrupted `encode` of {} was {what}",
+                    dir.join(prefix).display()
+                );
+            }
+            done.push(lock);
+        }
+    }
     Ok(())
 }
 
@@ -555,6 +602,7 @@ fn describe(set: &ShareSet<File>) -> String {
 }
 
 fn decode(a: DecodeArgs, ui: &Ui) -> Result<(), Failure> {
+    recover_share_sets(&a.shares, ui)?;
     let start = Instant::now();
     let written = write_output(&a.output, a.force, |w| {
         let set = open_shares(&a.shares)?;
@@ -578,6 +626,7 @@ fn decode(a: DecodeArgs, ui: &Ui) -> Result<(), Failure> {
 }
 
 fn verify(a: VerifyArgs, ui: &Ui) -> Result<bool, Failure> {
+    recover_share_sets(&a.shares, ui)?;
     let set = open_shares(&a.shares)?;
     let what = describe(&set);
     ui.info(&what);

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use algorithm_fec::output::{self as lib, OutputError};
-pub use algorithm_fec::output::{kind, ShareSetOutput};
+pub use algorithm_fec::output::{kind, Recovered, ShareSetOutput};
 
 use crate::{failure, Failure};
 
@@ -30,11 +30,20 @@ pub fn options(force: bool) -> lib::Options {
 
 /// Removes the temporaries and the held lock file, then exits 130 as a shell reports
 /// an interrupted command. No rename can follow; a share set being swapped in is
-/// finished first.
+/// finished first, and once it is in, the run succeeded: exit 0.
 pub fn exit_interrupted() -> ! {
-    let _held = lib::remove_pending_files();
+    let held = lib::remove_pending_files();
+    if held.committed() {
+        std::process::exit(0);
+    }
     eprintln!("fec: interrupted; temporary files removed");
     std::process::exit(130);
+}
+
+/// Finishes or undoes a run of `encode` on the share set whose lock file is `lock`
+/// that died mid-way (see [`lib::recover_share_set`]).
+pub fn recover_share_set(lock: &Path) -> Result<Option<lib::Recovered>, Failure> {
+    Ok(lib::recover_share_set(lock, &options(false))?)
 }
 
 impl From<OutputError> for Failure {
