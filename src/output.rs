@@ -37,6 +37,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::io::{self, Seek, SeekFrom, Write};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
@@ -899,6 +900,69 @@ pub fn recover_share_set(lock: &Path, opts: &Options) -> Result<Option<Recovered
     journal::recover(&journal, opts.fsync)
 }
 
+/// The lock file of the share set `DIR/PREFIX.*`: `DIR/.PREFIX.lock`, the one
+/// `fec encode` and Python's `filefec` take.
+///
+/// ```
+/// use algorithm_fec::output::share_set_lock;
+/// use std::path::Path;
+///
+/// assert_eq!(share_set_lock(Path::new("d"), "f.txt".as_ref()), Path::new("d/.f.txt.lock"));
+/// ```
+pub fn share_set_lock(dir: &Path, prefix: &OsStr) -> PathBuf {
+    let mut name = std::ffi::OsString::from(".");
+    name.push(prefix);
+    name.push(".lock");
+    dir.join(name)
+}
+
+/// For readers given share files by name: [`recover_share_set`] for every set that a
+/// name of the form `DIR/PREFIX.NN_MM…` may belong to (every `.NN_MM` in the name
+/// may end the prefix, which may hold one itself). Returns each set recovered, as
+/// `DIR/PREFIX`, with what was done.
+///
+/// ```
+/// use algorithm_fec::output::{recover_share_sets, Options};
+///
+/// let dir = tempfile::tempdir()?;
+/// let share = dir.path().join("f.txt.0_8.fec");
+/// assert!(recover_share_sets(&[share], &Options::default())?.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn recover_share_sets<P: AsRef<Path>>(
+    shares: &[P],
+    opts: &Options,
+) -> Result<Vec<(PathBuf, Recovered)>, OutputError> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut seen: Vec<PathBuf> = Vec::new();
+    let mut recovered = Vec::new();
+    for p in shares {
+        let p = p.as_ref();
+        let (Some(name), dir) = (p.file_name(), p.parent().unwrap_or(Path::new(""))) else {
+            continue;
+        };
+        let name = name.as_bytes();
+        let digits = |s: &[u8]| s.iter().take_while(|b| b.is_ascii_digit()).count();
+        for i in (1..name.len()).filter(|&i| name[i] == b'.') {
+            let rest = &name[i + 1..];
+            let a = digits(rest);
+            if a == 0 || rest.get(a) != Some(&b'_') || digits(&rest[a + 1..]) == 0 {
+                continue;
+            }
+            let prefix = OsStr::from_bytes(&name[..i]);
+            let lock = share_set_lock(dir, prefix);
+            if seen.contains(&lock) {
+                continue;
+            }
+            if let Some(what) = recover_share_set(&lock, opts)? {
+                recovered.push((dir.join(prefix), what));
+            }
+            seen.push(lock);
+        }
+    }
+    Ok(recovered)
+}
+
 /// Refuses a set in which two names are one file (a link to another share, or a
 /// hard link): the second rename would leave one share under both names.
 fn check_distinct(targets: &[Target]) -> Result<(), OutputError> {
@@ -1022,6 +1086,42 @@ mod tests {
         overwrite: true,
         fsync: true,
     };
+
+    /// A reader given share names finds the journal of each set they may belong to
+    /// (a prefix may itself hold `.NN_MM`), recovers it once, and ignores other names.
+    #[test]
+    fn readers_recover_the_sets_their_share_names_belong_to() {
+        let d = tempfile::tempdir().unwrap();
+        let dir = d.path();
+        for prefix in ["a.1_2.b", "c"] {
+            let temp = dir.join(format!(".{prefix}.0_2.fec.R.tmp"));
+            fs::write(&temp, b"half written").unwrap();
+            let entry = Entry {
+                live: dir.join(format!("{prefix}.0_2.fec")),
+                shown: dir.join(format!("{prefix}.0_2.fec")),
+                backup: None,
+                temp,
+            };
+            let lock = share_set_lock(dir, prefix.as_ref());
+            Journal::create(&journal::path_for(&lock), &[entry], true).unwrap();
+        }
+        let names = [
+            dir.join("a.1_2.b.0_2.fec"),
+            dir.join("a.1_2.b.1_2.fec"),
+            dir.join("c.1_2.fec"),
+            dir.join("unrelated.fec"),
+        ];
+        let got = recover_share_sets(&names, &FORCE).unwrap();
+        assert_eq!(
+            got,
+            [
+                (dir.join("a.1_2.b"), Recovered::Abandoned),
+                (dir.join("c"), Recovered::Abandoned)
+            ]
+        );
+        assert_eq!(listing(dir), Vec::<String>::new());
+        assert!(recover_share_sets(&names, &FORCE).unwrap().is_empty());
+    }
 
     fn write_all(out: &ShareSetOutput) {
         for (i, mut w) in out.writers().into_iter().enumerate() {

@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{self, Read, Seek};
 use std::path::{Path, PathBuf};
 
-use algorithm_fec::output::{write_output, Options, ShareSetOutput};
+use algorithm_fec::output::{recover_share_sets, write_output, Options, ShareSetOutput};
 use algorithm_fec::zfec::{self as core, Header, HeaderError, Share, ShareSet};
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
@@ -195,6 +195,10 @@ pub fn decode_paths(
     outf: Option<Py<PyAny>>,
     overwrite: bool,
 ) -> PyResult<u64> {
+    // A share set whose `encode` died mid-swap is finished or undone first (as `fec
+    // decode` does), so the names hold one whole set.
+    py.allow_threads(|| recover_share_sets(&paths, &Options::default()))
+        .map_err(output_error)?;
     // Without the GIL: a FIFO's open waits for its writer, and a pipe is read to its
     // end, and that writer may be a thread of this process.
     let shares = py

@@ -440,7 +440,7 @@ fn encode(a: EncodeArgs, ui: &Ui) -> Result<(), Failure> {
         .map(|i| in_dir(zfec::share_file_os_name(&prefix, i, m, &a.suffix)))
         .collect();
     // Beside the shares: the prefix may hold a directory part.
-    let lock = lock_path(
+    let lock = algorithm_fec::output::share_set_lock(
         names[0].parent().unwrap_or(Path::new("")),
         Path::new(&prefix).file_name().unwrap_or_default(),
     );
@@ -477,54 +477,21 @@ fn encode(a: EncodeArgs, ui: &Ui) -> Result<(), Failure> {
 
 /// The lock file (and beside it the journal) of the share set `DIR/PREFIX.*`:
 /// `DIR/.PREFIX.lock`.
-fn lock_path(dir: &Path, prefix: &OsStr) -> PathBuf {
-    let mut name = OsString::from(".");
-    name.push(prefix);
-    name.push(".lock");
-    dir.join(name)
-}
-
 /// Before shares are read: for each share name of the form `DIR/PREFIX.NN_MM...`
 /// whose set has the journal of an `encode` that died mid-way, finishes or undoes
 /// that run under its lock, so the names hold one whole set (never a mix of two).
 fn recover_share_sets(shares: &[PathBuf], ui: &Ui) -> Result<(), Failure> {
-    use std::os::unix::ffi::OsStrExt;
-    let mut done: Vec<PathBuf> = Vec::new();
-    for p in shares {
-        let (Some(name), dir) = (p.file_name(), p.parent().unwrap_or(Path::new(""))) else {
-            continue;
+    for (set, what) in output::recover_share_sets(shares)? {
+        let what = match what {
+            Recovered::Finished => "finished: its new shares are in place",
+            Recovered::Undone => "undone: the old shares are back",
+            Recovered::Abandoned => "cleaned up: it had not replaced any share",
         };
-        let name = name.as_bytes();
-        // Every `.NN_MM` in the name may end the prefix (which may hold one itself).
-        for (i, _) in name
-            .iter()
-            .enumerate()
-            .filter(|&(i, &b)| b == b'.' && i > 0)
-        {
-            let digits = |s: &[u8]| s.iter().take_while(|b| b.is_ascii_digit()).count();
-            let rest = &name[i + 1..];
-            let a = digits(rest);
-            if a == 0 || rest.get(a) != Some(&b'_') || digits(&rest[a + 1..]) == 0 {
-                continue;
-            }
-            let prefix = OsStr::from_bytes(&name[..i]);
-            let lock = lock_path(dir, prefix);
-            if done.contains(&lock) {
-                continue;
-            }
-            let what = match output::recover_share_set(&lock)? {
-                Some(Recovered::Finished) => "finished: its new shares are in place",
-                Some(Recovered::Undone) => "undone: the old shares are back",
-                Some(Recovered::Abandoned) => "cleaned up: it had not replaced any share",
-                None => "",
-            };
-            if !what.is_empty() && !ui.quiet {
-                eprintln!(
-                    "fec: an interrupted `encode` of {} was {what}",
-                    dir.join(prefix).display()
-                );
-            }
-            done.push(lock);
+        if !ui.quiet {
+            eprintln!(
+                "fec: an interrupted `encode` of {} was {what}",
+                set.display()
+            );
         }
     }
     Ok(())

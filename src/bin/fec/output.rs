@@ -3,7 +3,7 @@
 //! and the cleanup of temporaries on an interrupt.
 
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use algorithm_fec::output::{self as lib, OutputError};
@@ -40,10 +40,10 @@ pub fn exit_interrupted() -> ! {
     std::process::exit(130);
 }
 
-/// Finishes or undoes a run of `encode` on the share set whose lock file is `lock`
-/// that died mid-way (see [`lib::recover_share_set`]).
-pub fn recover_share_set(lock: &Path) -> Result<Option<lib::Recovered>, Failure> {
-    Ok(lib::recover_share_set(lock, &options(false))?)
+/// Finishes or undoes the runs of `encode` that died mid-way on the share sets these
+/// names belong to (see [`lib::recover_share_sets`]).
+pub fn recover_share_sets(shares: &[PathBuf]) -> Result<Vec<(PathBuf, lib::Recovered)>, Failure> {
+    Ok(lib::recover_share_sets(shares, &options(false))?)
 }
 
 impl From<OutputError> for Failure {
