@@ -803,9 +803,11 @@ impl Decoder<'_> {
     }
 }
 
+mod correct;
 mod log_sums;
 mod solver;
 #[cfg(test)]
 mod tests;
 
+pub use correct::BadBlock;
 use solver::Solver;
