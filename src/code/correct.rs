@@ -17,6 +17,7 @@
 //! is accepted only if, in every column, at most ⌊(s − k)/2⌋ blocks disagree with
 //! it.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::{Code, Decoder, Shard, CONV_STRIPE_BUDGET, KERNEL_STEP};
@@ -248,8 +249,7 @@ impl<'c> Corrector<'c> {
         let s = blocks.len();
         self.base.solve(blocks, data);
         let spares: Vec<usize> = (0..s).filter(|&p| !self.base.contains(p)).collect();
-        let first = self.compare(blocks, data, &spares);
-        let Some(c0) = first.bad_columns().next() else {
+        let Some(c0) = self.first_mismatch(blocks, data, &spares) else {
             return Ok(vec![None; s]);
         };
         // Left out of one decode of the whole stripe: the blocks wrong in its
@@ -269,6 +269,13 @@ impl<'c> Corrector<'c> {
                 .or_default()
                 .push(c);
         }
+        // The only judge: every column within the correcting radius. Without
+        // groups, all but the blocks left out were just seen to agree (the basis
+        // does by construction): only those are compared, for their counts.
+        let judged: Vec<usize> = match groups.is_empty() {
+            true => e0,
+            false => (0..s).collect(),
+        };
         for (wrong, cols) in groups {
             let keep = (0..s).filter(|p| !wrong.contains(p));
             self.solve_columns(
@@ -278,9 +285,7 @@ impl<'c> Corrector<'c> {
                 &cols,
             );
         }
-        // The only judge: every column within the correcting radius.
-        let all: Vec<usize> = (0..s).collect();
-        let last = self.compare(blocks, data, &all);
+        let last = self.compare(blocks, data, &judged);
         let radius = (self.spare() / 2) as u32;
         match last.columns.iter().position(|&n| n > radius) {
             Some(c) => Err(c),
@@ -320,50 +325,69 @@ impl<'c> Corrector<'c> {
         }
     }
 
+    /// The blocks at `positions` as `data` makes them: data blocks as they are,
+    /// check blocks encoded.
+    fn remake<'a>(&self, data: &'a [&mut [u8]], positions: &[usize]) -> Vec<Cow<'a, [u8]>> {
+        let k = self.code.k;
+        let data: Vec<&[u8]> = data.iter().map(|d| &**d).collect();
+        let checks: Vec<usize> = (positions.iter())
+            .map(|&p| self.indices[p])
+            .filter(|&i| i >= k)
+            .collect();
+        let mut made = vec![vec![0u8; data[0].len()]; checks.len()];
+        let mut outs: Vec<&mut [u8]> = made.iter_mut().map(Vec::as_mut_slice).collect();
+        (self.code.encode_many(&data, &checks, &mut outs)).expect("shapes checked");
+        let mut made = made.into_iter();
+        (positions.iter())
+            .map(|&p| match self.indices[p] {
+                i if i < k => Cow::Borrowed(data[i]),
+                _ => Cow::Owned(made.next().expect("one per check")),
+            })
+            .collect()
+    }
+
+    /// The first symbol column where a block at `positions` differs from what
+    /// `data` makes.
+    fn first_mismatch(
+        &self,
+        blocks: &[&[u8]],
+        data: &[&mut [u8]],
+        positions: &[usize],
+    ) -> Option<usize> {
+        let sb = self.code.field.symbol_bytes();
+        (positions.iter().zip(self.remake(data, positions)))
+            .filter_map(|(&p, want)| first_diff(blocks[p], &want))
+            .min()
+            .map(|b| b / sb)
+    }
+
     /// Compares the blocks at `positions` with the blocks `data` makes.
     fn compare(&self, blocks: &[&[u8]], data: &[&mut [u8]], positions: &[usize]) -> Comparison {
-        let (code, k) = (self.code, self.code.k);
+        let sb = self.code.field.symbol_bytes();
         let len = data[0].len();
-        let sb = code.field.symbol_bytes();
-        let data: Vec<&[u8]> = data.iter().map(|d| &**d).collect();
-        let checks: Vec<usize> = positions
-            .iter()
-            .copied()
-            .filter(|&p| self.indices[p] >= k)
-            .collect();
-        let idx: Vec<usize> = checks.iter().map(|&p| self.indices[p]).collect();
-        let mut made = vec![vec![0u8; len]; checks.len()];
-        let mut outs: Vec<&mut [u8]> = made.iter_mut().map(Vec::as_mut_slice).collect();
-        code.encode_many(&data, &idx, &mut outs)
-            .expect("shapes checked");
         let mut result = Comparison {
             wrong: vec![None; blocks.len()],
             columns: Vec::new(),
         };
-        for &p in positions {
-            let want: &[u8] = match checks.iter().position(|&c| c == p) {
-                Some(at) => &made[at],
-                None => data[self.indices[p]],
-            };
+        for (&p, want) in positions.iter().zip(self.remake(data, positions)) {
             let have = blocks[p];
-            if have == want {
+            let Some(first) = first_diff(have, &want) else {
                 continue;
-            }
+            };
             if result.columns.is_empty() {
                 result.columns = vec![0; len / sb];
             }
-            let (mut bytes, mut first) = (0, None);
-            for (c, (h, w)) in have.chunks_exact(sb).zip(want.chunks_exact(sb)).enumerate() {
+            let mut bytes = 0;
+            let from = first / sb * sb;
+            for (c, (h, w)) in (have[from..].chunks_exact(sb))
+                .zip(want[from..].chunks_exact(sb))
+                .enumerate()
+            {
                 let n = h.iter().zip(w).filter(|(a, b)| a != b).count();
-                if n > 0 {
-                    bytes += n;
-                    first.get_or_insert(
-                        c * sb + h.iter().zip(w).take_while(|(a, b)| a == b).count(),
-                    );
-                    result.columns[c] += 1;
-                }
+                bytes += n;
+                result.columns[from / sb + c] += u32::from(n > 0);
             }
-            result.wrong[p] = first.map(|f| (bytes, f));
+            result.wrong[p] = Some((bytes, first));
         }
         result
     }
@@ -446,6 +470,21 @@ impl<'c> Corrector<'c> {
             .collect();
         (wrong.len() == errors).then_some(wrong)
     }
+}
+
+/// The offset of the first byte where `a` and `b` differ: compared a few hundred
+/// bytes at a time (memcmp), byte by byte only within the first that differ.
+fn first_diff(a: &[u8], b: &[u8]) -> Option<usize> {
+    const STEP: usize = 256;
+    let at = (a.chunks(STEP).zip(b.chunks(STEP))).position(|(x, y)| x != y)?;
+    let (x, y) = (&a[at * STEP..], &b[at * STEP..]);
+    Some(
+        at * STEP
+            + x.iter()
+                .zip(y)
+                .position(|(p, q)| p != q)
+                .expect("they differ"),
+    )
 }
 
 /// The shortest linear recurrence of `s`: its connection polynomial C (C_0 = 1)
