@@ -15,7 +15,9 @@
 //!
 //! Unlike zfec's own decoder, [`ShareSet`] checks everything it is given (headers,
 //! sizes, duplicates) before reading any data, never hangs on duplicate shares, and
-//! decodes from a single share when `k = 1`. Nothing here panics on bad input.
+//! decodes from a single share when `k = 1`; [`ShareSet::decode_correcting`] also
+//! uses shares beyond k to find and correct bad ones. Nothing here panics on bad
+//! input.
 //!
 //! ```
 //! use algorithm_fec::zfec::{self, Share, ShareSet};

@@ -54,6 +54,8 @@ impl Code {
     /// blocks there is nothing to compare: this is [`Code::decode`].
     ///
     /// With nothing wrong this costs a decode and an encode of the spare blocks.
+    /// A block wrong throughout costs one more of each; locating costs O(s²) table
+    /// lookups once per call and O(s·(s − k)) per symbol column located.
     /// Every other check (counts, indices, sizes) runs before anything is written.
     ///
     /// # Examples
