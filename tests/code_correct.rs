@@ -264,3 +264,35 @@ fn argument_errors() {
     );
     assert_eq!(d, [[9u8; 4]; 2]);
 }
+
+/// Every point of GF(2^8) (x = 0 among them) and a large GF(2^16) code: the most
+/// wrong blocks the spares allow, wrong throughout or in scattered columns.
+#[test]
+fn large_codes_at_the_radius() {
+    for (field, k, spare, syms) in [(Field::Gf8, 200, 56, 300), (Field::Gf16, 900, 100, 150)] {
+        let mut rng = Rng(k as u64);
+        let mut case = Case::new(field, k, spare, 0, syms, &mut rng);
+        let clean = case.blocks.clone();
+        let mut wrong: Vec<usize> = (0..k + spare).collect();
+        rng.shuffle(&mut wrong);
+        for (i, &p) in wrong.iter().take(spare / 2).enumerate() {
+            let cols = match i % 2 {
+                0 => (0..syms).collect(),
+                _ => columns(syms, 5, &mut rng),
+            };
+            case.spoil(p, &cols, &mut rng);
+        }
+        let (r, out) = case.decode();
+        let bad = r.unwrap();
+        assert_eq!(out, case.data);
+        assert_eq!(reported(&bad), expected(&case, &clean));
+        // More in column 7, where every other block above is wrong throughout:
+        // one more wrong block there than the radius, detected.
+        let t = spare / 2;
+        for &p in &wrong[t..t + t / 2 + 1] {
+            case.spoil(p, &[7], &mut rng);
+        }
+        let (r, _) = case.decode();
+        assert!(matches!(r, Err(Error::Uncorrectable { .. })), "{r:?}");
+    }
+}
