@@ -259,7 +259,10 @@ impl<'c> Corrector<'c> {
         let e0 = self.locate(blocks, c0).ok_or(c0)?;
         let keep: Vec<usize> = (0..s).filter(|p| !e0.contains(p)).collect();
         let basis = Basis::new(self.code, self.indices, keep.iter().copied());
-        basis.solve(blocks, data);
+        // (A wrong spare leaves the first decode as it was.)
+        if basis.order != self.base.order {
+            basis.solve(blocks, data);
+        }
         let rest: Vec<usize> = keep.into_iter().filter(|&p| !basis.contains(p)).collect();
         let left: Vec<usize> = self.compare(blocks, data, &rest).bad_columns().collect();
         // The columns still in disagreement, located one by one and decoded in
