@@ -3,7 +3,8 @@
 use crate::gf::Field;
 
 /// Everything that can be wrong with a call into the code. Every check runs before
-/// any output byte is written, so an `Err` means nothing was changed.
+/// any output byte is written, so an `Err` means nothing was changed, but for
+/// [`Error::Uncorrectable`], which is found while decoding.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -88,6 +89,26 @@ pub enum Error {
         position: usize,
         /// The check index it held.
         index: usize,
+    },
+    /// [`Code::decode_correcting`](crate::Code::decode_correcting) needs at least k
+    /// blocks.
+    #[error("need at least {k} blocks to decode, got {got}")]
+    TooFewBlocks {
+        /// The code's k.
+        k: usize,
+        /// Blocks given.
+        got: usize,
+    },
+    /// The blocks given to [`Code::decode_correcting`](crate::Code::decode_correcting)
+    /// disagree, and more of them are wrong than the spare blocks (those beyond k)
+    /// can correct: one wrong block takes two spare ones. The output buffers hold
+    /// unspecified bytes.
+    #[error("the blocks disagree at byte {offset} and cannot be corrected there: more are wrong than {spare} spare blocks can correct (at most {})", .spare / 2)]
+    Uncorrectable {
+        /// Offset in the blocks of the first symbol found that cannot be corrected.
+        offset: usize,
+        /// Blocks given beyond k.
+        spare: usize,
     },
     /// `decode_shards` takes indices already in SPEC order.
     #[error("indices are not in decode order: data index {index} is at position {position}")]

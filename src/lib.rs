@@ -92,7 +92,7 @@ mod test_rng;
 pub struct ReadmeDoctests;
 
 pub use block::Block;
-pub use code::{Code, Decoder, Shard};
+pub use code::{BadBlock, Code, Decoder, Shard};
 pub use error::Error;
 pub use gf::Field;
 pub use session::{FecSession, SessionError};

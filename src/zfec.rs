@@ -15,7 +15,9 @@
 //!
 //! Unlike zfec's own decoder, [`ShareSet`] checks everything it is given (headers,
 //! sizes, duplicates) before reading any data, never hangs on duplicate shares, and
-//! decodes from a single share when `k = 1`. Nothing here panics on bad input.
+//! decodes from a single share when `k = 1`; [`ShareSet::decode_correcting`] also
+//! uses shares beyond k to find and correct bad ones. Nothing here panics on bad
+//! input.
 //!
 //! ```
 //! use algorithm_fec::zfec::{self, Share, ShareSet};
@@ -216,6 +218,18 @@ pub enum Error {
         /// Data bytes read.
         got: u64,
     },
+    /// [`ShareSet::decode_correcting`] found the shares disagreeing where more of
+    /// them are bad than its spare shares (those beyond k) can correct: a bad share
+    /// takes two spares.
+    #[error("{}", uncorrectable_message(shares, *k, *offset))]
+    Uncorrectable {
+        /// The names of all the shares given.
+        shares: Vec<String>,
+        /// Shares needed.
+        k: usize,
+        /// Offset in the share files of the first byte found that cannot be corrected.
+        offset: u64,
+    },
     /// [`encode_sized`]'s input had a different length than announced.
     #[error("the input has {got} bytes, not the {expected} announced (changed while being read?)")]
     InputSize {
@@ -240,6 +254,22 @@ pub enum Error {
         /// The I/O error.
         source: io::Error,
     },
+}
+
+fn uncorrectable_message(shares: &[String], k: usize, offset: u64) -> String {
+    let spare = shares.len() - k;
+    let names = shares.join(", ");
+    let (who, can) = match spare / 2 {
+        0 => (
+            format!("at least one of {names} is bad"),
+            format!("{spare} spare share (beyond k={k}) shows that but cannot correct it"),
+        ),
+        c => (
+            format!("more than {c} of {names} are bad"),
+            format!("{spare} spare shares (beyond k={k}) correct at most {c}"),
+        ),
+    };
+    format!("the shares disagree at byte {offset} of their files (header included): {who} there; {can}: correcting a bad share takes two")
 }
 
 fn outvoted_message(share: &str, field: &str, value: u64, majority: u64, agree: usize) -> String {
@@ -913,24 +943,18 @@ impl<R: Read> ShareSet<R> {
     }
 
     /// Rebuilds the original file into `out` from the k lowest-numbered shares
-    /// (the others are not read). `progress` gets output bytes written so far.
-    /// Returns the bytes written. Fails with [`Error::Truncated`] if a share ends
-    /// early.
-    pub fn decode<W: Write>(
-        mut self,
-        mut out: W,
-        progress: &mut dyn FnMut(u64),
-    ) -> Result<u64, Error> {
+    /// (the others are not read, as zfec does). `progress` gets output bytes
+    /// written so far. Returns the bytes written. Fails with [`Error::Truncated`] if
+    /// a share ends early. [`ShareSet::decode_correcting`] uses the others too.
+    pub fn decode<W: Write>(mut self, out: W, progress: &mut dyn FnMut(u64)) -> Result<u64, Error> {
         let code = self.code();
         let k = self.k;
         self.shares.truncate(k);
         let nums: Vec<usize> = self.shares.iter().map(|s| s.header.sharenum).collect();
         let col = batch_len(column_bytes(k), self.data_len);
         let mut cols = vec![vec![0u8; col]; k];
-        let mut outbuf = Vec::with_capacity(OUT_PIECE + k * CHUNK_SIZE);
-        let total = self.output_len();
+        let mut out = Interleaver::new(out, k, self.output_len());
         let mut done = 0u64;
-        let mut written = 0u64;
         while done < self.data_len {
             let len = col.min((self.data_len - done) as usize);
             read_columns(&mut self.shares, &mut cols, len, done, self.data_len)?;
@@ -939,32 +963,72 @@ impl<R: Read> ShareSet<R> {
             code.decode(&mut blocks, &mut idx)
                 .expect("indices and sizes checked");
             done += len as u64;
-            // Interleave into a small buffer and write it while it is still in
-            // cache: the kernel's copy from a cold multi-MiB buffer costs more
-            // than the decoding.
-            for start in (0..len).step_by(CHUNK_SIZE) {
-                let end = len.min(start + CHUNK_SIZE);
-                for b in &blocks {
-                    outbuf.extend_from_slice(&b[start..end]);
-                }
-                if outbuf.len() >= OUT_PIECE || end == len {
-                    let keep = outbuf.len().min((total - written) as usize);
-                    out.write_all(&outbuf[..keep])
-                        .map_err(|source| Error::Write {
-                            name: "the output".into(),
-                            source,
-                        })?;
-                    written += keep as u64;
-                    outbuf.clear();
-                }
-            }
-            progress(written);
+            out.put(&blocks, len)?;
+            progress(out.written);
         }
-        out.flush().map_err(|source| Error::Write {
-            name: "the output".into(),
-            source,
-        })?;
-        Ok(written)
+        out.finish()
+    }
+
+    /// Rebuilds the original file into `out` from all the shares given, checking
+    /// them against each other: where, at some byte offset, at most ⌊(s − k)/2⌋ of
+    /// s shares are bad, the file comes out right all the same and those shares
+    /// are reported; where more are bad (up to s − k of them: beyond that no code
+    /// can tell), fails with [`Error::Uncorrectable`] (with output already written
+    /// to `out`: write it where it can be thrown away). With exactly k shares
+    /// nothing can be checked: this is [`ShareSet::decode`]. `progress` gets output
+    /// bytes written so far.
+    pub fn decode_correcting<W: Write>(
+        mut self,
+        out: W,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<Decoded, Error> {
+        let code = self.code();
+        let (k, n) = (self.k, self.shares.len());
+        let nums: Vec<usize> = self.shares.iter().map(|s| s.header.sharenum).collect();
+        let hlen = Header::len_for(self.m, self.k) as u64;
+        let col = batch_len(column_bytes(n + k), self.data_len);
+        let mut cols = vec![vec![0u8; col]; n];
+        let mut data = vec![vec![0u8; col]; k];
+        let mut verdicts: Vec<ShareVerdict> = (self.shares.iter())
+            .map(|s| ShareVerdict {
+                name: s.name.clone(),
+                sharenum: s.header.sharenum,
+                ..ShareVerdict::default()
+            })
+            .collect();
+        let mut out = Interleaver::new(out, k, self.output_len());
+        let mut done = 0u64;
+        while done < self.data_len {
+            let len = col.min((self.data_len - done) as usize);
+            read_columns(&mut self.shares, &mut cols, len, done, self.data_len)?;
+            let views: Vec<&[u8]> = cols.iter().map(|c| &c[..len]).collect();
+            let mut blocks: Vec<&mut [u8]> = data.iter_mut().map(|d| &mut d[..len]).collect();
+            match code.decode_correcting(&views, &nums, &mut blocks) {
+                Ok(bad) => {
+                    for b in bad {
+                        let v = &mut verdicts[b.position];
+                        v.bad_bytes += b.bytes as u64;
+                        v.first_bad_offset
+                            .get_or_insert(hlen + done + b.first as u64);
+                    }
+                }
+                Err(crate::Error::Uncorrectable { offset, .. }) => {
+                    return Err(Error::Uncorrectable {
+                        shares: verdicts.into_iter().map(|v| v.name).collect(),
+                        k,
+                        offset: hlen + done + offset as u64,
+                    })
+                }
+                Err(e) => unreachable!("shapes and indices checked: {e}"),
+            }
+            done += len as u64;
+            out.put(&blocks, len)?;
+            progress(out.written);
+        }
+        Ok(Decoded {
+            written: out.finish()?,
+            corrected: verdicts.into_iter().filter(|v| v.bad_bytes > 0).collect(),
+        })
     }
 
     /// Checks every share against the others without writing anything: decodes from
@@ -1029,6 +1093,67 @@ impl<R: Read> ShareSet<R> {
     }
 }
 
+/// Writes decoded data blocks to the output in zfec's order (4 KiB of each block
+/// in turn), gathered into pieces written while still in cache: the kernel's copy
+/// from a cold multi-MiB buffer costs more than the decoding. Stops at the
+/// file's size (the padding is not written).
+struct Interleaver<W> {
+    out: W,
+    buf: Vec<u8>,
+    total: u64,
+    written: u64,
+}
+
+impl<W: Write> Interleaver<W> {
+    fn new(out: W, k: usize, total: u64) -> Interleaver<W> {
+        Interleaver {
+            out,
+            buf: Vec::with_capacity(OUT_PIECE + k * CHUNK_SIZE),
+            total,
+            written: 0,
+        }
+    }
+
+    /// The next `len` bytes of every data block.
+    fn put<B: AsRef<[u8]>>(&mut self, blocks: &[B], len: usize) -> Result<(), Error> {
+        for start in (0..len).step_by(CHUNK_SIZE) {
+            let end = len.min(start + CHUNK_SIZE);
+            for b in blocks {
+                self.buf.extend_from_slice(&b.as_ref()[start..end]);
+            }
+            if self.buf.len() >= OUT_PIECE || end == len {
+                let keep = self.buf.len().min((self.total - self.written) as usize);
+                self.out.write_all(&self.buf[..keep]).map_err(write_error)?;
+                self.written += keep as u64;
+                self.buf.clear();
+            }
+        }
+        Ok(())
+    }
+
+    /// Flushes; returns the bytes written.
+    fn finish(mut self) -> Result<u64, Error> {
+        self.out.flush().map_err(write_error)?;
+        Ok(self.written)
+    }
+}
+
+fn write_error(source: io::Error) -> Error {
+    Error::Write {
+        name: "the output".into(),
+        source,
+    }
+}
+
+/// What [`ShareSet::decode_correcting`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// Bytes written: the file's size.
+    pub written: u64,
+    /// The shares found bad (and decoded around): bytes wrong, the first of them.
+    pub corrected: Vec<ShareVerdict>,
+}
+
 /// Reads the next `len` data bytes of every share into its column.
 fn read_columns<R: Read>(
     shares: &mut [Share<R>],
@@ -1053,7 +1178,8 @@ fn read_columns<R: Read>(
     Ok(())
 }
 
-/// One share's result from [`ShareSet::verify`].
+/// One share's result from [`ShareSet::verify`] or
+/// [`ShareSet::decode_correcting`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ShareVerdict {
     /// The share's name.

@@ -11,7 +11,7 @@ class Error(Exception):
     """zfec's error: bad parameters, block counts, block sizes or block numbers."""
 
 class UncorrectableError(Exception):
-    """A codeword has more errors than the code can correct."""
+    """A codeword (or a set of blocks, for Code.decode_correcting) has more errors than the code can correct."""
 
 class Encoder:
     """zfec's Encoder(k, m)."""
@@ -43,6 +43,8 @@ class Code:
     @overload
     def encode(self, data: Sequence[Buffer], indices: Sequence[int], out: Sequence[Buffer]) -> None: ...
     def decode(self, blocks: Sequence[Buffer], indices: Sequence[int]) -> List[Buffer]: ...
+    def decode_correcting(self, blocks: Sequence[Buffer], indices: Sequence[int]
+                          ) -> Tuple[List[bytes], List[Tuple[int, int, int, int]]]: ...
 
 class FecSession:
     """Algorithm::FEC's object over buffers and (file, offset) blocks."""

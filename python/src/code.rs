@@ -6,7 +6,11 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 
 use crate::buffer::{check_disjoint, new_bytes_filled, Buf};
+use crate::rs::UncorrectableError;
 use crate::util::{int_value, items};
+
+/// A wrong block as Python gets it: (position, index, wrong bytes, first wrong byte).
+type BadBlock = (usize, usize, usize, usize);
 
 pub fn value_error(e: impl std::fmt::Display) -> PyErr {
     PyValueError::new_err(e.to_string())
@@ -145,6 +149,47 @@ impl Code {
         py.allow_threads(|| code.decoder(&idx)?.decode(&mut shards))
             .map_err(value_error)?;
         PyList::new(py, order.iter().map(|&p| &blocks[p]))
+    }
+
+    /// Decodes from `blocks` (k or more distinct blocks of the code, `indices`
+    /// their block numbers, any order), checking them against each other: where, in
+    /// some symbol column, at most (s - k) // 2 of the s blocks are wrong, the data
+    /// still comes out exact and those blocks are reported. Returns `(data, bad)`:
+    /// the k data blocks as new bytes, and per wrong block a tuple `(position,
+    /// index, wrong_bytes, first_wrong_byte)`, position being its place in
+    /// `blocks`. Where more are wrong (up to s - k), raises UncorrectableError
+    /// (algorithm_fec.UncorrectableError); with exactly k blocks nothing can be
+    /// checked. Raises ValueError for wrong counts, indices or sizes.
+    fn decode_correcting<'py>(
+        &self,
+        py: Python<'py>,
+        blocks: &Bound<'py, PyAny>,
+        indices: &Bound<'py, PyAny>,
+    ) -> PyResult<(Bound<'py, PyList>, Vec<BadBlock>)> {
+        let idx = self::indices(indices)?;
+        let bufs = items(blocks, "blocks must be a sequence of buffers")?
+            .iter()
+            .map(|b| Buf::get(b, false))
+            .collect::<PyResult<Vec<_>>>()?;
+        let blocks: Vec<&[u8]> = bufs.iter().map(Buf::bytes).collect();
+        let len = blocks.first().map_or(0, |b| b.len());
+        let code = &self.code;
+        let mut bad = Vec::new();
+        let data = new_bytes_filled(py, code.k(), len, |outs| {
+            bad = code.decode_correcting(&blocks, &idx, outs)?;
+            Ok(())
+        })?
+        .map_err(|e| match e {
+            e @ algorithm_fec::Error::Uncorrectable { .. } => {
+                UncorrectableError::new_err(e.to_string())
+            }
+            e => value_error(e),
+        })?;
+        let bad = bad
+            .into_iter()
+            .map(|b| (b.position, b.index, b.bytes, b.first))
+            .collect();
+        Ok((PyList::new(py, data)?, bad))
     }
 
     fn __repr__(&self) -> String {

@@ -17,7 +17,7 @@ pyo3::create_exception!(
     rs,
     UncorrectableError,
     pyo3::exceptions::PyException,
-    "A codeword has more errors than the code can correct: nothing is returned."
+    "A codeword (or a set of blocks, for Code.decode_correcting) has more errors than the code can correct: nothing is returned."
 );
 
 fn rs_error(e: RsError) -> PyErr {

@@ -34,7 +34,9 @@ Exit codes:
       or a header or length that most other shares contradict (truncated)
   8   duplicate share: one share number, or one file, given twice
   9   a share number in a header is not below m
-  10  verify: the shares disagree (the bad share is named when it can be told)
+  10  verify: the shares disagree (the bad share is named when it can be told);
+      decode: the shares disagree and more of them are bad than the spare shares
+      (those beyond k) can correct, two per bad share; nothing written
   11  rs-decode: damaged beyond repair (the lost byte ranges are named)
   12  rs-decode: the data's checksum does not match (nothing else was wrong)";
 
@@ -90,7 +92,14 @@ codewords). D*k must exceed 16.";
 const DECODE_EXAMPLES: &str = "\
 Examples:
   fec decode -o big.iso big.iso.2_8.fec big.iso.5_8.fec big.iso.7_8.fec
-  fec decode -o - shares/*.fec | tar x   # any k or more shares, any order, any names";
+  fec decode -o - shares/*.fec | tar x   # any k or more shares, any order, any names
+
+Shares beyond k are spares: every share is checked against the others, and where
+(at some byte) up to one bad share per two spares is found, the file is still
+rebuilt exactly and each bad share is named on stderr in a line starting
+`fec: corrected:`. Where more are bad, nothing is written and the exit code is 10.
+With exactly k shares nothing can be checked: a corrupt share gives a wrong file.
+Give more shares, or run `fec verify` first.";
 
 const VERIFY_EXAMPLES: &str = "\
 Examples:
@@ -571,24 +580,52 @@ fn describe(set: &ShareSet<File>) -> String {
 fn decode(a: DecodeArgs, ui: &Ui) -> Result<(), Failure> {
     recover_share_sets(&a.shares, ui)?;
     let start = Instant::now();
-    let written = write_output(&a.output, a.force, |w| {
+    let decoded = write_output(&a.output, a.force, |w| {
         let set = open_shares(&a.shares)?;
         ui.info(describe(&set));
-        ui.info(format!(
-            "decoding from {}",
-            set.shares()
-                .iter()
-                .take(set.k())
-                .map(|s| format!("{} (share {})", s.name(), s.header().sharenum))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        let (k, given) = (set.k(), set.shares().len());
+        ui.info(if given > k {
+            format!(
+                "decoding from all {given} shares, checking them against each other: \
+                 up to {} bad share(s) corrected at any byte",
+                (given - k) / 2
+            )
+        } else {
+            format!(
+                "decoding from {}: with only k shares nothing can be checked",
+                set.shares()
+                    .iter()
+                    .map(|s| format!("{} (share {})", s.name(), s.header().sharenum))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        });
         let mut bar = ui.bar(Some(set.output_len()), "decoding");
-        let r = set.decode(w, &mut |p| bar.set(p));
+        let r = set.decode_correcting(w, &mut |p| bar.set(p));
         bar.finish();
-        r.map_err(|e| from_lib(e, ""))
+        r.map_err(|e| match e {
+            e @ zfec::Error::Uncorrectable { .. } => failure(
+                10,
+                format!(
+                    "{e}; nothing written. Give more shares (two spares per bad share), \
+                     or run `fec verify` with k+2 or more to name a bad share"
+                ),
+            ),
+            e => from_lib(e, ""),
+        })
     })?;
-    ui.info(format!("decoded {}", rate(written, start)));
+    // Also with --quiet: the output is right, but a share is not.
+    for s in &decoded.corrected {
+        eprintln!(
+            "fec: corrected: {} (share {}): {} {} wrong, the first at byte {}; the output is exact",
+            s.name,
+            s.sharenum,
+            s.bad_bytes,
+            if s.bad_bytes == 1 { "byte" } else { "bytes" },
+            s.first_bad_offset.unwrap_or(0)
+        );
+    }
+    ui.info(format!("decoded {}", rate(decoded.written, start)));
     Ok(())
 }
 
