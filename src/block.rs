@@ -2,8 +2,11 @@
 //! mapped with memmap2 so that huge files are encoded and decoded without being read
 //! into memory.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::sync::Arc;
 
 use memmap2::{Mmap, MmapMut, MmapOptions, UncheckedAdvice};
 
@@ -119,7 +122,6 @@ impl Extent {
         len: usize,
         written: bool,
     ) -> Result<Extent, RegionError> {
-        use std::os::unix::fs::MetadataExt;
         let meta = file.metadata()?;
         Ok(Extent {
             file: (meta.dev(), meta.ino()),
@@ -184,6 +186,23 @@ enum Map {
     Write(MmapMut),
 }
 
+/// The files of the regions one call maps, each kept open once (a duplicated
+/// descriptor per file, by device and inode): a region checks its file's length after
+/// the work, and the caller may close its own descriptor meanwhile. One descriptor
+/// per file, not per region, so k regions of one file cost one.
+#[derive(Default)]
+pub(crate) struct Files(HashMap<(u64, u64), Arc<File>>);
+
+impl Files {
+    fn keep(&mut self, file: &File, meta: &std::fs::Metadata) -> io::Result<Arc<File>> {
+        use std::collections::hash_map::Entry;
+        match self.0.entry((meta.dev(), meta.ino())) {
+            Entry::Occupied(e) => Ok(Arc::clone(e.get())),
+            Entry::Vacant(e) => Ok(Arc::clone(e.insert(Arc::new(file.try_clone()?)))),
+        }
+    }
+}
+
 /// A mapped file region: the mapping starts at the page boundary at or below the
 /// region, which begins `start` bytes into it.
 pub(crate) struct Region {
@@ -192,6 +211,11 @@ pub(crate) struct Region {
     map: Map,
     start: usize,
     len: usize,
+    /// The file, and where the region ends in it: a shrink that stays inside the
+    /// last page raises no fault (the page reads as zeros past the end), so
+    /// [`Region::changed`] asks the file its length.
+    file: Arc<File>,
+    end: u64,
 }
 
 impl std::fmt::Debug for Region {
@@ -203,7 +227,7 @@ impl std::fmt::Debug for Region {
     }
 }
 
-fn page_size() -> u64 {
+pub(crate) fn page_size() -> u64 {
     // SAFETY: sysconf has no preconditions; it returns -1 only for unknown names.
     let p = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
     u64::try_from(p).ok().filter(|&p| p > 0).unwrap_or(4096)
@@ -246,8 +270,9 @@ fn reserve(file: &File, offset: u64, len: usize) -> Result<(), RegionError> {
 impl Region {
     /// Maps `len ≥ 1` bytes of `file` at `offset`, checking first that the file is a
     /// regular file long enough: a region past the end would otherwise fault (SIGBUS)
-    /// on first access instead of failing here.
+    /// on first access instead of failing here. The file is kept open in `files`.
     pub fn map(
+        files: &mut Files,
         file: &File,
         offset: u64,
         len: usize,
@@ -295,12 +320,25 @@ impl Region {
             Map::Write(m) => m,
         };
         let guard = Guard::register(all.as_ptr(), all.len()).ok_or(RegionError::TooManyMappings)?;
-        Ok(Region {
+        let region = Region {
             guard,
             map,
             start,
             len,
-        })
+            file: files.keep(file, &meta)?,
+            end,
+        };
+        #[cfg(test)]
+        test_seam::after_map(file);
+        Ok(region)
+    }
+
+    /// Whether the region no longer shows its file: a page faulted (see
+    /// [`Region::faulted`]), or the file is now shorter than the region's end (or
+    /// cannot be asked). Every call that read or wrote the region asks this last,
+    /// before it reports success.
+    pub fn changed(&self) -> bool {
+        self.faulted() || self.file.metadata().map_or(true, |m| m.len() < self.end)
     }
 
     /// Whether a page of the mapping faulted (the file shrank under it, or a page
@@ -366,6 +404,37 @@ impl Region {
                 }
             }
         };
+    }
+}
+
+/// A seam for unit tests: a hook that runs after each mapping is made, on the calling
+/// thread, so a test can change the file in the middle of a call. Not in other builds.
+#[cfg(test)]
+pub(crate) mod test_seam {
+    use std::cell::RefCell;
+    use std::fs::File;
+
+    type Hook = Box<dyn FnMut(&File)>;
+
+    thread_local! {
+        static AFTER_MAP: RefCell<Option<Hook>> = RefCell::new(None);
+    }
+
+    /// Runs `hook` after every mapping made on this thread until `clear`.
+    pub fn set(hook: impl FnMut(&File) + 'static) {
+        AFTER_MAP.with(|h| *h.borrow_mut() = Some(Box::new(hook)));
+    }
+
+    pub fn clear() {
+        AFTER_MAP.with(|h| *h.borrow_mut() = None);
+    }
+
+    pub(super) fn after_map(file: &File) {
+        AFTER_MAP.with(|h| {
+            if let Some(hook) = h.borrow_mut().as_mut() {
+                hook(file);
+            }
+        });
     }
 }
 
