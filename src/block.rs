@@ -40,8 +40,10 @@ pub enum Block<'f> {
     /// `block_size` bytes of `file` starting at `offset` (any offset). The file is
     /// mapped when the block is set, read-only for encoding and read-write where
     /// decoding or copying writes (the space of a written region is allocated
-    /// then); the session keeps the mapping, not the file. See the README's "Files
-    /// changed while mapped" for what happens if the file changes meanwhile.
+    /// then); the session keeps the mapping and a duplicate of the descriptor (one
+    /// per file, to check the file's length after each call), not the `File`. See
+    /// the README's "Files changed while mapped" for what happens if the file
+    /// changes meanwhile.
     File {
         /// The file; must be open for writing if the block will be written.
         file: &'f File,
