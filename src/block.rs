@@ -340,7 +340,7 @@ impl Region {
     /// cannot be asked). Every call that read or wrote the region asks this last,
     /// before it reports success.
     pub fn changed(&self) -> bool {
-        self.faulted() || self.file.metadata().map_or(true, |m| m.len() < self.end)
+        first_changed([self].into_iter().enumerate()).is_some()
     }
 
     /// Whether a page of the mapping faulted (the file shrank under it, or a page
@@ -407,6 +407,27 @@ impl Region {
             }
         };
     }
+}
+
+/// The position of the first of `regions` that [`Region::changed`]. Regions of one
+/// file usually come together: each run of them asks the file its length once, so a
+/// call over k regions of one file makes one `fstat`, not k.
+pub(crate) fn first_changed<'a>(
+    regions: impl Iterator<Item = (usize, &'a Region)>,
+) -> Option<usize> {
+    let mut last: Option<(*const File, Option<u64>)> = None;
+    for (position, r) in regions {
+        let file = Arc::as_ptr(&r.file);
+        let len = match last {
+            Some((f, len)) if f == file => len,
+            _ => r.file.metadata().ok().map(|m| m.len()),
+        };
+        last = Some((file, len));
+        if r.faulted() || len.is_none_or(|len| len < r.end) {
+            return Some(position);
+        }
+    }
+    None
 }
 
 /// A seam for unit tests: a hook that runs after each mapping is made, on the calling

@@ -6,7 +6,7 @@
 //! (set by [`FecSession::set_decode_blocks`]). `decode` and `copy` leave it empty, as
 //! the original does.
 
-use crate::block::{conflict, Block, Conflict, Extent, Files, Region, RegionError};
+use crate::block::{conflict, first_changed, Block, Conflict, Extent, Files, Region, RegionError};
 use crate::code::{Code, Shard};
 use crate::error::Error;
 use crate::gf::Field;
@@ -395,9 +395,9 @@ impl FecSession {
             let mut o: Vec<&mut [u8]> = outs.iter_mut().map(|o| &mut o[start..end]).collect();
             self.code.encode_many(&d, indices, &mut o)?;
             release(slots, start..end);
-            check_mapped(slots, Region::faulted)?;
+            check_faults(slots)?;
         }
-        check_mapped(slots, Region::changed)
+        check_changed(slots)
     }
 
     /// The blocks `encode` reads, once the state and `indices` are checked.
@@ -559,7 +559,7 @@ impl FecSession {
             decoder.decode(&mut shards)?;
             drop(shards);
             release(slots, start..end);
-            check_mapped(slots, Region::faulted)?;
+            check_faults(slots)?;
         }
         // msync is by file range, so pages released above are written back too.
         for (position, s) in slots.iter().enumerate() {
@@ -570,7 +570,7 @@ impl FecSession {
         }
         // Last: a file shrunk during the call (even inside its last page, which
         // raises no fault) fails it, though the targets were written.
-        check_mapped(slots, Region::changed)
+        check_changed(slots)
     }
 
     /// Finishes a C-ABI decode: the session is empty afterwards.
@@ -733,13 +733,25 @@ pub(crate) fn check_regions(mut extents: Vec<Extent>) -> Result<(), SessionError
     }
 }
 
-/// Fails the running call at the first mapped slot for which `bad` holds
-/// ([`Region::faulted`] after each step, [`Region::changed`] at the end).
-fn check_mapped(slots: &[Slot], bad: impl Fn(&Region) -> bool) -> Result<(), SessionError> {
+/// Fails the running call if a page of a mapped slot faulted (after each step).
+fn check_faults(slots: &[Slot]) -> Result<(), SessionError> {
     match slots
         .iter()
-        .position(|s| matches!(s, Slot::Mapped(r) if bad(r)))
+        .position(|s| matches!(s, Slot::Mapped(r) if r.faulted()))
     {
+        Some(position) => Err(SessionError::FileChanged { position }),
+        None => Ok(()),
+    }
+}
+
+/// Fails the call if a mapped slot's file changed ([`Region::changed`]): asked last,
+/// before the call reports success.
+fn check_changed(slots: &[Slot]) -> Result<(), SessionError> {
+    let mapped = slots.iter().enumerate().filter_map(|(p, s)| match s {
+        Slot::Mapped(r) => Some((p, r)),
+        _ => None,
+    });
+    match first_changed(mapped) {
         Some(position) => Err(SessionError::FileChanged { position }),
         None => Ok(()),
     }
