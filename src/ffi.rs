@@ -176,12 +176,10 @@ unsafe fn array_mut<'a, T>(ptr: *mut T, count: usize, what: &str) -> Result<&'a 
     }
 }
 
-/// `items` collected into a vector allocated fallibly: the count is the caller's, so
-/// memory that cannot be had is an `AFEC_ENOMEM`, not an abort.
-fn try_collect<T>(items: impl Iterator<Item = T>) -> Result<Vec<T>, Fail> {
+/// An empty vector with room for `count` entries, allocated fallibly: the count is
+/// the caller's, so memory that cannot be had is an `AFEC_ENOMEM`, not an abort.
+fn try_with_capacity<T>(count: usize) -> Result<Vec<T>, Fail> {
     let mut v = Vec::new();
-    // Every caller's iterator knows its exact length.
-    let count = items.size_hint().0;
     v.try_reserve_exact(count).map_err(|_| {
         Fail(
             AFEC_ENOMEM,
@@ -191,6 +189,13 @@ fn try_collect<T>(items: impl Iterator<Item = T>) -> Result<Vec<T>, Fail> {
             ),
         )
     })?;
+    Ok(v)
+}
+
+/// `items` collected into a vector allocated by [`try_with_capacity`].
+fn try_collect<T>(items: impl Iterator<Item = T>) -> Result<Vec<T>, Fail> {
+    // Every caller's iterator knows its exact length.
+    let mut v = try_with_capacity(items.size_hint().0)?;
     v.extend(items);
     Ok(v)
 }
@@ -456,7 +461,10 @@ pub unsafe extern "C" fn afec_encode_many(
                 "{nidx} outputs of {out_len} bytes cannot fit in memory"
             )));
         }
-        let indices = try_collect(array(indices, nidx, "index")?.iter().map(|&i| i as usize))?;
+        // Room for the indices first: a count no memory can back fails here, before
+        // the caller's array is looked at.
+        let mut idx = try_with_capacity(nidx)?;
+        idx.extend(array(indices, nidx, "index")?.iter().map(|&i| i as usize));
         let blocks = array(blocks, count, "block")?;
         let outs = array(outs, nidx, "output")?;
         if outs.iter().any(|o| o.is_null()) {
@@ -480,7 +488,7 @@ pub unsafe extern "C" fn afec_encode_many(
             outs.iter()
                 .map(|&o| std::slice::from_raw_parts_mut(o, out_len)),
         )?;
-        Ok(s.encode_with(&indices, &mut outs, &ext)?)
+        Ok(s.encode_with(&idx, &mut outs, &ext)?)
     })
 }
 
