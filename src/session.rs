@@ -819,6 +819,7 @@ mod tests {
     /// was mapped and checked: by less than a page (no fault; only the file's length
     /// tells), and by more (a fault). The call fails, whatever the kinds of blocks.
     #[test]
+    #[cfg_attr(miri, ignore = "maps files, which Miri cannot")]
     fn copy_fails_when_a_file_shrinks_during_the_call() {
         let bs = 3 * 4096;
         let page = crate::block::page_size();
