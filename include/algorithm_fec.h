@@ -8,8 +8,12 @@
  *
  * ERRORS. Every function returning int returns AFEC_OK (0) or an AFEC_E* code; the
  * message of the last failure on the calling thread is afec_last_error(). On error
- * nothing has been written and the session is unchanged. No Rust panic ever crosses
- * this boundary: an internal bug is caught and reported as AFEC_EINTERNAL.
+ * nothing has been written and the session is unchanged, except for AFEC_ECHANGED
+ * and a failed flush (AFEC_EIO from afec_decode/afec_copy), found while or after
+ * writing. Counts, sizes and the session's state are checked before anything is
+ * read or allocated; memory that cannot be allocated is AFEC_ENOMEM. No Rust panic
+ * ever crosses this boundary: an internal bug is caught and reported as
+ * AFEC_EINTERNAL.
  *
  * OWNERSHIP AND LIFETIMES.
  *  - afec_session_new returns a session owned by the caller; free it with
@@ -22,8 +26,8 @@
  *    (Perl may move a string's buffer between calls). The kinds (memory or file) must
  *    match what the set_* call was given, position by position.
  *  - File blocks (ptr == NULL) are mapped during the set_* call (or afec_copy); the
- *    library keeps the mappings, not the descriptor: the caller may close fd after the
- *    call. The file must be at least offset + block_size bytes long, or the call fails
+ *    library keeps the mappings and its own duplicate of the descriptor (one per file),
+ *    not fd: the caller may close fd after the call. The file must be at least offset + block_size bytes long, or the call fails
  *    (AFEC_EIO) instead of faulting later. Any offset >= 0 works (the mapping is page-
  *    aligned internally). Files mapped for decoding are mapped shared and read-write
  *    where data will be written: fd must then be open for reading and writing.
@@ -39,10 +43,12 @@
  * refused by afec_set_decode_blocks (AFEC_EINVAL); afec_copy moves overlapping
  * regions of one file as memmove does. Regions that will be written have their space
  * allocated by the set_* call (afec_copy: before copying), so a full file system is
- * an AFEC_EIO there, not a crash later. A file shrunk by anyone while mapped makes
- * the call touching the missing pages fail with AFEC_ECHANGED (never a SIGBUS, never
- * success); see the README's "Files changed while mapped" for exactly what is
- * guaranteed. The library installs a SIGBUS handler for this the first time it maps
+ * an AFEC_EIO there, not a crash later. A file shrunk by anyone while mapped, so
+ * that a region a call reads or writes no longer lies inside it, makes that call fail
+ * with AFEC_ECHANGED (never a SIGBUS, never success), however small the shrink: the
+ * library keeps each mapped file open (one duplicated descriptor per file) and checks
+ * its length after the work. See the README's "Files changed while mapped" for
+ * exactly what is guaranteed. The library installs a SIGBUS handler for this the first time it maps
  * a file; faults at other addresses go to the handler installed before it (or kill
  * the process, as by default).
  */
@@ -63,6 +69,7 @@ extern "C" {
 #define AFEC_EIO 3       /* a file region: too short, not mappable, not writable, no space, flush failed */
 #define AFEC_EINTERNAL 4 /* a bug in the library, caught before it could unwind into C */
 #define AFEC_ECHANGED 5  /* a mapped file changed under the call (shrunk by someone): it failed */
+#define AFEC_ENOMEM 6    /* memory for the call cannot be allocated (an absurd count) */
 
 /* Which field a session uses. */
 #define AFEC_FIELD_AUTO 0 /* as Algorithm::FEC: GF(2^8) for n <= 255, else GF(2^16) */

@@ -2,8 +2,11 @@
 //! mapped with memmap2 so that huge files are encoded and decoded without being read
 //! into memory.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::sync::Arc;
 
 use memmap2::{Mmap, MmapMut, MmapOptions, UncheckedAdvice};
 
@@ -37,8 +40,10 @@ pub enum Block<'f> {
     /// `block_size` bytes of `file` starting at `offset` (any offset). The file is
     /// mapped when the block is set, read-only for encoding and read-write where
     /// decoding or copying writes (the space of a written region is allocated
-    /// then); the session keeps the mapping, not the file. See the README's "Files
-    /// changed while mapped" for what happens if the file changes meanwhile.
+    /// then); the session keeps the mapping and a duplicate of the descriptor (one
+    /// per file, to check the file's length after each call), not the `File`. See
+    /// the README's "Files changed while mapped" for what happens if the file
+    /// changes meanwhile.
     File {
         /// The file; must be open for writing if the block will be written.
         file: &'f File,
@@ -119,7 +124,6 @@ impl Extent {
         len: usize,
         written: bool,
     ) -> Result<Extent, RegionError> {
-        use std::os::unix::fs::MetadataExt;
         let meta = file.metadata()?;
         Ok(Extent {
             file: (meta.dev(), meta.ino()),
@@ -184,6 +188,23 @@ enum Map {
     Write(MmapMut),
 }
 
+/// The files of the regions one call maps, each kept open once (a duplicated
+/// descriptor per file, by device and inode): a region checks its file's length after
+/// the work, and the caller may close its own descriptor meanwhile. One descriptor
+/// per file, not per region, so k regions of one file cost one.
+#[derive(Default)]
+pub(crate) struct Files(HashMap<(u64, u64), Arc<File>>);
+
+impl Files {
+    fn keep(&mut self, file: &File, meta: &std::fs::Metadata) -> io::Result<Arc<File>> {
+        use std::collections::hash_map::Entry;
+        match self.0.entry((meta.dev(), meta.ino())) {
+            Entry::Occupied(e) => Ok(Arc::clone(e.get())),
+            Entry::Vacant(e) => Ok(Arc::clone(e.insert(Arc::new(file.try_clone()?)))),
+        }
+    }
+}
+
 /// A mapped file region: the mapping starts at the page boundary at or below the
 /// region, which begins `start` bytes into it.
 pub(crate) struct Region {
@@ -192,6 +213,11 @@ pub(crate) struct Region {
     map: Map,
     start: usize,
     len: usize,
+    /// The file, and where the region ends in it: a shrink that stays inside the
+    /// last page raises no fault (the page reads as zeros past the end), so
+    /// [`Region::changed`] asks the file its length.
+    file: Arc<File>,
+    end: u64,
 }
 
 impl std::fmt::Debug for Region {
@@ -203,7 +229,7 @@ impl std::fmt::Debug for Region {
     }
 }
 
-fn page_size() -> u64 {
+pub(crate) fn page_size() -> u64 {
     // SAFETY: sysconf has no preconditions; it returns -1 only for unknown names.
     let p = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
     u64::try_from(p).ok().filter(|&p| p > 0).unwrap_or(4096)
@@ -246,8 +272,9 @@ fn reserve(file: &File, offset: u64, len: usize) -> Result<(), RegionError> {
 impl Region {
     /// Maps `len ≥ 1` bytes of `file` at `offset`, checking first that the file is a
     /// regular file long enough: a region past the end would otherwise fault (SIGBUS)
-    /// on first access instead of failing here.
+    /// on first access instead of failing here. The file is kept open in `files`.
     pub fn map(
+        files: &mut Files,
         file: &File,
         offset: u64,
         len: usize,
@@ -295,12 +322,25 @@ impl Region {
             Map::Write(m) => m,
         };
         let guard = Guard::register(all.as_ptr(), all.len()).ok_or(RegionError::TooManyMappings)?;
-        Ok(Region {
+        let region = Region {
             guard,
             map,
             start,
             len,
-        })
+            file: files.keep(file, &meta)?,
+            end,
+        };
+        #[cfg(test)]
+        test_seam::after_map(file);
+        Ok(region)
+    }
+
+    /// Whether the region no longer shows its file: a page faulted (see
+    /// [`Region::faulted`]), or the file is now shorter than the region's end (or
+    /// cannot be asked). Every call that read or wrote the region asks this last,
+    /// before it reports success.
+    pub fn changed(&self) -> bool {
+        first_changed([self].into_iter().enumerate()).is_some()
     }
 
     /// Whether a page of the mapping faulted (the file shrank under it, or a page
@@ -366,6 +406,58 @@ impl Region {
                 }
             }
         };
+    }
+}
+
+/// The position of the first of `regions` that [`Region::changed`]. Regions of one
+/// file usually come together: each run of them asks the file its length once, so a
+/// call over k regions of one file makes one `fstat`, not k.
+pub(crate) fn first_changed<'a>(
+    regions: impl Iterator<Item = (usize, &'a Region)>,
+) -> Option<usize> {
+    let mut last: Option<(*const File, Option<u64>)> = None;
+    for (position, r) in regions {
+        let file = Arc::as_ptr(&r.file);
+        let len = match last {
+            Some((f, len)) if f == file => len,
+            _ => r.file.metadata().ok().map(|m| m.len()),
+        };
+        last = Some((file, len));
+        if r.faulted() || len.is_none_or(|len| len < r.end) {
+            return Some(position);
+        }
+    }
+    None
+}
+
+/// A seam for unit tests: a hook that runs after each mapping is made, on the calling
+/// thread, so a test can change the file in the middle of a call. Not in other builds.
+#[cfg(test)]
+pub(crate) mod test_seam {
+    use std::cell::RefCell;
+    use std::fs::File;
+
+    type Hook = Box<dyn FnMut(&File)>;
+
+    thread_local! {
+        static AFTER_MAP: RefCell<Option<Hook>> = RefCell::new(None);
+    }
+
+    /// Runs `hook` after every mapping made on this thread until `clear`.
+    pub fn set(hook: impl FnMut(&File) + 'static) {
+        AFTER_MAP.with(|h| *h.borrow_mut() = Some(Box::new(hook)));
+    }
+
+    pub fn clear() {
+        AFTER_MAP.with(|h| *h.borrow_mut() = None);
+    }
+
+    pub(super) fn after_map(file: &File) {
+        AFTER_MAP.with(|h| {
+            if let Some(hook) = h.borrow_mut().as_mut() {
+                hook(file);
+            }
+        });
     }
 }
 

@@ -15,7 +15,7 @@ use std::mem::ManuallyDrop;
 use std::os::fd::FromRawFd;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::block::{Extent, Region};
+use crate::block::{Extent, Files, Region};
 use crate::error::Error;
 use crate::gf::Field;
 use crate::session::{check_regions, Bytes, BytesMut, ExtBuf, FecSession, SessionError, Slot};
@@ -34,6 +34,8 @@ pub const AFEC_EINTERNAL: c_int = 4;
 /// A mapped file changed under the call (shrunk, or a page could not be
 /// allocated): the call failed.
 pub const AFEC_ECHANGED: c_int = 5;
+/// Memory for the call cannot be allocated (an absurd block size or count).
+pub const AFEC_ENOMEM: c_int = 6;
 
 /// A block as C passes it: memory when `ptr` is not null, else a file region.
 #[repr(C)]
@@ -63,6 +65,7 @@ impl From<SessionError> for Fail {
         let code = match e {
             SessionError::Region { .. } | SessionError::Flush { .. } => AFEC_EIO,
             SessionError::FileChanged { .. } => AFEC_ECHANGED,
+            SessionError::OutOfMemory { .. } => AFEC_ENOMEM,
             SessionError::NoEncodeBlocks
             | SessionError::HoldsDecodeBlocks
             | SessionError::NoDecodeBlocks => AFEC_ESTATE,
@@ -137,14 +140,27 @@ unsafe fn session_ref<'a>(s: *const afec_session) -> Result<&'a FecSession, Fail
         .ok_or_else(|| invalid("null session"))
 }
 
+/// Refuses a null array with `count > 0`, and a count no array can have (more than
+/// `isize::MAX` bytes, which a slice must not span).
+fn check_array<T>(null: bool, count: usize, what: &str) -> Result<(), Fail> {
+    if count > isize::MAX as usize / std::mem::size_of::<T>().max(1) {
+        Err(invalid(format!(
+            "{what} array of {count} entries: too large"
+        )))
+    } else if null && count > 0 {
+        Err(invalid(format!("null {what} array")))
+    } else {
+        Ok(())
+    }
+}
+
 /// The C array `(ptr, count)` as a slice; NULL is allowed only for count 0.
 ///
 /// SAFETY (callers): a non-null `ptr` points to `count` valid elements for the call.
 unsafe fn array<'a, T>(ptr: *const T, count: usize, what: &str) -> Result<&'a [T], Fail> {
+    check_array::<T>(ptr.is_null(), count, what)?;
     if count == 0 {
         Ok(&[])
-    } else if ptr.is_null() {
-        Err(invalid(format!("null {what} array")))
     } else {
         Ok(std::slice::from_raw_parts(ptr, count))
     }
@@ -152,13 +168,36 @@ unsafe fn array<'a, T>(ptr: *const T, count: usize, what: &str) -> Result<&'a [T
 
 /// SAFETY (callers): as `array`, writable.
 unsafe fn array_mut<'a, T>(ptr: *mut T, count: usize, what: &str) -> Result<&'a mut [T], Fail> {
+    check_array::<T>(ptr.is_null(), count, what)?;
     if count == 0 {
         Ok(&mut [])
-    } else if ptr.is_null() {
-        Err(invalid(format!("null {what} array")))
     } else {
         Ok(std::slice::from_raw_parts_mut(ptr, count))
     }
+}
+
+/// An empty vector with room for `count` entries, allocated fallibly: the count is
+/// the caller's, so memory that cannot be had is an `AFEC_ENOMEM`, not an abort.
+fn try_with_capacity<T>(count: usize) -> Result<Vec<T>, Fail> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(count).map_err(|_| {
+        Fail(
+            AFEC_ENOMEM,
+            format!(
+                "out of memory: cannot allocate {count} entries of {} bytes",
+                std::mem::size_of::<T>()
+            ),
+        )
+    })?;
+    Ok(v)
+}
+
+/// `items` collected into a vector allocated by [`try_with_capacity`].
+fn try_collect<T>(items: impl Iterator<Item = T>) -> Result<Vec<T>, Fail> {
+    // Every caller's iterator knows its exact length.
+    let mut v = try_with_capacity(items.size_hint().0)?;
+    v.extend(items);
+    Ok(v)
 }
 
 /// A borrowed `File` for a descriptor; never closed (ManuallyDrop). A descriptor
@@ -187,11 +226,12 @@ type Span = (usize, *const u8, usize, bool);
 /// call must never hold a writable view of bytes it also reads elsewhere. Blocks
 /// that are only read may share bytes (Perl's equal strings share one buffer).
 fn check_disjoint(spans: &[Span]) -> Result<(), Fail> {
-    let mut spans: Vec<(usize, usize, usize, bool)> = spans
-        .iter()
-        .filter(|(_, p, l, _)| !p.is_null() && *l > 0)
-        .map(|&(i, p, l, w)| (p as usize, p as usize + l, i, w))
-        .collect();
+    let mut spans = try_collect(
+        spans
+            .iter()
+            .map(|&(i, p, l, w)| (p as usize, p as usize + l, i, w)),
+    )?;
+    spans.retain(|&(start, end, _, _)| start != 0 && end > start);
     spans.sort_unstable();
     // Sweep by start; remember the furthest-reaching read and written spans so far.
     let mut reach: [Option<(usize, usize)>; 2] = [None, None]; // (end, position)
@@ -217,7 +257,13 @@ fn check_disjoint(spans: &[Span]) -> Result<(), Fail> {
 
 /// Makes the session's slot for a block at set time: memory stays with the caller
 /// (passed again each call), files are mapped now.
-fn slot(s: &FecSession, position: usize, b: &afec_block, write: bool) -> Result<Slot, Fail> {
+fn slot(
+    s: &FecSession,
+    files: &mut Files,
+    position: usize,
+    b: &afec_block,
+    write: bool,
+) -> Result<Slot, Fail> {
     let bs = s.block_size();
     if !b.ptr.is_null() {
         if b.len != bs {
@@ -233,7 +279,7 @@ fn slot(s: &FecSession, position: usize, b: &afec_block, write: bool) -> Result<
     }
     let file = borrow_fd(position, b)?;
     let off = offset(position, b)?;
-    Region::map(&file, off, bs, write)
+    Region::map(files, &file, off, bs, write)
         .map(Slot::Mapped)
         .map_err(|source| SessionError::Region { position, source }.into())
 }
@@ -348,14 +394,15 @@ pub unsafe extern "C" fn afec_set_encode_blocks(
 ) -> c_int {
     run(|| {
         let s = session(s)?;
-        let blocks = array(blocks, count, "block")?;
         if count != 0 {
             s.code().check_count("blocks", count)?;
         }
+        let blocks = array(blocks, count, "block")?;
+        let mut files = Files::default();
         let slots = blocks
             .iter()
             .enumerate()
-            .map(|(p, b)| slot(s, p, b, false))
+            .map(|(p, b)| slot(s, &mut files, p, b, false))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(s.set_encode_slots(slots)?)
     })
@@ -396,33 +443,52 @@ pub unsafe extern "C" fn afec_encode_many(
 ) -> c_int {
     run(|| {
         let s = session(s)?;
-        let indices: Vec<usize> = array(indices, nidx, "index")?
-            .iter()
-            .map(|&i| i as usize)
-            .collect();
+        // State, counts and sizes before anything is read or allocated.
+        s.encode_state()?;
+        s.code().check_count("blocks", count)?;
+        if out_len != s.block_size() {
+            return Err(Error::OutputSize {
+                expected: s.block_size(),
+                got: out_len,
+            }
+            .into());
+        }
+        if nidx
+            .checked_mul(out_len)
+            .is_none_or(|t| t > isize::MAX as usize)
+        {
+            return Err(invalid(format!(
+                "{nidx} outputs of {out_len} bytes cannot fit in memory"
+            )));
+        }
+        // Room for the indices first: a count no memory can back fails here, before
+        // the caller's array is looked at.
+        let mut idx = try_with_capacity(nidx)?;
+        idx.extend(array(indices, nidx, "index")?.iter().map(|&i| i as usize));
         let blocks = array(blocks, count, "block")?;
         let outs = array(outs, nidx, "output")?;
         if outs.iter().any(|o| o.is_null()) {
             return Err(invalid("null output buffer"));
         }
-        let spans: Vec<Span> = blocks
-            .iter()
-            .enumerate()
-            .map(|(i, b)| (i, b.ptr as *const u8, b.len, false))
-            .chain(
-                outs.iter()
-                    .enumerate()
-                    .map(|(i, &o)| (count + i, o as *const u8, out_len, true)),
-            )
-            .collect();
+        let spans = try_collect(
+            blocks
+                .iter()
+                .enumerate()
+                .map(|(i, b)| (i, b.ptr as *const u8, b.len, false))
+                .chain(
+                    outs.iter()
+                        .enumerate()
+                        .map(|(i, &o)| (count + i, o as *const u8, out_len, true)),
+                ),
+        )?;
         check_disjoint(&spans)?;
         let ext = ext(blocks, |_| false);
         s.check_call_blocks(false, &ext)?;
-        let mut outs: Vec<&mut [u8]> = outs
-            .iter()
-            .map(|&o| std::slice::from_raw_parts_mut(o, out_len))
-            .collect();
-        Ok(s.encode_with(&indices, &mut outs, &ext)?)
+        let mut outs = try_collect(
+            outs.iter()
+                .map(|&o| std::slice::from_raw_parts_mut(o, out_len)),
+        )?;
+        Ok(s.encode_with(&idx, &mut outs, &ext)?)
     })
 }
 
@@ -457,6 +523,7 @@ pub unsafe extern "C" fn afec_shuffle(
 ) -> c_int {
     run(|| {
         let s = session_ref(s)?;
+        s.code().check_count("indices", count)?;
         let indices = array_mut(indices, count, "index")?;
         let perm = array_mut(perm, count, "perm")?;
         shuffle_into(s, indices, perm).map(drop)
@@ -478,10 +545,10 @@ pub unsafe extern "C" fn afec_set_decode_blocks(
     run(|| {
         let s = session(s)?;
         let k = s.code().k();
+        s.code().check_count("blocks", count)?;
         let blocks = array(blocks, count, "block")?;
         let indices = array_mut(indices, count, "index")?;
         let perm = array_mut(perm, count, "perm")?;
-        s.code().check_count("blocks", count)?;
         // Validate and plan on copies: the caller's arrays change only on success.
         let mut idx = indices.to_vec();
         let mut p = vec![0usize; count];
@@ -505,10 +572,11 @@ pub unsafe extern "C" fn afec_set_decode_blocks(
             .collect::<Result<Vec<_>, Fail>>()?;
         check_regions(extents)?;
         // A block holding a check index is overwritten by decode.
+        let mut files = Files::default();
         let mut slots = blocks
             .iter()
             .enumerate()
-            .map(|(pos, b)| slot(s, pos, b, indices[pos] as usize >= k).map(Some))
+            .map(|(pos, b)| slot(s, &mut files, pos, b, indices[pos] as usize >= k).map(Some))
             .collect::<Result<Vec<_>, _>>()?;
         let slots = p
             .iter()
@@ -533,11 +601,11 @@ pub unsafe extern "C" fn afec_decode_targets(
 ) -> c_int {
     run(|| {
         let s = session_ref(s)?;
-        let out = array_mut(targets, count, "targets")?;
         let t = s.decode_targets().ok_or(SessionError::NoDecodeBlocks)?;
-        if t.len() != out.len() {
+        if t.len() != count {
             return Err(invalid("targets array has the wrong length"));
         }
+        let out = array_mut(targets, count, "targets")?;
         for (o, t) in out.iter_mut().zip(t) {
             *o = u8::from(t);
         }
@@ -558,9 +626,9 @@ pub unsafe extern "C" fn afec_decode(
 ) -> c_int {
     run(|| {
         let s = session(s)?;
-        let blocks = array(blocks, count, "block")?;
         let targets = s.decode_targets().ok_or(SessionError::NoDecodeBlocks)?;
         s.code().check_count("blocks", count)?;
+        let blocks = array(blocks, count, "block")?;
         let spans: Vec<Span> = blocks
             .iter()
             .enumerate()

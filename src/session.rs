@@ -6,7 +6,7 @@
 //! (set by [`FecSession::set_decode_blocks`]). `decode` and `copy` leave it empty, as
 //! the original does.
 
-use crate::block::{conflict, Block, Conflict, Extent, Region, RegionError};
+use crate::block::{conflict, first_changed, Block, Conflict, Extent, Files, Region, RegionError};
 use crate::code::{Code, Shard};
 use crate::error::Error;
 use crate::gf::Field;
@@ -82,16 +82,27 @@ pub enum SessionError {
         /// The second position.
         second: usize,
     },
-    /// A mapped file changed under the call: a page faulted (SIGBUS, caught)
-    /// because the file was shrunk while mapped, or because the page could not be
-    /// read (I/O error) or allocated (full file system where space could not be
-    /// reserved). The call failed: it read zeros for the missing bytes, outputs are
-    /// unspecified, and bytes it wrote into the file may be incomplete. The
-    /// session's mapping of the block stays unusable: set the blocks again.
+    /// A mapped file changed under the call: it was shrunk while mapped (found by
+    /// a page fault, SIGBUS, caught, or by asking the file its length after the
+    /// work, for a shrink too small to fault), or a page could not be read (I/O
+    /// error) or allocated (full file system where space could not be reserved).
+    /// The call failed: it read zeros for the missing bytes, outputs are
+    /// unspecified, and bytes it wrote into the file (decode's targets, copy's
+    /// destination) may be incomplete or wrong. After a fault the session's mapping
+    /// of the block stays unusable: set the blocks again.
     #[error("block #{position}: the file changed while it was mapped (shrunk by someone), or a page of it could not be read or allocated; the call failed")]
     FileChanged {
         /// Position of the block (for `copy`: 0 the source, 1 the destination).
         position: usize,
+    },
+    /// The output blocks of a call cannot be allocated: `count` blocks of `size`
+    /// bytes (an absurd block size, or more than the system gives).
+    #[error("out of memory: cannot allocate {count} block(s) of {size} bytes")]
+    OutOfMemory {
+        /// How many blocks.
+        count: usize,
+        /// Bytes each.
+        size: usize,
     },
     /// `encode` without blocks from `set_encode_blocks`.
     #[error("no blocks specified by a preceding call to set_encode_blocks")]
@@ -228,6 +239,7 @@ impl FecSession {
         blocks: Vec<Block<'_>>,
         write: impl Fn(usize) -> bool,
     ) -> Result<Vec<Slot>, SessionError> {
+        let mut files = Files::default();
         blocks
             .into_iter()
             .enumerate()
@@ -240,7 +252,7 @@ impl FecSession {
                 }),
                 Block::Memory(v) => Ok(Slot::Memory(v)),
                 Block::File { file, offset } => {
-                    Region::map(file, offset, self.block_size, write(position))
+                    Region::map(&mut files, file, offset, self.block_size, write(position))
                         .map(Slot::Mapped)
                         .map_err(|source| SessionError::Region { position, source })
                 }
@@ -315,9 +327,8 @@ impl FecSession {
 
     /// Block `index` (a copy of the data block when `index < k`) as a new buffer.
     pub fn encode(&self, index: usize) -> Result<Vec<u8>, SessionError> {
-        let mut out = vec![0u8; self.block_size];
-        self.encode_into(index, &mut out)?;
-        Ok(out)
+        let mut out = self.encode_many(&[index])?;
+        Ok(out.pop().expect("one block"))
     }
 
     /// Block `index` into `out` (`block_size` bytes).
@@ -325,9 +336,12 @@ impl FecSession {
         self.encode_many_into(&[index], &mut [out])
     }
 
-    /// Several blocks in one pass over the data.
+    /// Several blocks in one pass over the data. The state and the indices are
+    /// checked before the outputs are allocated, and an allocation that cannot be
+    /// made is [`SessionError::OutOfMemory`], not an abort.
     pub fn encode_many(&self, indices: &[usize]) -> Result<Vec<Vec<u8>>, SessionError> {
-        let mut outs = vec![vec![0u8; self.block_size]; indices.len()];
+        self.encode_slots(indices)?;
+        let mut outs = zeroed_blocks(indices.len(), self.block_size)?;
         let mut refs: Vec<&mut [u8]> = outs.iter_mut().map(|o| o.as_mut_slice()).collect();
         self.encode_many_into(indices, &mut refs)?;
         Ok(outs)
@@ -348,15 +362,7 @@ impl FecSession {
         outs: &mut [&mut [u8]],
         ext: &[ExtBuf<'_>],
     ) -> Result<(), SessionError> {
-        let slots = match &self.state {
-            State::Encode(s) => s,
-            State::Empty => return Err(SessionError::NoEncodeBlocks),
-            State::Decode { .. } => return Err(SessionError::HoldsDecodeBlocks),
-        };
-        let n = self.code.n();
-        if let Some(&index) = indices.iter().find(|&&i| i >= n) {
-            return Err(SessionError::EncodeIndex { index, n });
-        }
+        let slots = self.encode_slots(indices)?;
         if outs.len() != indices.len() {
             return Err(Error::WrongCount {
                 what: "output buffers",
@@ -391,7 +397,26 @@ impl FecSession {
             release(slots, start..end);
             check_faults(slots)?;
         }
-        Ok(())
+        check_changed(slots)
+    }
+
+    /// The blocks `encode` reads, once the state and `indices` are checked.
+    fn encode_slots(&self, indices: &[usize]) -> Result<&[Slot], SessionError> {
+        let slots = self.encode_state()?;
+        let n = self.code.n();
+        if let Some(&index) = indices.iter().find(|&&i| i >= n) {
+            return Err(SessionError::EncodeIndex { index, n });
+        }
+        Ok(slots)
+    }
+
+    /// The blocks `encode` reads, or the state error.
+    pub(crate) fn encode_state(&self) -> Result<&[Slot], SessionError> {
+        match &self.state {
+            State::Encode(s) => Ok(s),
+            State::Empty => Err(SessionError::NoEncodeBlocks),
+            State::Decode { .. } => Err(SessionError::HoldsDecodeBlocks),
+        }
     }
 
     /// Algorithm::FEC's `shuffle`: reorders `blocks` and `indices` (k each) exactly as
@@ -543,7 +568,9 @@ impl FecSession {
                     .map_err(|source| SessionError::Flush { position, source })?;
             }
         }
-        Ok(())
+        // Last: a file shrunk during the call (even inside its last page, which
+        // raises no fault) fails it, though the targets were written.
+        check_changed(slots)
     }
 
     /// Finishes a C-ABI decode: the session is empty afterwards.
@@ -578,16 +605,22 @@ impl FecSession {
             got,
             expected: bs,
         };
-        let region = |position, file, offset, len, write| {
-            Region::map(file, offset, len, write)
+        let mut files = Files::default();
+        let mut region = |position, file, offset, len, write| {
+            Region::map(&mut files, file, offset, len, write)
                 .map_err(|source| SessionError::Region { position, source })
+        };
+        let unchanged = |r: &Region, position| match r.changed() {
+            true => Err(SessionError::FileChanged { position }),
+            false => Ok(()),
         };
         let written = |r: Region, position| {
             if r.faulted() {
                 return Err(SessionError::FileChanged { position });
             }
             r.flush()
-                .map_err(|source| SessionError::Flush { position, source })
+                .map_err(|source| SessionError::Flush { position, source })?;
+            unchanged(&r, position)
         };
         if let (Bytes::File(sf, so), BytesMut::File(df, d_off)) = (&src, &dst) {
             let extent = |position, file, offset, written| {
@@ -632,8 +665,8 @@ impl FecSession {
                 written(r, 1)?;
             }
         }
-        if src_region.as_ref().is_some_and(Region::faulted) {
-            return Err(SessionError::FileChanged { position: 0 });
+        if let Some(r) = &src_region {
+            unchanged(r, 0)?;
         }
         self.state = State::Empty;
         Ok(())
@@ -700,7 +733,7 @@ pub(crate) fn check_regions(mut extents: Vec<Extent>) -> Result<(), SessionError
     }
 }
 
-/// Fails the running call if a page of a mapped slot faulted.
+/// Fails the running call if a page of a mapped slot faulted (after each step).
 fn check_faults(slots: &[Slot]) -> Result<(), SessionError> {
     match slots
         .iter()
@@ -711,11 +744,136 @@ fn check_faults(slots: &[Slot]) -> Result<(), SessionError> {
     }
 }
 
+/// Fails the call if a mapped slot's file changed ([`Region::changed`]): asked last,
+/// before the call reports success.
+fn check_changed(slots: &[Slot]) -> Result<(), SessionError> {
+    let mapped = slots.iter().enumerate().filter_map(|(p, s)| match s {
+        Slot::Mapped(r) => Some((p, r)),
+        _ => None,
+    });
+    match first_changed(mapped) {
+        Some(position) => Err(SessionError::FileChanged { position }),
+        None => Ok(()),
+    }
+}
+
+/// `count` zeroed blocks of `size` bytes, or [`SessionError::OutOfMemory`]: the size
+/// is the caller's, so an impossible one must be an error, not an abort.
+fn zeroed_blocks(count: usize, size: usize) -> Result<Vec<Vec<u8>>, SessionError> {
+    let oom = || SessionError::OutOfMemory { count, size };
+    if count
+        .checked_mul(size)
+        .is_none_or(|t| t > isize::MAX as usize)
+    {
+        return Err(oom());
+    }
+    let mut outs = Vec::new();
+    outs.try_reserve_exact(count).map_err(|_| oom())?;
+    for _ in 0..count {
+        let mut b = Vec::new();
+        b.try_reserve_exact(size).map_err(|_| oom())?;
+        b.resize(size, 0);
+        outs.push(b);
+    }
+    Ok(outs)
+}
+
 /// Releases the pages of mapped slots under `range` once a step is done.
 fn release(slots: &[Slot], range: std::ops::Range<usize>) {
     for s in slots {
         if let Slot::Mapped(r) = s {
             r.release(range.clone());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::block::test_seam;
+    use std::fs::File;
+    use std::io::Write;
+
+    /// A file of `len` bytes of a pattern, and the pattern.
+    fn pattern_file(len: usize) -> (File, Vec<u8>) {
+        let bytes: Vec<u8> = (0..len).map(|i| (i * 7 + i / 251) as u8).collect();
+        let mut f = tempfile::tempfile().unwrap();
+        f.write_all(&bytes).unwrap();
+        (f, bytes)
+    }
+
+    /// Shrinks by `cut` bytes, in the middle of the call, the file of the
+    /// `nth` (from 1) region the call maps.
+    fn shrink_at_map(nth: usize, cut: u64) {
+        let mut seen = 0;
+        test_seam::set(move |f| {
+            seen += 1;
+            if seen == nth {
+                let len = f.metadata().unwrap().len();
+                f.set_len(len - cut).unwrap();
+            }
+        });
+    }
+
+    /// `copy` whose source (or destination) file shrinks during the call, after it
+    /// was mapped and checked: by less than a page (no fault; only the file's length
+    /// tells), and by more (a fault). The call fails, whatever the kinds of blocks.
+    #[test]
+    #[cfg_attr(miri, ignore = "maps files, which Miri cannot")]
+    fn copy_fails_when_a_file_shrinks_during_the_call() {
+        let bs = 3 * 4096;
+        let page = crate::block::page_size();
+        for cut in [1, 100, page - 1, page + 1] {
+            let mut s = FecSession::new(1, 2, bs).unwrap();
+            // File to memory: the source shrinks.
+            let (src, _) = pattern_file(bs);
+            shrink_at_map(1, cut);
+            let mut out = Block::Memory(vec![0; bs]);
+            let got = s.copy(&Block::file(&src, 0), &mut out);
+            test_seam::clear();
+            assert!(
+                matches!(got, Err(SessionError::FileChanged { position: 0 })),
+                "file to memory, cut {cut}: {got:?}"
+            );
+            // File to file: the source shrinks, then the destination.
+            for (nth, position) in [(1, 0), (2, 1)] {
+                let (src, _) = pattern_file(bs);
+                let (dst, _) = pattern_file(bs);
+                shrink_at_map(nth, cut);
+                let got = s.copy(&Block::file(&src, 0), &mut Block::file(&dst, 0));
+                test_seam::clear();
+                assert!(
+                    matches!(got, Err(SessionError::FileChanged { position: p }) if p == position),
+                    "file to file, region {nth} cut {cut}: {got:?}"
+                );
+            }
+            // Memory to file: the destination shrinks.
+            let (dst, _) = pattern_file(bs);
+            shrink_at_map(1, cut);
+            let got = s.copy(&Block::Memory(vec![9; bs]), &mut Block::file(&dst, 0));
+            test_seam::clear();
+            assert!(
+                matches!(got, Err(SessionError::FileChanged { position: 1 })),
+                "memory to file, cut {cut}: {got:?}"
+            );
+            // Overlapping regions of one file: one mapping of both (the second made).
+            let (f, _) = pattern_file(2 * bs);
+            shrink_at_map(2, cut);
+            let got = s.copy(
+                &Block::file(&f, bs as u64 / 2),
+                &mut Block::file(&f, bs as u64),
+            );
+            test_seam::clear();
+            assert!(
+                matches!(got, Err(SessionError::FileChanged { .. })),
+                "overlapping, cut {cut}: {got:?}"
+            );
+        }
+        // Without a change, the same copies work.
+        let mut s = FecSession::new(1, 2, bs).unwrap();
+        let (src, bytes) = pattern_file(bs);
+        let mut out = Block::Memory(vec![0; bs]);
+        s.copy(&Block::file(&src, 0), &mut out).unwrap();
+        assert!(matches!(out, Block::Memory(v) if v == bytes));
     }
 }

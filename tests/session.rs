@@ -972,3 +972,158 @@ fn file_blocks_longer_than_one_step() {
         "data block 1 decoded in the file"
     );
 }
+
+// --- Shrinks too small to fault, and absurd sizes ---------------------------------
+
+fn page_size() -> u64 {
+    // SAFETY: sysconf has no preconditions.
+    u64::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) }).unwrap()
+}
+
+/// Shrinks that stay inside the file's last page: the bytes past the new end read
+/// as zeros and raise no SIGBUS, so only asking the file its length finds them.
+/// The files below end on a page boundary (`bs` is 64 KiB, a multiple of any page).
+fn small_shrinks() -> [u64; 3] {
+    [1, 100, page_size() - 1]
+}
+
+const SMALL_BS: usize = 64 << 10;
+
+#[test]
+fn encode_fails_on_a_file_shrunk_inside_its_last_page() {
+    let (k, n, bs) = (3, 5, SMALL_BS);
+    let d = data(k, bs, 21);
+    for cut in small_shrinks() {
+        let f = file_with(&d, 0, bs as u64);
+        let mut s = FecSession::new(k, n, bs).unwrap();
+        s.set_encode_blocks((0..k).map(|j| Block::file(&f, (j * bs) as u64)).collect())
+            .unwrap();
+        f.set_len((k * bs) as u64 - cut).unwrap();
+        for e in [
+            s.encode(4).unwrap_err(),
+            s.encode_many(&[0, 3]).unwrap_err(),
+        ] {
+            assert!(
+                matches!(e, SessionError::FileChanged { position: 2 }),
+                "shrunk by {cut}: {e:?}"
+            );
+        }
+        // The blocks before the shrunk one still lie in the file; the call still fails.
+        assert!(s.encode(0).is_err(), "shrunk by {cut}");
+        // Long enough again (the lost bytes are zeros now): the call works again.
+        f.set_len((k * bs) as u64).unwrap();
+        let mut want = d.clone();
+        want[2][bs - cut as usize..].fill(0);
+        assert_eq!(s.encode(4).unwrap(), encoded(k, n, &want, &[4])[0]);
+    }
+}
+
+#[test]
+fn decode_fails_on_a_file_shrunk_inside_its_last_page() {
+    let (k, n, bs) = (3, 6, SMALL_BS);
+    let d = data(k, bs, 22);
+    // The last region is written (check 5 → data 2), or only read (data 2).
+    for idx in [[4, 1, 5], [4, 5, 2]] {
+        for cut in small_shrinks() {
+            let f = file_with(&encoded(k, n, &d, &idx), 0, bs as u64);
+            let mut s = FecSession::new(k, n, bs).unwrap();
+            let mut indices = idx.to_vec();
+            s.set_decode_blocks(
+                (0..k).map(|j| Block::file(&f, (j * bs) as u64)).collect(),
+                &mut indices,
+            )
+            .unwrap();
+            f.set_len((k * bs) as u64 - cut).unwrap();
+            let e = s.decode().unwrap_err();
+            assert!(
+                matches!(e, SessionError::FileChanged { position: 2 }),
+                "{idx:?} shrunk by {cut}: {e:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn copy_from_or_to_a_file_shrunk_before_the_call_is_refused() {
+    let bs = SMALL_BS;
+    let d = data(1, bs, 23);
+    for cut in small_shrinks() {
+        let f = file_with(&d, 0, bs as u64);
+        f.set_len(bs as u64 - cut).unwrap();
+        let mut s = FecSession::new(1, 2, bs).unwrap();
+        let mut out = Block::Memory(vec![0; bs]);
+        let e = s.copy(&Block::file(&f, 0), &mut out).unwrap_err();
+        assert!(
+            matches!(e, SessionError::Region { position: 0, .. }),
+            "{e:?}"
+        );
+        let e = s
+            .copy(&Block::Memory(d[0].clone()), &mut Block::file(&f, 0))
+            .unwrap_err();
+        assert!(
+            matches!(e, SessionError::Region { position: 1, .. }),
+            "{e:?}"
+        );
+    }
+}
+
+/// Block sizes no memory can hold: the state and the indices are checked before
+/// anything is allocated, so a call without blocks is the state error.
+#[test]
+fn absurd_block_sizes_are_errors_before_any_allocation() {
+    for bs in [1 << 40, 1 << 62, (1 << 63) - 1] {
+        let mut s = FecSession::new(2, 3, bs).unwrap();
+        assert!(matches!(s.encode(2), Err(SessionError::NoEncodeBlocks)));
+        assert!(matches!(
+            s.encode_many(&[0, 2]),
+            Err(SessionError::NoEncodeBlocks)
+        ));
+        s.set_encode_blocks(vec![]).unwrap();
+        assert!(matches!(s.encode(1), Err(SessionError::NoEncodeBlocks)));
+        assert!(matches!(s.decode(), Err(SessionError::NoDecodeBlocks)));
+    }
+}
+
+/// Blocks of 2^40 bytes set as regions of a sparse file: the output cannot be
+/// allocated, and that is an error (never an abort). Runs in a child whose address
+/// space is limited to the mappings and a margin, so the allocation fails whatever
+/// the system's overcommit policy.
+#[test]
+fn output_that_cannot_be_allocated_is_an_error() {
+    let name = "output_that_cannot_be_allocated_is_an_error";
+    let bs: usize = 1 << 40;
+    let out = in_child(name, &[], || {
+        let f = tempfile::tempfile().unwrap();
+        f.set_len(2 * bs as u64).unwrap();
+        let limit = libc::rlimit {
+            rlim_cur: (2 * bs + (64 << 30)) as libc::rlim_t,
+            rlim_max: libc::RLIM_INFINITY,
+        };
+        // SAFETY: a valid rlimit for this child process.
+        assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_AS, &limit) }, 0);
+        let mut s = FecSession::new(2, 3, bs).unwrap();
+        s.set_encode_blocks(vec![Block::file(&f, 0), Block::file(&f, bs as u64)])
+            .unwrap();
+        let e = s.encode(2).unwrap_err();
+        assert!(
+            matches!(e, SessionError::OutOfMemory { count: 1, size } if size == bs),
+            "{e:?}"
+        );
+        assert_eq!(
+            e.to_string(),
+            "out of memory: cannot allocate 1 block(s) of 1099511627776 bytes"
+        );
+        assert!(matches!(
+            s.encode_many(&[0, 1, 2]),
+            Err(SessionError::OutOfMemory { count: 3, .. })
+        ));
+        // Indices are checked first.
+        assert!(matches!(
+            s.encode_many(&[0, 3]),
+            Err(SessionError::EncodeIndex { index: 3, n: 3 })
+        ));
+    });
+    if let Some(out) = out {
+        assert_child_passed(&out);
+    }
+}

@@ -57,6 +57,27 @@ tmpbuf(pTHX_ size_t bytes)
     return SvPVX(sv);
 }
 
+/* A new mortal string of bs bytes for a result (written by the caller), or a croak:
+ * the block size is the user's, and Perl's allocator would end the process ("Out of
+ * memory!") where this is an error. PL_nomemok makes safemalloc (what Newx uses)
+ * return NULL instead; the buffer then becomes the string's own. */
+static SV *
+block_sv(pTHX_ size_t bs, const char *func)
+{
+    SV *sv;
+    char *p;
+    bool nomemok = PL_nomemok;
+    PL_nomemok = TRUE;
+    p = bs < (size_t)-1 ? (char *)safemalloc(bs + 1) : NULL;
+    PL_nomemok = nomemok;
+    if (!p)
+        croak("%s: out of memory: cannot allocate a block of %lu bytes", func, (unsigned long)bs);
+    p[bs] = '\0';
+    sv = sv_2mortal(newSV(0));
+    sv_usepvn_flags(sv, p, bs, SV_HAS_TRAILING_NUL);
+    return sv;
+}
+
 /* Keeps sv alive until the end of the current statement. */
 static SV *
 hold(pTHX_ SV *sv)
@@ -686,31 +707,24 @@ encode(self, ...)
         check_encode_state(aTHX_ self);
         ab = held_blocks(aTHX_ self, NULL, func, NULL);
         if (nidx == 1) {
-            SV *out = sv_2mortal(newSV(self->bs));
+            SV *out = block_sv(aTHX_ self->bs, func);
             rc = afec_encode(self->s, idx[0], ab, self->k, (unsigned char *)SvPVX(out), self->bs);
             if (rc != AFEC_OK)
                 croak_afec(aTHX_ rc, func);
-            SvCUR_set(out, self->bs);
-            *SvEND(out) = '\0';
-            SvPOK_only(out);
             XPUSHs(out);
         } else {
             unsigned char **outs = (unsigned char **)tmpbuf(aTHX_ nidx * sizeof(unsigned char *));
             SV **svs = (SV **)tmpbuf(aTHX_ nidx * sizeof(SV *));
             for (j = 0; j < nidx; j++) {
-                svs[j] = sv_2mortal(newSV(self->bs));
+                svs[j] = block_sv(aTHX_ self->bs, func);
                 outs[j] = (unsigned char *)SvPVX(svs[j]);
             }
             rc = afec_encode_many(self->s, idx, nidx, ab, self->k, outs, self->bs);
             if (rc != AFEC_OK)
                 croak_afec(aTHX_ rc, func);
             EXTEND(SP, (SSize_t)nidx);
-            for (j = 0; j < nidx; j++) {
-                SvCUR_set(svs[j], self->bs);
-                *SvEND(svs[j]) = '\0';
-                SvPOK_only(svs[j]);
+            for (j = 0; j < nidx; j++)
                 PUSHs(svs[j]);
-            }
         }
 
 void

@@ -6,7 +6,7 @@ use std::fs::{File, OpenOptions};
 use std::path::PathBuf;
 
 use algorithm_fec::{Block, SessionError};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyMemoryError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
@@ -17,6 +17,7 @@ use crate::util::{int_value, os_error};
 fn session_error(e: SessionError) -> PyErr {
     match e {
         SessionError::Flush { source, .. } => os_error("writing the decoded block", &source),
+        e @ SessionError::OutOfMemory { .. } => PyMemoryError::new_err(e.to_string()),
         e => PyValueError::new_err(e.to_string()),
     }
 }
@@ -108,10 +109,24 @@ fn blocks<'a>(specs: &'a [Spec<'_>]) -> PyResult<Vec<Block<'a>>> {
     specs
         .iter()
         .map(|s| match s {
-            Spec::Memory(obj) => Ok(Block::Memory(Buf::get(obj, false)?.bytes().to_vec())),
+            Spec::Memory(obj) => Ok(Block::Memory(copy_of(Buf::get(obj, false)?.bytes())?)),
             Spec::File(f, offset) => Ok(Block::file(f, *offset)),
         })
         .collect()
+}
+
+/// A copy of a buffer, allocated fallibly: a buffer can be larger than the memory
+/// left (an mmap of a huge sparse file), and that is a MemoryError, not an abort.
+fn copy_of(bytes: &[u8]) -> PyResult<Vec<u8>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(bytes.len()).map_err(|_| {
+        PyMemoryError::new_err(format!(
+            "out of memory: cannot copy a block of {} bytes",
+            bytes.len()
+        ))
+    })?;
+    v.extend_from_slice(bytes);
+    Ok(v)
 }
 
 fn list<'a, 'py>(obj: &'a Bound<'py, PyAny>, what: &str) -> PyResult<&'a Bound<'py, PyList>> {
@@ -129,8 +144,11 @@ fn list<'a, 'py>(obj: &'a Bound<'py, PyAny>, what: &str) -> PyResult<&'a Bound<'
 /// blocks are mapped, never read into memory; a file that decoding writes must be
 /// open read-write (paths are opened as needed). Buffers are copied when the blocks
 /// are set (Algorithm::FEC reads Perl strings when encoding): set them again after
-/// changing them. Errors raise ValueError (OSError for I/O) before anything is
-/// written. Not for two threads at once.
+/// changing them. Errors raise ValueError (OSError for I/O, MemoryError for outputs
+/// that cannot be allocated) before anything is written, except for a file shrunk
+/// while mapped, by any amount: the call that read or wrote the cut block raises
+/// ValueError ("the file changed while it was mapped") after its work, and a decode
+/// has then already overwritten its targets. Not for two threads at once.
 #[pyclass(module = "algorithm_fec")]
 pub struct FecSession {
     inner: algorithm_fec::FecSession,
@@ -204,9 +222,18 @@ impl FecSession {
         let out = py
             .allow_threads(|| inner.encode_many(&idx))
             .map_err(session_error)?;
-        let mut made = out.iter().map(|b| PyBytes::new(py, b));
+        // new_with raises MemoryError where new would panic.
+        let made = out
+            .iter()
+            .map(|b| {
+                PyBytes::new_with(py, b.len(), |dst| {
+                    dst.copy_from_slice(b);
+                    Ok(())
+                })
+            })
+            .collect::<PyResult<Vec<_>>>()?;
         match single {
-            Some(_) => Ok(made.next().expect("one block").into_any()),
+            Some(_) => Ok(made.into_iter().next().expect("one block").into_any()),
             None => Ok(PyList::new(py, made)?.into_any()),
         }
     }

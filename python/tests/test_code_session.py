@@ -227,3 +227,74 @@ def test_a_bad_environment_fails_the_import_with_an_exception(var, value):
                        capture_output=True, text=True)
     assert r.returncode == 3, r.stderr
     assert r.stdout.startswith("ImportError " + var + "=" + value), r.stdout
+
+
+@pytest.mark.parametrize("cut", [1, 100, mmap.PAGESIZE - 1])
+def test_session_file_shrunk_inside_its_last_page(tmp_path, cut):
+    # The bytes past the new end read as zeros, with no SIGBUS: the call must still
+    # fail, however small the shrink. (64 KiB blocks end on a page boundary.)
+    k, n, bs = 3, 6, 65536
+    data = rand_blocks(k, bs, 7)
+    path = tmp_path / "blocks"
+    path.write_bytes(b"".join(data))
+    s = FecSession(k, n, bs)
+    with open(path, "r+b") as f:
+        s.set_encode_blocks([(f, j * bs) for j in range(k)])
+        os.truncate(path, k * bs - cut)
+        with pytest.raises(ValueError, match="block #2: the file changed while it was mapped"):
+            s.encode(4)
+        with pytest.raises(ValueError, match="the file changed while it was mapped"):
+            s.encode([0, 5])
+    # Decode: the last region written (check 5 -> data 2), or only read (data 2).
+    checks = Code(k, n).encode(data, [4, 5])
+    for idx, blocks in (([4, 1, 5], [checks[0], data[1], checks[1]]),
+                        ([4, 5, 2], [checks[0], checks[1], data[2]])):
+        path.write_bytes(b"".join(blocks))
+        with open(path, "r+b") as f:
+            s.set_decode_blocks([(f, j * bs) for j in range(k)], list(idx))
+            os.truncate(path, k * bs - cut)
+            with pytest.raises(ValueError, match="block #2: the file changed while it was mapped"):
+                s.decode()
+    # Copy from or to a file too short for the block: refused.
+    path.write_bytes(data[0][:bs - cut])
+    with pytest.raises(ValueError, match="too short"):
+        s.copy((str(path), 0), bytearray(bs))
+    with pytest.raises(ValueError, match="too short"):
+        s.copy(data[1], (str(path), 0))
+
+
+@pytest.mark.parametrize("bs", [2**40, 2**62, 2**63 - 1])
+def test_session_absurd_block_size_is_an_error(bs):
+    # The state is checked before anything is allocated (this used to abort).
+    s = FecSession(2, 3, bs)
+    with pytest.raises(ValueError, match="no blocks specified"):
+        s.encode(2)
+    with pytest.raises(ValueError, match="no blocks specified"):
+        s.encode([0, 2])
+    with pytest.raises(ValueError, match="index array must be set"):
+        s.decode()
+
+
+def test_session_output_that_cannot_be_allocated(tmp_path, child):
+    # Blocks of 2**40 bytes, regions of a sparse file: the output cannot be allocated
+    # and that is a MemoryError. In a child whose address space is limited to the
+    # mappings and a margin, so the allocation fails whatever the overcommit policy.
+    path = tmp_path / "sparse"
+    with open(path, "wb") as f:
+        f.truncate(2 * 2**40)
+    code = ("import resource, sys\n"
+            "from algorithm_fec import FecSession\n"
+            "bs = 2**40\n"
+            "resource.setrlimit(resource.RLIMIT_AS, (2 * bs + 2**36, resource.RLIM_INFINITY))\n"
+            "s = FecSession(2, 3, bs)\n"
+            "s.set_encode_blocks([(sys.argv[1], 0), (sys.argv[1], bs)])\n"
+            "for idx in (2, [0, 1, 2]):\n"
+            "    try:\n"
+            "        s.encode(idx)\n"
+            "    except MemoryError as e:\n"
+            "        print('MemoryError', e)\n")
+    out = child(code, path)
+    assert out.splitlines() == [
+        "MemoryError out of memory: cannot allocate 1 block(s) of 1099511627776 bytes",
+        "MemoryError out of memory: cannot allocate 3 block(s) of 1099511627776 bytes",
+    ], out

@@ -74,6 +74,136 @@ static void mapped_files_changed(const char *dir) {
     afec_session_free(t);
 }
 
+/* Shrinks that stay inside the file's last page (1, 100, page - 1 bytes from a
+ * page-aligned end) raise no SIGBUS: the bytes past the new end read as zeros. The
+ * call must still fail with AFEC_ECHANGED; copy from or to such a file is refused. */
+static void small_shrinks(const char *dir) {
+    const size_t bs = 65536; /* a multiple of any page size */
+    const long page = sysconf(_SC_PAGESIZE);
+    const off_t cuts[3] = {1, 100, (off_t)page - 1};
+    const char *changed = "block #1: the file changed while it was mapped";
+    char path[4096];
+    unsigned char *out = malloc(bs);
+    afec_session *t = NULL;
+    CHECK(afec_session_new(2, 4, bs, AFEC_FIELD_AUTO, &t) == AFEC_OK, "new");
+    for (int c = 0; c < 3; c++) {
+        int fd = pattern_file(dir, "small", 2 * bs, path);
+        afec_block fb[2] = {file(fd, 0), file(fd, bs)};
+        CHECK(afec_set_encode_blocks(t, fb, 2) == AFEC_OK, "set_encode_blocks");
+        CHECK(ftruncate(fd, (off_t)(2 * bs) - cuts[c]) == 0, "truncate");
+        CHECK(afec_encode(t, 3, fb, 2, out, bs) == AFEC_ECHANGED, "encode, cut %ld", (long)cuts[c]);
+        CHECK(strncmp(afec_last_error(), changed, strlen(changed)) == 0, "message: %s", afec_last_error());
+        uint32_t want[2] = {0, 2};
+        unsigned char *outs[2] = {out, out};
+        CHECK(afec_encode_many(t, want, 1, fb, 2, outs, bs) == AFEC_ECHANGED, "encode_many, cut %ld",
+              (long)cuts[c]);
+        close(fd);
+
+        /* Decode: the last region is written (check 3 -> data 1), or only read. */
+        for (int w = 0; w < 2; w++) {
+            fd = pattern_file(dir, "small", 2 * bs, path);
+            afec_block db[2] = {file(fd, 0), file(fd, bs)};
+            uint32_t idx[2] = {2, w ? 3u : 1u};
+            size_t perm[2];
+            CHECK(afec_set_decode_blocks(t, db, idx, perm, 2) == AFEC_OK, "set_decode_blocks");
+            CHECK(ftruncate(fd, (off_t)(2 * bs) - cuts[c]) == 0, "truncate");
+            CHECK(afec_decode(t, db, 2) == AFEC_ECHANGED, "decode, written %d, cut %ld", w, (long)cuts[c]);
+            CHECK(strncmp(afec_last_error(), changed, strlen(changed)) == 0, "message: %s",
+                  afec_last_error());
+            close(fd);
+        }
+
+        /* Copy: the region no longer fits in the file. */
+        fd = pattern_file(dir, "small", bs, path);
+        CHECK(ftruncate(fd, (off_t)bs - cuts[c]) == 0, "truncate");
+        afec_block src = file(fd, 0), dst = mem(out, bs);
+        CHECK(afec_copy(t, &src, &dst) == AFEC_EIO && strstr(afec_last_error(), "too short") != NULL,
+              "copy from a shrunk file: %s", afec_last_error());
+        CHECK(afec_copy(t, &dst, &src) == AFEC_EIO && strstr(afec_last_error(), "too short") != NULL,
+              "copy to a shrunk file: %s", afec_last_error());
+        close(fd);
+    }
+    unlink(path);
+    free(out);
+    afec_session_free(t);
+}
+
+/* Absurd sizes and counts are errors, never an abort: block sizes no memory can
+ * hold, and counts no array can have. */
+static void absurd_sizes(void) {
+    const size_t sizes[3] = {(size_t)1 << 40, (size_t)1 << 62, ((size_t)1 << 63) - 1};
+    unsigned char out[70];
+    unsigned char *outs[1] = {out};
+    uint32_t idx[1] = {2};
+    for (int i = 0; i < 3; i++) {
+        afec_session *t = NULL;
+        CHECK(afec_session_new(2, 3, sizes[i], AFEC_FIELD_AUTO, &t) == AFEC_OK, "new %zu", sizes[i]);
+        CHECK(afec_encode(t, 2, NULL, 0, out, sizes[i]) == AFEC_ESTATE, "encode without blocks");
+        CHECK(afec_encode_many(t, idx, SIZE_MAX, NULL, 0, outs, sizes[i]) == AFEC_ESTATE,
+              "encode_many without blocks");
+        afec_session_free(t);
+    }
+    afec_session *s = NULL;
+    CHECK(afec_session_new(3, 5, 70, AFEC_FIELD_AUTO, &s) == AFEC_OK, "new");
+    unsigned char d[3][70];
+    afec_block blocks[3] = {mem(d[0], 70), mem(d[1], 70), mem(d[2], 70)};
+    memset(d, 5, sizeof d);
+    CHECK(afec_set_encode_blocks(s, blocks, 3) == AFEC_OK, "set_encode_blocks");
+    CHECK(afec_encode_many(s, idx, SIZE_MAX, blocks, 3, outs, 70) == AFEC_EINVAL, "SIZE_MAX outputs");
+    CHECK(strcmp(afec_last_error(), "18446744073709551615 outputs of 70 bytes cannot fit in memory") == 0,
+          "message: %s", afec_last_error());
+    CHECK(afec_encode_many(s, idx, (size_t)1 << 61, blocks, 3, outs, 1) == AFEC_EINVAL, "2^61 outputs");
+    CHECK(afec_encode_many(s, idx, (size_t)1 << 61, blocks, 3, outs, 70) == AFEC_EINVAL,
+          "2^61 outputs of 70 bytes");
+    CHECK(afec_encode_many(s, idx, (size_t)1 << 45, blocks, 3, outs, 70) == AFEC_ENOMEM, "2^45 outputs");
+    CHECK(strncmp(afec_last_error(), "out of memory: cannot allocate 35184372088832 entries", 53) == 0,
+          "message: %s", afec_last_error());
+    CHECK(afec_encode_many(s, idx, 1, blocks, SIZE_MAX, outs, 70) == AFEC_EINVAL, "SIZE_MAX blocks");
+    CHECK(strcmp(afec_last_error(), "expected 3 blocks, got 18446744073709551615") == 0, "message: %s",
+          afec_last_error());
+    CHECK(afec_encode_many(s, idx, 1, blocks, 3, outs, 70) == AFEC_OK, "the same call, sane");
+    size_t perm[3];
+    CHECK(afec_shuffle(s, idx, perm, SIZE_MAX) == AFEC_EINVAL, "shuffle SIZE_MAX");
+    CHECK(afec_set_decode_blocks(s, blocks, idx, perm, SIZE_MAX) == AFEC_EINVAL, "set_decode_blocks SIZE_MAX");
+    CHECK(afec_set_encode_blocks(s, blocks, SIZE_MAX) == AFEC_EINVAL, "set_encode_blocks SIZE_MAX");
+    afec_session_free(s);
+}
+
+/* k + 1 blocks (or indices) at every entry point that takes k: refused with the
+ * count in the message, and nothing changed. */
+static void one_block_too_many(void) {
+    afec_session *s = NULL;
+    CHECK(afec_session_new(3, 5, 70, AFEC_FIELD_AUTO, &s) == AFEC_OK, "new");
+    unsigned char d[4][70], out[70], targets[4];
+    for (int j = 0; j < 4; j++) memset(d[j], '1' + j, 70);
+    afec_block b[4] = {mem(d[0], 70), mem(d[1], 70), mem(d[2], 70), mem(d[3], 70)};
+    const char *blocks4 = "expected 3 blocks, got 4";
+    CHECK(afec_set_encode_blocks(s, b, 4) == AFEC_EINVAL, "set_encode_blocks k+1");
+    CHECK(strcmp(afec_last_error(), blocks4) == 0, "message: %s", afec_last_error());
+    CHECK(afec_set_encode_blocks(s, b, 3) == AFEC_OK, "set_encode_blocks k");
+    CHECK(afec_encode(s, 3, b, 4, out, 70) == AFEC_EINVAL, "encode k+1");
+    CHECK(strcmp(afec_last_error(), blocks4) == 0, "message: %s", afec_last_error());
+    uint32_t want[1] = {3};
+    unsigned char *outs[1] = {out};
+    CHECK(afec_encode_many(s, want, 1, b, 4, outs, 70) == AFEC_EINVAL, "encode_many k+1");
+    CHECK(strcmp(afec_last_error(), blocks4) == 0, "message: %s", afec_last_error());
+    uint32_t idx[4] = {4, 1, 3, 0};
+    size_t perm[4];
+    CHECK(afec_shuffle(s, idx, perm, 4) == AFEC_EINVAL, "shuffle k+1");
+    CHECK(strcmp(afec_last_error(), "expected 3 indices, got 4") == 0, "message: %s", afec_last_error());
+    CHECK(afec_set_decode_blocks(s, b, idx, perm, 4) == AFEC_EINVAL, "set_decode_blocks k+1");
+    CHECK(strcmp(afec_last_error(), blocks4) == 0, "message: %s", afec_last_error());
+    CHECK(idx[0] == 4 && idx[1] == 1 && idx[2] == 3 && idx[3] == 0, "indices untouched");
+    CHECK(afec_encode(s, 3, b, 3, out, 70) == AFEC_OK, "the encode blocks are still held");
+    CHECK(afec_set_decode_blocks(s, b, idx, perm, 3) == AFEC_OK, "set_decode_blocks k");
+    CHECK(afec_decode_targets(s, targets, 4) == AFEC_EINVAL, "decode_targets k+1");
+    CHECK(strcmp(afec_last_error(), "targets array has the wrong length") == 0, "message: %s",
+          afec_last_error());
+    CHECK(afec_decode(s, b, 4) == AFEC_EINVAL, "decode k+1");
+    CHECK(strcmp(afec_last_error(), blocks4) == 0, "message: %s", afec_last_error());
+    afec_session_free(s);
+}
+
 /* The blocks given to encode/decode must match, position by position, the kinds
  * (memory or file) and the count given to the set_* call. */
 static void call_blocks_match_the_set(const char *dir) {
@@ -298,6 +428,9 @@ int main(int argc, char **argv) {
     afec_session_free(s);
 
     mapped_files_changed(dir);
+    small_shrinks(dir);
+    absurd_sizes();
+    one_block_too_many();
     call_blocks_match_the_set(dir);
     overlapping_regions(dir);
     afec_session_free(NULL);

@@ -25,6 +25,7 @@ my @new = (
     [[3, 5, 0], qr/^blocksize must be >= 1 \(got 0\) at /, 'blocksize 0 (segfault in the original)'],
     [[3, 5, -4], qr/^blocksize must be >= 1 \(got -4\) at /, 'negative blocksize'],
     [[3, 5, 2**62], qr/^blocksize 4611686018427387904 is too large/, 'absurd blocksize'],
+    [[2, 3, 9223372036854775807], qr/^blocksize 9223372036854775807 is too large/, 'blocksize 2**63-1'],
     [[3, 300, 7], qr/block size 7 is odd: GF\(2\^16\)/, 'odd blocksize in GF(2^16)'],
     [[2.9, 5, 70], qr/the number of data packets must be an integer, not '2.9'/, 'k = 2.9'],
     [['abc', 5, 70], qr/the number of data packets must be an integer, not 'abc'/, "k = 'abc'"],
@@ -185,6 +186,49 @@ for my $fk (@fakes) {
     tie my @tied, 'Tie::StdArray';
     @tied = ('1' x 70, '2' x 70, '3' x 70);
     like(croaks(sub { $f->set_decode_blocks(\@tied, [0, 1, 2]) }), qr/tied or magical arrays are not supported/, 'tied array');
+}
+
+# --- absurd block sizes: errors, never the end of the process
+{
+    my ($status, $err) = in_child(sub { Algorithm::FEC->new(2, 3, 2**40)->encode(2) });
+    is($status, 0, 'blocksize 2**40, encode without blocks: the child exits normally');
+    like($err, qr/^no blocks specified by a preceding call to set_encode_blocks at /,
+        '... and encode croaks with the state error');
+}
+# Blocks of 2**40 bytes, regions of a sparse file: the result cannot be allocated. In
+# a process whose address space is limited to the mappings and a margin (prlimit), so
+# the allocation fails whatever the system's overcommit policy.
+SKIP: {
+    skip 'prlimit (util-linux) not found', 3 unless grep { -x "$_/prlimit" } split /:/, $ENV{PATH};
+    my $dir = tmpdir();
+    my $bs = 2**40;
+    open my $fh, '>', "$dir/sparse" or die;
+    truncate $fh, 2 * $bs or die "truncate: $!";
+    close $fh;
+    my $script = <<'PERL';
+use strict;
+use warnings;
+use Algorithm::FEC;
+my ($path, $bs) = @ARGV;
+open my $fh, '<', $path or die;
+my $f = Algorithm::FEC->new(2, 3, $bs);
+$f->set_encode_blocks([[$fh, 0], [$fh, $bs]]);
+eval { my $x = $f->encode(2); 1 } and print "encode: success\n";
+print $@;
+eval { my @x = $f->encode(0, 1, 2); 1 } and print "encode list: success\n";
+print $@;
+print "alive\n";
+PERL
+    my @cmd = ('prlimit', '--as=' . (2 * $bs + 2**36), $^X, (map { "-I$_" } @INC), '-e', $script,
+        "$dir/sparse", $bs);
+    open my $p, '-|', @cmd or die "prlimit: $!";
+    my $out = do { local $/; <$p> };
+    close $p;
+    is($?, 0, 'blocksize 2**40 from a file: the child exits normally') or diag $out;
+    like($out, qr/^encode: out of memory: cannot allocate a block of 1099511627776 bytes at /m,
+        'encode croaks: out of memory');
+    like($out, qr/^encode: out of memory: cannot allocate a block of 1099511627776 bytes at .*\nalive$/ms,
+        'encode(@indices) croaks: out of memory');
 }
 
 done_testing;

@@ -10,6 +10,7 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use AfecTest;
 use Algorithm::FEC;
+use POSIX ();
 
 my $dir = tmpdir();
 my ($k, $n, $bs) = (3, 6, 6000);
@@ -48,6 +49,49 @@ for my $case (@shrink) {
     });
     is($status, 0, "decode, file shrunk $how: the child exits normally");
     like($err, qr/^decode: block #0: the file changed while it was mapped/, "... and decode croaks");
+}
+
+# --- shrinks that stay inside the last page: no SIGBUS (the bytes past the new end
+# read as zeros), and the call still croaks. 64 KiB blocks end on a page boundary.
+{
+    my $sbs = 65536;
+    my $page = POSIX::sysconf(POSIX::_SC_PAGESIZE());
+    my @sdata = map { gen_block(10, $_, $sbs) } 0 .. $k - 1;
+    my $smem = Algorithm::FEC->new($k, $n, $sbs);
+    $smem->set_encode_blocks([@sdata]);
+    my @sall = $smem->encode(0 .. $n - 1);
+    my $len = $k * $sbs;
+    for my $cut (1, 100, $page - 1) {
+        write_file("$dir/small", join '', @sdata);
+        open my $fh, '<:raw', "$dir/small" or die;
+        my $f = Algorithm::FEC->new($k, $n, $sbs);
+        $f->set_encode_blocks([ map { [$fh, $_ * $sbs] } 0 .. $k - 1 ]);
+        truncate "$dir/small", $len - $cut or die "truncate: $!";
+        like(croaks(sub { $f->encode(4) }), qr/^encode: block #2: the file changed while it was mapped/,
+            "encode, file shrunk by $cut: croaks");
+        like(croaks(sub { my @x = $f->encode(0, 5) }), qr/^encode: block #2: the file changed/,
+            "encode(\@indices), file shrunk by $cut: croaks");
+        close $fh;
+        # Decode: the last region written (check 5 -> data 2), or only read (data 2).
+        for my $idx ([4, 1, 5], [4, 5, 2]) {
+            write_file("$dir/small", join '', @sall[@$idx]);
+            open my $fh, '+<:raw', "$dir/small" or die;
+            my $f = Algorithm::FEC->new($k, $n, $sbs);
+            my @idx = @$idx;
+            $f->set_decode_blocks([ map { [$fh, $_ * $sbs] } 0 .. $k - 1 ], \@idx);
+            truncate "$dir/small", $len - $cut or die "truncate: $!";
+            like(croaks(sub { $f->decode }), qr/^decode: block #2: the file changed while it was mapped/,
+                "decode (@$idx), file shrunk by $cut: croaks");
+        }
+        # Copy from or to a file too short for the block.
+        write_file("$dir/small", substr($sdata[0], 0, $sbs - $cut));
+        open $fh, '+<:raw', "$dir/small" or die;
+        my $out = "\0" x $sbs;
+        like(croaks(sub { $f->copy([$fh, 0], $out) }), qr/^copy: block #0: .*too short/,
+            "copy from a file shorter by $cut: croaks");
+        like(croaks(sub { $f->copy($sdata[1], [$fh, 0]) }), qr/^copy: block #1: .*too short/,
+            "copy to a file shorter by $cut: croaks");
+    }
 }
 
 # --- overlapping regions of one file in set_decode_blocks

@@ -233,8 +233,12 @@ size, and files larger than memory, are fine. The file must be a regular file th
 is at least C<$offset + $blocksize> bytes long, or the call croaks (Algorithm::FEC
 1.1 did not check, and crashed with SIGBUS). Blocks that will be written (decode
 targets, copy destinations) need a handle opened read-write (C<< '+<' >>). The
-descriptor is only used while the block is set: the mapping stays valid even if the
-handle is closed afterwards. Descriptor 0 is fine (C<STDIN> reopened on a file).
+mapping stays valid even if the handle is closed afterwards (the library keeps its own
+duplicate of the descriptor, one per file). Descriptor 0 is fine (C<STDIN> reopened on
+a file). A file shrunk while it is mapped, by any amount, makes the next call that
+reads or writes the cut block croak ("the file changed while it was mapped"); a
+decode that croaks so has already overwritten its targets with unspecified bytes (see
+the crate's README, "Files changed while mapped").
 Handles without a file descriptor (in-memory handles opened on a scalar reference),
 closed handles, pipes, sockets and terminals croak.
 
