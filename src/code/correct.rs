@@ -4,8 +4,8 @@
 //! of degree < k, symbol column by symbol column: a generalised Reed–Solomon code
 //! of length s and dimension k, minimum distance s − k + 1. So in a column where
 //! at most ⌊(s − k)/2⌋ blocks are wrong the data is the one polynomial that
-//! agrees with all but that many, and a column with up to s − k wrong blocks is
-//! at least seen to be wrong.
+//! agrees with all but that many, and a column with up to s − k − ⌊(s − k)/2⌋
+//! wrong blocks is at least seen to be wrong (with up to s − k, as a rule).
 //!
 //! The common case costs one decode from k blocks and one encode of the others to
 //! compare. Where they disagree, the wrong blocks of a column are located with
@@ -48,8 +48,11 @@ impl Code {
     ///
     /// Where, in some symbol column, up to ⌊(s − k)/2⌋ blocks are wrong, the data
     /// comes out exact all the same, and those blocks are reported. Where more are
-    /// wrong (up to s − k), the blocks are seen to disagree and
+    /// wrong, up to s − k − ⌊(s − k)/2⌋, the blocks are seen to disagree and
     /// [`Error::Uncorrectable`] says where; `data` then holds unspecified bytes.
+    /// Past that, up to s − k wrong blocks are seen as a rule, but a column may by
+    /// chance lie within ⌊(s − k)/2⌋ of another codeword and be "corrected" to it:
+    /// a decoder that corrects c errors per column detects only s − k − c for sure.
     /// (Beyond s − k wrong blocks in a column no code can tell.) With exactly k
     /// blocks there is nothing to compare: this is [`Code::decode`].
     ///
