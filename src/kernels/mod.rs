@@ -679,6 +679,16 @@ mod tests {
         b
     }
 
+    /// Every aarch64 Linux CPU has NEON: the dispatch must offer and pick its kernel
+    /// (the differential tests only compare the kernels that are listed).
+    #[test]
+    #[cfg(target_arch = "aarch64")]
+    fn neon_is_listed_and_preferred_on_aarch64() {
+        assert_eq!(available(), ["neon", "scalar"]);
+        let fastest = KERNELS.iter().find(|k| (k.available)()).map(|k| k.name);
+        assert_eq!(fastest, Some("neon"));
+    }
+
     /// Every kernel's prepared products, scaled loads and butterflies, in its own
     /// block form, equal the scalar kernel's `dot` on plain blocks: more sources than one pass
     /// takes, with and without `add`; and the form goes there and back. Every other
