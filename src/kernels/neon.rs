@@ -8,8 +8,11 @@ use super::simd::{entry_points, Nibble, Shuffle, Simd};
 /// 128-bit vectors (32 registers).
 pub(super) struct Neon;
 
-// SAFETY (all methods): the trait's contract, NEON detected by the caller; pointers
-// valid for 16 bytes (LD1/ST1 of bytes need no alignment).
+// SAFETY (all methods of both impls): the traits' contract. They run only inside
+// the `#[target_feature(enable = "neon")]` functions that `entry_points!` makes,
+// which the dispatch (`Kernel`) reaches only after `available()` detected NEON at
+// run time; pointers are valid for 16 bytes (LD1/ST1 of bytes need no alignment),
+// tables are 16-byte arrays.
 impl Simd for Neon {
     type V = uint8x16_t;
     const W: usize = 16;
