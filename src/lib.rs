@@ -32,9 +32,10 @@
 //!
 //! The byte work runs on the fastest kernel the CPU has, picked once per process
 //! (see [`kernels`]): GFNI (512- or 256-bit), AVX-512BW, AVX2 or SSSE3 on x86_64,
-//! portable tables elsewhere. All outputs of a call are made in one pass over the
-//! sources where the registers allow. `ALGORITHM_FEC_KERNEL=scalar|ssse3|avx2|avx512|
-//! gfni256|gfni` forces one (and panics if this CPU cannot run it).
+//! NEON on aarch64, portable tables elsewhere. All outputs of a call are made in one
+//! pass over the sources where the registers allow. `ALGORITHM_FEC_KERNEL=scalar|
+//! ssse3|avx2|avx512|gfni256|gfni|neon` forces one (and panics if this CPU cannot run
+//! it).
 //!
 //! The exact definition of the code (fields, points, encoding, the reordering of
 //! decode inputs) is in [`spec`].

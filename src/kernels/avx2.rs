@@ -12,6 +12,7 @@ pub(super) struct Avx2;
 impl Simd for Avx2 {
     type V = __m256i;
     const W: usize = 32;
+    const REGISTERS: usize = 16;
 
     #[inline(always)]
     unsafe fn load(p: *const u8) -> __m256i {

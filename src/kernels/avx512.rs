@@ -13,6 +13,7 @@ pub(super) struct Avx512;
 impl Simd for Avx512 {
     type V = __m512i;
     const W: usize = 64;
+    const REGISTERS: usize = 32;
 
     #[inline(always)]
     unsafe fn load(p: *const u8) -> __m512i {

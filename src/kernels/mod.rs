@@ -13,6 +13,7 @@
 //! | `gfni256` | AVX2 + GFNI | GF2P8AFFINEQB, 256-bit |
 //! | `avx2` | AVX2 | split-nibble PSHUFB tables, 256-bit |
 //! | `ssse3` | SSSE3 | split-nibble PSHUFB tables, 128-bit |
+//! | `neon` | aarch64 NEON | split-nibble TBL tables, 128-bit |
 //! | `scalar` | — | 256-entry product tables |
 //!
 //! Every SIMD kernel makes all outputs of a call in as few passes over the sources as
@@ -31,8 +32,10 @@ mod avx2;
 mod avx512;
 #[cfg(target_arch = "x86_64")]
 mod gfni;
+#[cfg(target_arch = "aarch64")]
+mod neon;
 mod scalar;
-#[cfg(target_arch = "x86_64")]
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 mod simd;
 #[cfg(target_arch = "x86_64")]
 mod ssse3;
@@ -95,8 +98,8 @@ impl Kernel {
     }
 }
 
-/// All kernels compiled into this build, fastest first (measured on Zen 4; the
-/// order only matters where a CPU has several).
+/// All kernels compiled into this build, fastest first (the x86 ones measured on
+/// Zen 4; the order only matters where a CPU has several).
 const KERNELS: &[Kernel] = &[
     #[cfg(target_arch = "x86_64")]
     Kernel {
@@ -157,6 +160,18 @@ const KERNELS: &[Kernel] = &[
         fly: ssse3::fly,
         fly2: ssse3::fly2,
         fly_from: ssse3::fly_from,
+    },
+    #[cfg(target_arch = "aarch64")]
+    Kernel {
+        name: "neon",
+        available: neon::available,
+        dot8: neon::dot8,
+        dot16: neon::dot16,
+        prepare: neon::prepare,
+        dot_prepared: neon::dot_prepared,
+        fly: neon::fly,
+        fly2: neon::fly2,
+        fly_from: neon::fly_from,
     },
     Kernel {
         name: "scalar",
@@ -662,6 +677,16 @@ mod tests {
         let mut b = vec![0u8; v.len()];
         p.store(v, &mut b, false);
         b
+    }
+
+    /// Every aarch64 Linux CPU has NEON: the dispatch must offer and pick its kernel
+    /// (the differential tests only compare the kernels that are listed).
+    #[test]
+    #[cfg(target_arch = "aarch64")]
+    fn neon_is_listed_and_preferred_on_aarch64() {
+        assert_eq!(available(), ["neon", "scalar"]);
+        let fastest = KERNELS.iter().find(|k| (k.available)()).map(|k| k.name);
+        assert_eq!(fastest, Some("neon"));
     }
 
     /// Every kernel's prepared products, scaled loads and butterflies, in its own

@@ -1,6 +1,7 @@
-//! The one driver every x86 SIMD kernel shares, generic over a small set of vector
-//! operations ([`Simd`]) and over how a vector is multiplied by a constant ([`Mul`]:
-//! split-nibble shuffle tables or GFNI affine matrices).
+//! The one driver every SIMD kernel shares (x86 and aarch64), generic over a small
+//! set of vector operations ([`Simd`]) and over how a vector is multiplied by a
+//! constant ([`Mul`]: split-nibble shuffle tables (PSHUFB, TBL) or GFNI affine
+//! matrices).
 //!
 //! Shape of the work, for each group of up to `G` outputs:
 //!
@@ -42,6 +43,8 @@ pub(super) trait Simd {
     type V: Copy;
     /// Bytes per vector.
     const W: usize;
+    /// Vector registers of the instruction set: how many accumulators a pass keeps.
+    const REGISTERS: usize;
     unsafe fn load(p: *const u8) -> Self::V;
     unsafe fn store(p: *mut u8, v: Self::V);
     unsafe fn zero() -> Self::V;
@@ -53,7 +56,7 @@ pub(super) trait Simd {
     unsafe fn interleave(lo: Self::V, hi: Self::V) -> (Self::V, Self::V);
 }
 
-/// Byte shuffles (PSHUFB): what the split-nibble table method needs.
+/// Byte shuffles (PSHUFB, TBL): what the split-nibble table method needs.
 pub(super) trait Shuffle: Simd {
     /// Each byte of `idx` (all below 16) replaced by that entry of the 16-byte table
     /// `t` (the same table in every 128-bit lane).
@@ -63,6 +66,7 @@ pub(super) trait Shuffle: Simd {
 }
 
 /// GF2P8AFFINEQB: what the GFNI method needs.
+#[cfg(target_arch = "x86_64")]
 pub(super) trait Affine: Simd {
     /// Every byte of `x` multiplied by the 8×8 bit matrix `m` (in the instruction's
     /// layout: byte 7−i of `m` is the row giving result bit i).
@@ -120,11 +124,11 @@ impl<S: Shuffle> Mul for Nibble<S> {
     /// product byte: entries 2p and 2p + 1.
     type P16 = [Tab; 8];
     type X = (S::V, S::V);
-    // 16 registers (SSE, AVX2) or 32 (AVX-512): accumulators, the split source,
-    // a table and a temporary must all fit.
-    const G8: usize = if S::W == 64 { 8 } else { 4 };
+    // 16 registers (SSE, AVX2) or 32 (AVX-512, NEON): accumulators, the split
+    // source, a table and a temporary must all fit.
+    const G8: usize = if S::REGISTERS >= 32 { 8 } else { 4 };
     const U8: usize = 2;
-    const G16: usize = if S::W == 64 { 8 } else { 4 };
+    const G16: usize = if S::REGISTERS >= 32 { 8 } else { 4 };
 
     fn prep8(c: u8) -> [Tab; 2] {
         let row = &MUL8[usize::from(c)];
@@ -192,6 +196,7 @@ impl<S: Shuffle> Mul for Nibble<S> {
 
 /// The GF2P8AFFINEQB matrix of the GF(2)-linear byte map whose value on bit i is
 /// `cols[i]`.
+#[cfg(target_arch = "x86_64")]
 fn matrix(cols: [u8; 8]) -> u64 {
     // Byte i = column i; an 8×8 bit transpose (Hacker's Delight) makes byte r = row
     // r, and the byte swap puts row r at byte 7 − r.
@@ -222,8 +227,10 @@ fn bit_products16(c: u16) -> [u16; 16] {
 }
 
 /// GFNI affine matrices over an [`Affine`] set: one instruction per byte product.
+#[cfg(target_arch = "x86_64")]
 pub(super) struct Gfni<S>(std::marker::PhantomData<S>);
 
+#[cfg(target_arch = "x86_64")]
 impl<S: Affine> Mul for Gfni<S> {
     type S = S;
     type P8 = u64;
@@ -233,9 +240,9 @@ impl<S: Affine> Mul for Gfni<S> {
     type X = S::V;
     // One temporary per product: with 32 registers, 8 outputs × 2 vectors (GF(2^8))
     // or 8 outputs × 2 planes (GF(2^16)) of accumulators still leave room.
-    const G8: usize = if S::W == 64 { 8 } else { 4 };
+    const G8: usize = if S::REGISTERS >= 32 { 8 } else { 4 };
     const U8: usize = 2;
-    const G16: usize = if S::W == 64 { 8 } else { 4 };
+    const G16: usize = if S::REGISTERS >= 32 { 8 } else { 4 };
 
     fn prep8(c: u8) -> u64 {
         let row = &MUL8[usize::from(c)];
@@ -600,12 +607,27 @@ const PREFETCH: usize = 512;
 /// faults, and `wrapping_add` keeps the arithmetic defined.
 #[inline(always)]
 fn prefetch(src: *const u8, off: usize, step: usize) {
-    use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
     let mut line = 0;
     while line < step {
+        let at = src.wrapping_add(off + PREFETCH + line);
+        #[cfg(target_arch = "x86_64")]
         // SAFETY: PREFETCHh is SSE (baseline on x86_64) and does not access memory
         // architecturally, so any address is allowed.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>(src.wrapping_add(off + PREFETCH + line).cast()) }
+        unsafe {
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(at.cast())
+        }
+        #[cfg(target_arch = "aarch64")]
+        // SAFETY: PRFM (base aarch64, no feature needed; `_prefetch` is not stable)
+        // is a hint that never faults nor accesses memory architecturally, so any
+        // address is allowed; it touches no register but its operand, nor the stack
+        // or the flags.
+        unsafe {
+            std::arch::asm!(
+                "prfm pldl1keep, [{at}]",
+                at = in(reg) at,
+                options(nostack, readonly, preserves_flags)
+            )
+        }
         line += 64;
     }
 }
@@ -1337,10 +1359,14 @@ pub(super) use entry_points;
 
 #[cfg(test)]
 mod tests {
-    use super::super::avx2::Avx2;
+    #[cfg(target_arch = "x86_64")]
+    use super::super::avx2::Avx2 as Vector;
+    #[cfg(target_arch = "aarch64")]
+    use super::super::neon::Neon as Vector;
     use super::*;
 
     /// The definition of the GF2P8AFFINEQB layout, bit by bit.
+    #[cfg(target_arch = "x86_64")]
     fn slow_matrix(cols: [u8; 8]) -> u64 {
         let mut m = 0u64;
         for r in 0..8 {
@@ -1351,6 +1377,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(target_arch = "x86_64")]
     fn matrix_is_the_transpose_in_instruction_layout() {
         let mut rng = crate::test_rng::Rng(0x0123_4567_89ab_cdef);
         for _ in 0..1000 {
@@ -1360,7 +1387,8 @@ mod tests {
     }
 
     /// Exactly the products by subfield elements take the bytewise butterflies, with
-    /// both methods (their preparation needs no instruction set).
+    /// both methods (their preparation needs no instruction set; GFNI's only where
+    /// it is compiled, x86_64).
     #[test]
     fn bytewise_exactly_for_the_subfield() {
         let f = Field::Gf16;
@@ -1370,12 +1398,13 @@ mod tests {
             let sub = (0..8).fold(c, |x, _| f.mul(x, x)) == c;
             let bit = Tower::images(c, Forms::Kernel);
             assert_eq!(
-                Nibble::<Avx2>::bytewise16(&Nibble::<Avx2>::prep16(bit)),
+                Nibble::<Vector>::bytewise16(&Nibble::<Vector>::prep16(bit)),
                 sub,
                 "{c}"
             );
+            #[cfg(target_arch = "x86_64")]
             assert_eq!(
-                Gfni::<Avx2>::bytewise16(&Gfni::<Avx2>::prep16(bit)),
+                Gfni::<Vector>::bytewise16(&Gfni::<Vector>::prep16(bit)),
                 sub,
                 "{c}"
             );

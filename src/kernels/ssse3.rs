@@ -12,6 +12,7 @@ pub(super) struct Sse;
 impl Simd for Sse {
     type V = __m128i;
     const W: usize = 16;
+    const REGISTERS: usize = 16;
 
     #[inline(always)]
     unsafe fn load(p: *const u8) -> __m128i {
