@@ -144,7 +144,10 @@ mod tests {
         let mut g = vec![0u8; m * k];
         cauchy_matrix(&mut g, m, k);
         let rows = [0, 2, 4, 6, 8, 9, 10, 11, 12, 13];
-        let sub: Vec<u8> = rows.iter().flat_map(|&r| g[r * k..(r + 1) * k].to_vec()).collect();
+        let sub: Vec<u8> = rows
+            .iter()
+            .flat_map(|&r| g[r * k..(r + 1) * k].to_vec())
+            .collect();
         let (mut a, mut out) = (sub.clone(), vec![0u8; k * k]);
         invert(&mut a, &mut out, k).unwrap();
         let mut id = vec![0u8; k * k];

@@ -140,7 +140,10 @@ unsafe fn update(
     if len == 0 || rows == 0 || tables.is_null() || data.is_null() || coding.is_null() {
         return;
     }
-    if k.checked_mul(rows).and_then(|n| n.checked_add(vec_i)).is_none() {
+    if k.checked_mul(rows)
+        .and_then(|n| n.checked_add(vec_i))
+        .is_none()
+    {
         return;
     }
     // SAFETY: the caller's contract above.
@@ -161,7 +164,12 @@ unsafe fn update(
 /// ISA-L's contract: `a` holds k·rows coefficients, `gftbls` 32·k·rows writable
 /// bytes. NULL pointers or k, rows ≤ 0 do nothing.
 #[no_mangle]
-pub unsafe extern "C" fn ec_init_tables(k: c_int, rows: c_int, a: *const c_uchar, gftbls: *mut c_uchar) {
+pub unsafe extern "C" fn ec_init_tables(
+    k: c_int,
+    rows: c_int,
+    a: *const c_uchar,
+    gftbls: *mut c_uchar,
+) {
     guard((), || {
         let (Some(k), Some(rows)) = (count(k), count(rows)) else {
             return;
@@ -245,7 +253,9 @@ pub unsafe extern "C" fn ec_encode_data_update(
 ) {
     let Some(k) = count(k) else { return };
     // SAFETY: the caller's contract, the same as update's.
-    guard((), || unsafe { update(len, k, rows, vec_i, g_tbls, data, coding) })
+    guard((), || unsafe {
+        update(len, k, rows, vec_i, g_tbls, data, coding)
+    })
 }
 
 /// `dest = Σ_j c_j · src[j]` over `len` bytes, c_j from table j of `gftbls`.
@@ -345,7 +355,12 @@ pub unsafe extern "C" fn gf_vect_mul_init(c: c_uchar, gftbl: *mut c_uchar) {
 /// aligned, which this does not need). NULL pointers and negative lengths return -1
 /// without writing (ISA-L crashes).
 #[no_mangle]
-pub unsafe extern "C" fn gf_vect_mul(len: c_int, gftbl: *const c_uchar, src: *const c_void, dest: *mut c_void) -> c_int {
+pub unsafe extern "C" fn gf_vect_mul(
+    len: c_int,
+    gftbl: *const c_uchar,
+    src: *const c_void,
+    dest: *mut c_void,
+) -> c_int {
     guard(-1, || {
         let Some(n) = count(len) else { return -1 };
         if gftbl.is_null() || src.is_null() || dest.is_null() {
@@ -359,7 +374,12 @@ pub unsafe extern "C" fn gf_vect_mul(len: c_int, gftbl: *const c_uchar, src: *co
             if std::ptr::eq(src, dest) {
                 dot::scale_in_place(c, out);
             } else if n > 0 {
-                dot::dot(&[c], &[std::slice::from_raw_parts(src, n)], &mut [out], false);
+                dot::dot(
+                    &[c],
+                    &[std::slice::from_raw_parts(src, n)],
+                    &mut [out],
+                    false,
+                );
             }
         }
         // At most 32 for a c_int len: it fits.
@@ -427,7 +447,11 @@ pub unsafe extern "C" fn gf_gen_cauchy1_matrix(a: *mut c_uchar, m: c_int, k: c_i
 /// ISA-L's contract: `in_mat` and `out_mat` are distinct n·n-byte matrices,
 /// readable and writable. n ≤ 0 returns 0 and NULL pointers -1, writing nothing.
 #[no_mangle]
-pub unsafe extern "C" fn gf_invert_matrix(in_mat: *mut c_uchar, out_mat: *mut c_uchar, n: c_int) -> c_int {
+pub unsafe extern "C" fn gf_invert_matrix(
+    in_mat: *mut c_uchar,
+    out_mat: *mut c_uchar,
+    n: c_int,
+) -> c_int {
     guard(-1, || {
         let Some(n) = count(n).filter(|&n| n > 0) else {
             return 0;

@@ -8,12 +8,28 @@ mod common;
 use std::ffi::{c_int, c_void};
 use std::ptr::{null, null_mut};
 
-use common::{isal, isal_base, ours, symbols, symbol_file, Api, Rng};
+use common::{isal, isal_base, ours, symbol_file, symbols, Api, Rng};
 
 /// Lengths every byte loop is tried at: empty, below and around ISA-L's vector
 /// widths and tails, and large.
 const LENS: &[usize] = &[
-    0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128, 129, 1000, 4103, 65536 + 5,
+    0,
+    1,
+    15,
+    16,
+    17,
+    31,
+    32,
+    33,
+    63,
+    64,
+    65,
+    127,
+    128,
+    129,
+    1000,
+    4103,
+    65536 + 5,
 ];
 
 /// Bytes after each block that nothing may write.
@@ -36,12 +52,20 @@ impl Blocks {
     }
 
     fn ptrs(&self) -> Vec<*const u8> {
-        self.bufs.iter().zip(&self.offs).map(|(b, &o)| b[o..].as_ptr()).collect()
+        self.bufs
+            .iter()
+            .zip(&self.offs)
+            .map(|(b, &o)| b[o..].as_ptr())
+            .collect()
     }
 
     fn ptrs_mut(&mut self) -> Vec<*mut u8> {
         let offs = &self.offs;
-        self.bufs.iter_mut().zip(offs).map(|(b, &o)| b[o..].as_mut_ptr()).collect()
+        self.bufs
+            .iter_mut()
+            .zip(offs)
+            .map(|(b, &o)| b[o..].as_mut_ptr())
+            .collect()
     }
 }
 
@@ -114,7 +138,10 @@ fn field_and_tables() {
     let mut rng = Rng(1);
     for (k, rows) in [(1, 1), (10, 4), (3, 0), (0, 3), (32, 8), (7, 13), (255, 1)] {
         let m = rng.bytes(k * rows);
-        let (mut ta, mut tb) = (vec![0xA5u8; 32 * k * rows + GUARD], vec![0xA5u8; 32 * k * rows + GUARD]);
+        let (mut ta, mut tb) = (
+            vec![0xA5u8; 32 * k * rows + GUARD],
+            vec![0xA5u8; 32 * k * rows + GUARD],
+        );
         // SAFETY: m holds k·rows coefficients, the tables room for them.
         unsafe {
             (ours().ec_init_tables)(int(k), int(rows), m.as_ptr(), ta.as_mut_ptr());
@@ -137,7 +164,10 @@ fn compare_matrix(gen: impl Fn(&Api) -> common::Matrix, m: usize, k: usize, what
         gen(isal())(b.as_mut_ptr(), int(m), int(k));
     }
     assert_eq!(a[..size], b[..size], "{what} m={m} k={k}");
-    assert!(a[size..].iter().all(|&x| x == 0xEE), "{what} m={m} k={k} wrote past m·k");
+    assert!(
+        a[size..].iter().all(|&x| x == 0xEE),
+        "{what} m={m} k={k} wrote past m·k"
+    );
 }
 
 #[test]
@@ -145,7 +175,12 @@ fn generator_matrices() {
     for k in 1..=24 {
         for m in (1..=k + 20).chain([200, 255, 256, 257, 300]) {
             compare_matrix(|api| api.gf_gen_rs_matrix, m, k, "gf_gen_rs_matrix");
-            compare_matrix(|api| api.gf_gen_cauchy1_matrix, m, k, "gf_gen_cauchy1_matrix");
+            compare_matrix(
+                |api| api.gf_gen_cauchy1_matrix,
+                m,
+                k,
+                "gf_gen_cauchy1_matrix",
+            );
         }
     }
 }
@@ -165,7 +200,15 @@ fn matrix_inversion() {
             // Dense: almost always invertible.
             0 => rng.bytes(n * n),
             // Sparse: zero pivots, row swaps and singular ones.
-            1 => (0..n * n).map(|_| if rng.below(3) == 0 { rng.next() as u8 } else { 0 }).collect(),
+            1 => (0..n * n)
+                .map(|_| {
+                    if rng.below(3) == 0 {
+                        rng.next() as u8
+                    } else {
+                        0
+                    }
+                })
+                .collect(),
             // A repeated row: singular, found late or early.
             2 => {
                 let mut m = rng.bytes(n * n);
@@ -179,11 +222,12 @@ fn matrix_inversion() {
             // Rows of a Vandermonde generator, as a decoder picks them.
             _ => {
                 let n = n.min(20);
-                (0..n).flat_map(|_| {
-                    let r = rng.below(40);
-                    gen[r * 20..r * 20 + n].to_vec()
-                })
-                .collect()
+                (0..n)
+                    .flat_map(|_| {
+                        let r = rng.below(40);
+                        gen[r * 20..r * 20 + n].to_vec()
+                    })
+                    .collect()
             }
         };
         let n = (m.len() as f64).sqrt() as usize;
@@ -205,13 +249,26 @@ fn matrix_inversion() {
             _ => singular += 1,
         }
     }
-    assert!(singular > 300 && regular > 300, "{singular} singular, {regular} regular");
+    assert!(
+        singular > 300 && regular > 300,
+        "{singular} singular, {regular} regular"
+    );
 }
 
 /// Shapes (k, rows) of the encode tests: k = 1, more rows than ISA-L's 6 per pass,
 /// more sources than fit a pass of ours.
-const SHAPES: &[(usize, usize)] =
-    &[(1, 1), (1, 4), (2, 1), (3, 2), (10, 4), (6, 6), (7, 7), (13, 5), (32, 8), (4, 0)];
+const SHAPES: &[(usize, usize)] = &[
+    (1, 1),
+    (1, 4),
+    (2, 1),
+    (3, 2),
+    (10, 4),
+    (6, 6),
+    (7, 7),
+    (13, 5),
+    (32, 8),
+    (4, 0),
+];
 
 #[test]
 fn encode() {
@@ -225,14 +282,35 @@ fn encode() {
             let run = |f: common::Encode, t: &[u8]| {
                 let mut out = out.clone();
                 // SAFETY: k sources and rows outputs of len bytes, tables for k·rows.
-                unsafe { f(int(len), int(k), int(rows), t.as_ptr(), data.ptrs().as_ptr(), out.ptrs_mut().as_ptr()) };
+                unsafe {
+                    f(
+                        int(len),
+                        int(k),
+                        int(rows),
+                        t.as_ptr(),
+                        data.ptrs().as_ptr(),
+                        out.ptrs_mut().as_ptr(),
+                    )
+                };
                 out
             };
             let want = run(isal().ec_encode_data, &tb);
             let what = format!("k={k} rows={rows} len={len}");
-            assert_eq!(run(ours().ec_encode_data, &ta), want, "ec_encode_data {what}");
-            assert_eq!(run(ours().ec_encode_data_base, &ta), want, "ec_encode_data_base {what}");
-            assert_eq!(run(isal().ec_encode_data_base, &tb), want, "ISA-L's own base {what}");
+            assert_eq!(
+                run(ours().ec_encode_data, &ta),
+                want,
+                "ec_encode_data {what}"
+            );
+            assert_eq!(
+                run(ours().ec_encode_data_base, &ta),
+                want,
+                "ec_encode_data_base {what}"
+            );
+            assert_eq!(
+                run(isal().ec_encode_data_base, &tb),
+                want,
+                "ISA-L's own base {what}"
+            );
             if rows == 0 {
                 assert_eq!(want, out, "rows = 0 writes nothing");
             }
@@ -253,7 +331,16 @@ fn encode_large() {
             let t = tables(api, k, rows, &m);
             let mut out = Blocks::new(&mut Rng(5), rows, len);
             // SAFETY: as in `encode`.
-            unsafe { (api.ec_encode_data)(int(len), int(k), int(rows), t.as_ptr(), data.ptrs().as_ptr(), out.ptrs_mut().as_ptr()) };
+            unsafe {
+                (api.ec_encode_data)(
+                    int(len),
+                    int(k),
+                    int(rows),
+                    t.as_ptr(),
+                    data.ptrs().as_ptr(),
+                    out.ptrs_mut().as_ptr(),
+                )
+            };
             out
         })
         .collect();
@@ -272,8 +359,22 @@ fn encode_no_sources() {
         let no_data: [*const u8; 1] = [null()];
         // SAFETY: 3 outputs of len bytes; no source is read.
         unsafe {
-            (ours().ec_encode_data)(int(len), 0, 3, t.as_ptr(), no_data.as_ptr(), a.ptrs_mut().as_ptr());
-            (isal().ec_encode_data_base)(int(len), 0, 3, t.as_ptr(), no_data.as_ptr(), b.ptrs_mut().as_ptr());
+            (ours().ec_encode_data)(
+                int(len),
+                0,
+                3,
+                t.as_ptr(),
+                no_data.as_ptr(),
+                a.ptrs_mut().as_ptr(),
+            );
+            (isal().ec_encode_data_base)(
+                int(len),
+                0,
+                3,
+                t.as_ptr(),
+                no_data.as_ptr(),
+                b.ptrs_mut().as_ptr(),
+            );
         }
         assert_eq!(a, b, "len={len}");
     }
@@ -297,22 +398,51 @@ fn update_in_any_order() {
             for zeroed in [false, true] {
                 let mut start = Blocks::new(&mut rng, rows, len);
                 if zeroed {
-                    start.bufs.iter_mut().zip(&start.offs).for_each(|(b, &o)| b[o..o + len].fill(0));
+                    start
+                        .bufs
+                        .iter_mut()
+                        .zip(&start.offs)
+                        .for_each(|(b, &o)| b[o..o + len].fill(0));
                 }
                 let (mut a, mut b) = (start.clone(), start.clone());
                 for &j in &order {
                     let src = data.ptrs()[j];
                     // SAFETY: rows outputs of len bytes, one source, tables for k·rows.
                     unsafe {
-                        (ours().ec_encode_data_update)(int(len), int(k), int(rows), int(j), ta.as_ptr(), src, a.ptrs_mut().as_ptr());
-                        (isal().ec_encode_data_update)(int(len), int(k), int(rows), int(j), tb.as_ptr(), src, b.ptrs_mut().as_ptr());
+                        (ours().ec_encode_data_update)(
+                            int(len),
+                            int(k),
+                            int(rows),
+                            int(j),
+                            ta.as_ptr(),
+                            src,
+                            a.ptrs_mut().as_ptr(),
+                        );
+                        (isal().ec_encode_data_update)(
+                            int(len),
+                            int(k),
+                            int(rows),
+                            int(j),
+                            tb.as_ptr(),
+                            src,
+                            b.ptrs_mut().as_ptr(),
+                        );
                     }
                     assert_eq!(a, b, "k={k} rows={rows} len={len} after source {j}");
                 }
                 if zeroed {
                     let mut full = start.clone();
                     // SAFETY: as in `encode`.
-                    unsafe { (isal().ec_encode_data)(int(len), int(k), int(rows), tb.as_ptr(), data.ptrs().as_ptr(), full.ptrs_mut().as_ptr()) };
+                    unsafe {
+                        (isal().ec_encode_data)(
+                            int(len),
+                            int(k),
+                            int(rows),
+                            tb.as_ptr(),
+                            data.ptrs().as_ptr(),
+                            full.ptrs_mut().as_ptr(),
+                        )
+                    };
                     assert_eq!(a, full, "k={k} rows={rows} len={len}: updates ≠ encode");
                 }
             }
@@ -336,25 +466,58 @@ fn dot_product_and_multiply_add() {
             let dot = |f: common::DotProd| {
                 let mut d = dest.clone();
                 // SAFETY: vlen sources and one output of len bytes, vlen tables.
-                unsafe { f(int(len), int(vlen), t.as_ptr(), src.ptrs().as_ptr(), d.ptrs_mut()[0]) };
+                unsafe {
+                    f(
+                        int(len),
+                        int(vlen),
+                        t.as_ptr(),
+                        src.ptrs().as_ptr(),
+                        d.ptrs_mut()[0],
+                    )
+                };
                 d
             };
             let want = dot(base.gf_vect_dot_prod_base);
-            assert_eq!(dot(ours().gf_vect_dot_prod), want, "gf_vect_dot_prod vlen={vlen} len={len}");
+            assert_eq!(
+                dot(ours().gf_vect_dot_prod),
+                want,
+                "gf_vect_dot_prod vlen={vlen} len={len}"
+            );
             if len >= 32 {
-                assert_eq!(dot(isal().gf_vect_dot_prod), want, "ISA-L's own vlen={vlen} len={len}");
+                assert_eq!(
+                    dot(isal().gf_vect_dot_prod),
+                    want,
+                    "ISA-L's own vlen={vlen} len={len}"
+                );
             }
             let vec_i = rng.below(vlen);
             let mad = |f: common::Mad| {
                 let mut d = dest.clone();
                 // SAFETY: one source and one output of len bytes, vlen tables.
-                unsafe { f(int(len), int(vlen), int(vec_i), t.as_ptr(), src.ptrs()[0], d.ptrs_mut()[0]) };
+                unsafe {
+                    f(
+                        int(len),
+                        int(vlen),
+                        int(vec_i),
+                        t.as_ptr(),
+                        src.ptrs()[0],
+                        d.ptrs_mut()[0],
+                    )
+                };
                 d
             };
             let want = mad(base.gf_vect_mad_base);
-            assert_eq!(mad(ours().gf_vect_mad), want, "gf_vect_mad vec_i={vec_i} len={len}");
+            assert_eq!(
+                mad(ours().gf_vect_mad),
+                want,
+                "gf_vect_mad vec_i={vec_i} len={len}"
+            );
             if len >= 64 {
-                assert_eq!(mad(isal().gf_vect_mad), want, "ISA-L's own vec_i={vec_i} len={len}");
+                assert_eq!(
+                    mad(isal().gf_vect_mad),
+                    want,
+                    "ISA-L's own vec_i={vec_i} len={len}"
+                );
                 // In place: dest ⊕= c·dest.
                 let in_place = |api: &Api| {
                     let mut d = dest.clone();
@@ -363,7 +526,11 @@ fn dot_product_and_multiply_add() {
                     unsafe { (api.gf_vect_mad)(int(len), int(vlen), int(vec_i), t.as_ptr(), p, p) };
                     d
                 };
-                assert_eq!(in_place(ours()), in_place(isal()), "gf_vect_mad in place len={len}");
+                assert_eq!(
+                    in_place(ours()),
+                    in_place(isal()),
+                    "gf_vect_mad in place len={len}"
+                );
             }
         }
     }
@@ -395,7 +562,12 @@ fn vector_multiply() {
                 let mut out = dst.clone();
                 // SAFETY: len readable and writable bytes (and room for ISA-L's steps).
                 let r = unsafe {
-                    (api.gf_vect_mul)(int(len), t.as_ptr(), src[s + src_off..].as_ptr().cast::<c_void>(), out[d + dst_off..].as_mut_ptr().cast::<c_void>())
+                    (api.gf_vect_mul)(
+                        int(len),
+                        t.as_ptr(),
+                        src[s + src_off..].as_ptr().cast::<c_void>(),
+                        out[d + dst_off..].as_mut_ptr().cast::<c_void>(),
+                    )
                 };
                 (r, out, dst_off)
             };
@@ -406,12 +578,25 @@ fn vector_multiply() {
                 let mut out = dst.clone();
                 // SAFETY: as above; ours needs no alignment.
                 let ra = unsafe {
-                    (ours().gf_vect_mul)(int(len), t.as_ptr(), src2[s + src_off..].as_ptr().cast::<c_void>(), out[d + dst_off..].as_mut_ptr().cast::<c_void>())
+                    (ours().gf_vect_mul)(
+                        int(len),
+                        t.as_ptr(),
+                        src2[s + src_off..].as_ptr().cast::<c_void>(),
+                        out[d + dst_off..].as_mut_ptr().cast::<c_void>(),
+                    )
                 };
                 let what = format!("c={c} len={len} offsets {src_off}, {dst_off}");
                 assert_eq!(ra, rb, "return {what}");
-                assert_eq!(out[d + dst_off..d + dst_off + len], want[d..d + len], "{what}");
-                assert_eq!(out[d + dst_off + len..], dst[d + dst_off + len..], "{what}: past len");
+                assert_eq!(
+                    out[d + dst_off..d + dst_off + len],
+                    want[d..d + len],
+                    "{what}"
+                );
+                assert_eq!(
+                    out[d + dst_off + len..],
+                    dst[d + dst_off + len..],
+                    "{what}: past len"
+                );
                 assert_eq!(out[..d + dst_off], dst[..d + dst_off], "{what}: before");
             }
             // In place.
@@ -422,7 +607,11 @@ fn vector_multiply() {
                 let r = unsafe { (api.gf_vect_mul)(int(len), t.as_ptr(), p, p) };
                 (r, b[s..s + len].to_vec())
             };
-            assert_eq!(in_place(ours()), in_place(isal()), "c={c} len={len} in place");
+            assert_eq!(
+                in_place(ours()),
+                in_place(isal()),
+                "c={c} len={len} in place"
+            );
         }
     }
 }
@@ -488,9 +677,15 @@ fn crashes_of_isal_are_harmless() {
         (api.gf_vect_mad)(64, 4, 0, t.as_ptr(), null(), p[0]);
         assert_eq!((api.gf_vect_mul)(64, null(), d[0].cast(), p[0].cast()), -1);
         assert_eq!((api.gf_vect_mul)(64, t.as_ptr(), null(), p[0].cast()), -1);
-        assert_eq!((api.gf_vect_mul)(-32, t.as_ptr(), d[0].cast(), p[0].cast()), -1);
+        assert_eq!(
+            (api.gf_vect_mul)(-32, t.as_ptr(), d[0].cast(), p[0].cast()),
+            -1
+        );
         assert_eq!((api.gf_invert_matrix)(null_mut(), m.as_mut_ptr(), 4), -1);
-        assert_eq!((api.gf_invert_matrix)(m.as_mut_ptr(), m.as_mut_ptr(), 4), -1);
+        assert_eq!(
+            (api.gf_invert_matrix)(m.as_mut_ptr(), m.as_mut_ptr(), 4),
+            -1
+        );
         assert_eq!((api.gf_invert_matrix)(m.as_mut_ptr(), null_mut(), -1), 0);
         (api.gf_gen_rs_matrix)(null_mut(), 4, 4);
         (api.gf_gen_cauchy1_matrix)(null_mut(), 4, 4);

@@ -46,8 +46,14 @@ pub fn symbols(api: &Api) -> Vec<(&'static str, *const c_void)> {
     vec![
         ("ec_init_tables", api.ec_init_tables as *const c_void),
         ("ec_encode_data", api.ec_encode_data as *const c_void),
-        ("ec_encode_data_base", api.ec_encode_data_base as *const c_void),
-        ("ec_encode_data_update", api.ec_encode_data_update as *const c_void),
+        (
+            "ec_encode_data_base",
+            api.ec_encode_data_base as *const c_void,
+        ),
+        (
+            "ec_encode_data_update",
+            api.ec_encode_data_update as *const c_void,
+        ),
         ("gf_vect_dot_prod", api.gf_vect_dot_prod as *const c_void),
         ("gf_vect_mad", api.gf_vect_mad as *const c_void),
         ("gf_vect_mul", api.gf_vect_mul as *const c_void),
@@ -55,7 +61,10 @@ pub fn symbols(api: &Api) -> Vec<(&'static str, *const c_void)> {
         ("gf_mul", api.gf_mul as *const c_void),
         ("gf_inv", api.gf_inv as *const c_void),
         ("gf_gen_rs_matrix", api.gf_gen_rs_matrix as *const c_void),
-        ("gf_gen_cauchy1_matrix", api.gf_gen_cauchy1_matrix as *const c_void),
+        (
+            "gf_gen_cauchy1_matrix",
+            api.gf_gen_cauchy1_matrix as *const c_void,
+        ),
         ("gf_invert_matrix", api.gf_invert_matrix as *const c_void),
     ]
 }
@@ -65,7 +74,10 @@ pub fn symbol_file(addr: *const c_void) -> PathBuf {
     let mut info: libc::Dl_info = unsafe { std::mem::zeroed() };
     // SAFETY: dladdr only reads the address and fills `info`.
     let found = unsafe { libc::dladdr(addr, &mut info) };
-    assert!(found != 0 && !info.dli_fname.is_null(), "dladdr found nothing");
+    assert!(
+        found != 0 && !info.dli_fname.is_null(),
+        "dladdr found nothing"
+    );
     // SAFETY: dladdr set a NUL-terminated file name, owned by the loader.
     let name = unsafe { CStr::from_ptr(info.dli_fname) };
     std::fs::canonicalize(name.to_str().unwrap()).unwrap()
@@ -81,9 +93,8 @@ fn load(path: PathBuf) -> Api {
         ($name:ident) => {
             // SAFETY: the type is ISA-L's signature for this name (erasure_code.h,
             // gf_vect_mul.h); the library stays loaded (leaked above).
-            *unsafe { lib.get(concat!(stringify!($name), "\0").as_bytes()) }.unwrap_or_else(
-                |e| panic!("{}: {}: {e}", path.display(), stringify!($name)),
-            )
+            *unsafe { lib.get(concat!(stringify!($name), "\0").as_bytes()) }
+                .unwrap_or_else(|e| panic!("{}: {}: {e}", path.display(), stringify!($name)))
         };
     }
     Api {
@@ -110,10 +121,12 @@ fn load(path: PathBuf) -> Api {
 pub fn ours() -> &'static Api {
     static API: OnceLock<Api> = OnceLock::new();
     API.get_or_init(|| {
-        let path = std::env::var_os("ISAL_OURS").map(PathBuf::from).unwrap_or_else(|| {
-            let exe = std::env::current_exe().unwrap();
-            exe.parent().unwrap().join("libisal.so")
-        });
+        let path = std::env::var_os("ISAL_OURS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                let exe = std::env::current_exe().unwrap();
+                exe.parent().unwrap().join("libisal.so")
+            });
         load(path)
     })
 }
