@@ -346,7 +346,10 @@ pub fn dot8(
             got: coeffs.len(),
         });
     }
-    let lens = srcs.iter().map(|s| s.len()).chain(dsts.iter().map(|d| d.len()));
+    let lens = srcs
+        .iter()
+        .map(|s| s.len())
+        .chain(dsts.iter().map(|d| d.len()));
     let expected = lens.clone().next().unwrap_or(0);
     if let Some((position, got)) = lens.enumerate().find(|&(_, l)| l != expected) {
         return Err(crate::Error::WrongBlockSize {
