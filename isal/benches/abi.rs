@@ -1,7 +1,10 @@
 //! Configs A–E of shared/BENCH.md through ISA-L's ABI: Debian's Intel ISA-L 2.30
 //! against this crate's libisal, both dlopened in one process, and the core's own
 //! kernel call (`kernels::dot8`) for the cost of the ABI. Once per kernel this CPU
-//! has: the bench runs itself again with ALGORITHM_FEC_KERNEL set.
+//! has: the bench runs itself again with ALGORITHM_FEC_KERNEL set. Beside ISA-L's
+//! `ec_encode_data` (which picks its fastest code for the CPU) it times ISA-L's own
+//! version for our kernel's instruction set (`ec_encode_data_avx512`, `_avx2`,
+//! `_sse`, `_base`), so that a forced kernel also meets its like.
 //!
 //! ```text
 //! cargo bench --manifest-path isal/Cargo.toml --bench abi
@@ -122,6 +125,23 @@ const CONFIGS: &[Config] = &[
         sets: COLD,
         decode: true,
     },
+    // Not configs of BENCH.md: B's shape at small blocks, where per-call costs show.
+    Config {
+        name: "B-4K",
+        k: 10,
+        rows: 4,
+        len: 4 << 10,
+        sets: 1,
+        decode: false,
+    },
+    Config {
+        name: "B-1K",
+        k: 10,
+        rows: 4,
+        len: 1 << 10,
+        sets: 1,
+        decode: false,
+    },
 ];
 
 /// E's lost data blocks; the checks k..k+4 stand in for them.
@@ -135,10 +155,11 @@ fn present(k: usize) -> Vec<usize> {
         .collect()
 }
 
-/// How one side multiplies: through a library's ABI, or the core's call.
+/// How one side multiplies: through a library's ABI (its `ec_encode_data`, or
+/// another function of that signature), or the core's call.
 #[derive(Clone, Copy)]
 enum Side {
-    Abi(&'static Api),
+    Abi(&'static Api, common::Encode),
     Core,
 }
 
@@ -147,7 +168,7 @@ impl Side {
     /// encodes: `tables` reused).
     fn tables(self, k: usize, matrix: &[u8]) -> Vec<u8> {
         match self {
-            Side::Abi(api) => {
+            Side::Abi(api, _) => {
                 let mut t = vec![0u8; 32 * matrix.len()];
                 // SAFETY: matrix.len() = k·rows coefficients, t 32 bytes each.
                 unsafe {
@@ -166,13 +187,13 @@ impl Side {
 
     fn run(self, k: usize, tables: &[u8], srcs: &[&[u8]], outs: &mut [Vec<u8>]) {
         match self {
-            Side::Abi(api) => {
+            Side::Abi(_, encode) => {
                 let sp: Vec<*const u8> = srcs.iter().map(|s| s.as_ptr()).collect();
                 let op: Vec<*mut u8> = outs.iter_mut().map(|o| o.as_mut_ptr()).collect();
                 // SAFETY: k sources and outs.len() outputs of equal length, tables
                 // for all their coefficients.
                 unsafe {
-                    (api.ec_encode_data)(
+                    encode(
                         int(outs[0].len()),
                         int(k),
                         int(outs.len()),
@@ -193,7 +214,7 @@ impl Side {
     /// inversion for ISA-L, ours for the other two), keep the rows of `LOST`.
     fn decode_matrix(self, gen: &[u8], k: usize) -> Vec<u8> {
         let inv = match self {
-            Side::Abi(api) => api.gf_invert_matrix,
+            Side::Abi(api, _) => api.gf_invert_matrix,
             Side::Core => ours().gf_invert_matrix,
         };
         let mut sub: Vec<u8> = present(k)
@@ -263,13 +284,14 @@ fn check_decodes(c: &Config, gen: &[u8], data: &[Vec<u8>], outs: &[Vec<u8>]) {
         })
         .collect();
     let mut back = vec![vec![0u8; c.len]; lost.len()];
-    Side::Abi(isal()).run(k, &Side::Abi(isal()).tables(k, &m), &srcs, &mut back);
+    let intel = Side::Abi(isal(), isal().ec_encode_data);
+    intel.run(k, &intel.tables(k, &m), &srcs, &mut back);
     for (b, &l) in back.iter().zip(&lost) {
         assert!(b == &data[l], "{}: the checks do not decode back", c.name);
     }
 }
 
-fn bench(c: &Config) -> [f64; 3] {
+fn bench(c: &Config, variant: common::Encode) -> [f64; 4] {
     let (k, n) = (c.k, c.k + c.rows);
     let mut gen = vec![0u8; n * k];
     // SAFETY: room for n × k.
@@ -307,7 +329,12 @@ fn bench(c: &Config) -> [f64; 3] {
     .iter()
     .map(|s| s.iter().map(|b| b.as_slice()).collect())
     .collect();
-    let sides = [Side::Abi(isal()), Side::Abi(ours()), Side::Core];
+    let sides = [
+        Side::Abi(isal(), isal().ec_encode_data),
+        Side::Abi(isal(), variant),
+        Side::Abi(ours(), ours().ec_encode_data),
+        Side::Core,
+    ];
     let mut calls: Vec<_> = sides
         .map(|s| caller(s, c, &gen, &sets))
         .into_iter()
@@ -341,7 +368,7 @@ fn bench(c: &Config) -> [f64; 3] {
         })
         .collect();
     let t = time(&mut timed);
-    [0, 1, 2].map(|i| (k * c.len) as f64 / t[i] / 1e6)
+    [0, 1, 2, 3].map(|i| (k * c.len) as f64 / t[i] / 1e6)
 }
 
 fn cpu() -> String {
@@ -378,10 +405,27 @@ fn main() {
         Ok(kernel.as_str()),
         "this process's kernel"
     );
-    println!("\nkernel {kernel}:");
+    // ISA-L's own version for the instruction set of our kernel, beside the one it
+    // picks for itself.
+    let (variant, name): (common::Encode, &str) = {
+        let name = match kernel.as_str() {
+            "gfni" | "avx512" => "ec_encode_data_avx512",
+            "gfni256" | "avx2" => "ec_encode_data_avx2",
+            "ssse3" => "ec_encode_data_sse",
+            _ => "ec_encode_data_base",
+        };
+        // SAFETY: ec_encode_data's signature (erasure_code.h); the library stays loaded.
+        let f = unsafe {
+            isal()
+                .lib
+                .get::<common::Encode>(format!("{name}\0").as_bytes())
+        };
+        (*f.unwrap(), name)
+    };
+    println!("\nkernel {kernel} (beside ISA-L's own choice: its {name}):");
     println!(
-        "{:<6} {:>11} {:>11} {:>11} {:>9} {:>9}",
-        "config", "ISA-L MB/s", "ABI MB/s", "core MB/s", "ABI/ISA-L", "ABI/core"
+        "{:<6} {:>10} {:>10} {:>10} {:>10} {:>9} {:>9} {:>9}",
+        "config", "ISA-L", "same ISA", "ABI", "core", "ABI/ISA-L", "ABI/same", "ABI/core"
     );
     // ISAL_BENCH_CONFIGS=BD runs only those.
     let only = std::env::var("ISAL_BENCH_CONFIGS").unwrap_or_default();
@@ -389,12 +433,14 @@ fn main() {
         .iter()
         .filter(|c| only.is_empty() || only.contains(c.name))
     {
-        let [base, abi, core] = bench(c);
+        let [base, same, abi, core] = bench(c, variant);
         println!(
-            "{:<6} {base:>11.0} {abi:>11.0} {core:>11.0} {:>9.2} {:>9.2}",
+            "{:<6} {base:>10.0} {same:>10.0} {abi:>10.0} {core:>10.0} {:>9.2} {:>9.2} {:>9.2}",
             c.name,
             abi / base,
+            abi / same,
             abi / core
         );
     }
+    println!("(MB/s of input per second of the thread's CPU time)");
 }
