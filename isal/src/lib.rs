@@ -17,19 +17,11 @@
 use std::ffi::{c_int, c_uchar, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use smallvec::SmallVec;
-
 mod dot;
 mod gf;
 
 /// Bytes per coefficient in ISA-L's tables.
 const SLOT: usize = 32;
-
-/// A call's coefficients and blocks: on the stack up to these counts (a heap
-/// allocation per call would cost as much as coding a few hundred bytes).
-type Coefficients = SmallVec<[u8; 256]>;
-type Sources<'a> = SmallVec<[&'a [u8]; 32]>;
-type Outputs<'a> = SmallVec<[&'a mut [u8]; 32]>;
 
 /// `f()`, or `failed` if it panicked (it should not: the shapes are built here), so
 /// that no unwinding reaches C.
@@ -46,7 +38,7 @@ fn count(n: c_int) -> Option<usize> {
 ///
 /// # Safety
 /// `tables` is valid for reading `SLOT · (slot(i) + 1)` bytes for every i.
-unsafe fn coefficients(tables: *const u8, n: usize, slot: impl Fn(usize) -> usize) -> Coefficients {
+unsafe fn coefficients(tables: *const u8, n: usize, slot: impl Fn(usize) -> usize) -> Vec<u8> {
     // SAFETY: as the caller promises.
     (0..n)
         .map(|i| unsafe { *tables.add(SLOT * slot(i) + 1) })
@@ -59,7 +51,7 @@ unsafe fn coefficients(tables: *const u8, n: usize, slot: impl Fn(usize) -> usiz
 /// # Safety
 /// `ptrs` is valid for reading `n` pointers, each non-NULL one valid for reading
 /// `len` bytes and not written through elsewhere while the blocks live.
-unsafe fn blocks<'a>(ptrs: *const *const u8, n: usize, len: usize) -> Option<Sources<'a>> {
+unsafe fn blocks<'a>(ptrs: *const *const u8, n: usize, len: usize) -> Option<Vec<&'a [u8]>> {
     (0..n)
         .map(|i| {
             // SAFETY: i < n, as the caller promises.
@@ -75,7 +67,7 @@ unsafe fn blocks<'a>(ptrs: *const *const u8, n: usize, len: usize) -> Option<Sou
 /// # Safety
 /// As [`blocks`], and every block valid for writing and overlapping no other block
 /// of the call.
-unsafe fn blocks_mut<'a>(ptrs: *const *mut u8, n: usize, len: usize) -> Option<Outputs<'a>> {
+unsafe fn blocks_mut<'a>(ptrs: *const *mut u8, n: usize, len: usize) -> Option<Vec<&'a mut [u8]>> {
     (0..n)
         .map(|i| {
             // SAFETY: i < n, as the caller promises.
