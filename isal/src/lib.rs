@@ -200,7 +200,8 @@ pub unsafe extern "C" fn ec_init_tables(
 /// ISA-L's contract: `gftbls` holds 32·k·rows bytes from ec_init_tables, `data` k
 /// pointers to `len` readable bytes, `coding` rows pointers to `len` writable bytes,
 /// no output overlapping another buffer. NULL pointers do nothing (ISA-L crashes);
-/// k ≤ 0 zeroes the outputs (ISA-L does below 16 bytes and crashes above).
+/// k ≤ 0 zeroes the outputs (as ISA-L's portable version; its SIMD version crashed
+/// at 64 bytes).
 #[no_mangle]
 pub unsafe extern "C" fn ec_encode_data(
     len: c_int,
@@ -263,7 +264,7 @@ pub unsafe extern "C" fn ec_encode_data_update(
 /// # Safety
 /// ISA-L's contract: `gftbls` holds 32·vlen bytes of tables, `src` vlen pointers to
 /// `len` readable bytes, `dest` `len` writable bytes overlapping none of them.
-/// ISA-L asks for len ≥ 32 (on AVX2/AVX-512 it writes nothing below); any length
+/// ISA-L asks for len ≥ 32 (on an AVX-512 CPU it wrote nothing below); any length
 /// works here. vlen ≤ 0 zeroes `dest`.
 #[no_mangle]
 pub unsafe extern "C" fn gf_vect_dot_prod(
@@ -288,7 +289,7 @@ pub unsafe extern "C" fn gf_vect_dot_prod(
 /// # Safety
 /// ISA-L's contract: `gftbls` holds 32·vec bytes of tables (vec_i < vec), `src` and
 /// `dest` `len` bytes each, readable and writable, the same or not overlapping. ISA-L
-/// asks for len ≥ 64 (on AVX2/AVX-512 it writes nothing below); any length works
+/// asks for len ≥ 64 (on an AVX-512 CPU it wrote nothing below); any length works
 /// here.
 #[no_mangle]
 pub unsafe extern "C" fn gf_vect_mad(
