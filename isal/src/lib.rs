@@ -364,28 +364,110 @@ pub unsafe extern "C" fn gf_vect_mul(
 ) -> c_int {
     guard(-1, || {
         let Some(n) = count(len) else { return -1 };
-        if gftbl.is_null() || src.is_null() || dest.is_null() {
-            return -1;
-        }
-        let (src, dest) = (src.cast::<u8>(), dest.cast::<u8>());
         // SAFETY: the caller's contract above.
-        unsafe {
-            let c = coefficients(gftbl, 1, |_| 0)[0];
-            let out = std::slice::from_raw_parts_mut(dest, n);
-            if std::ptr::eq(src, dest) {
-                dot::scale_in_place(c, out);
-            } else if n > 0 {
-                dot::dot(
-                    &[c],
-                    &[std::slice::from_raw_parts(src, n)],
-                    &mut [out],
-                    false,
-                );
-            }
+        if unsafe { !multiply(n, gftbl, src.cast(), dest.cast()) } {
+            return -1;
         }
         // At most 32 for a c_int len: it fits.
         (n.max(1).next_multiple_of(32) - n) as c_int
     })
+}
+
+/// `dest = c · src` over `n` bytes, c from `gftbl`; false (nothing written) if a
+/// pointer is NULL.
+///
+/// # Safety
+/// As [`gf_vect_mul`] for `n` bytes.
+unsafe fn multiply(n: usize, gftbl: *const u8, src: *const u8, dest: *mut u8) -> bool {
+    if gftbl.is_null() || src.is_null() || dest.is_null() {
+        return false;
+    }
+    // SAFETY: the caller's contract.
+    unsafe {
+        let c = coefficients(gftbl, 1, |_| 0)[0];
+        let out = std::slice::from_raw_parts_mut(dest, n);
+        if std::ptr::eq(src, dest) {
+            dot::scale_in_place(c, out);
+        } else if n > 0 {
+            let src = std::slice::from_raw_parts(src, n);
+            dot::dot(&[c], &[src], &mut [out], false);
+        }
+    }
+    true
+}
+
+/// ISA-L's portable `gf_vect_mul`: `dest = c · src` over `len` bytes, any length
+/// (its header asks for multiples of 32; ISA-L 2.30's version writes any positive
+/// length and returns nothing).
+///
+/// # Safety
+/// As [`gf_vect_mul`]; NULL pointers or len ≤ 0 do nothing (ISA-L crashes on NULL).
+#[no_mangle]
+pub unsafe extern "C" fn gf_vect_mul_base(
+    len: c_int,
+    a: *const c_uchar,
+    src: *const c_uchar,
+    dest: *mut c_uchar,
+) {
+    guard((), || {
+        if let Some(n) = count(len) {
+            // SAFETY: the caller's contract above.
+            unsafe { multiply(n, a, src, dest) };
+        }
+    })
+}
+
+/// [`gf_vect_dot_prod`] under ISA-L's name of its portable version (the same
+/// results).
+///
+/// # Safety
+/// As [`gf_vect_dot_prod`].
+#[no_mangle]
+pub unsafe extern "C" fn gf_vect_dot_prod_base(
+    len: c_int,
+    vlen: c_int,
+    v: *const c_uchar,
+    src: *const *const c_uchar,
+    dest: *mut c_uchar,
+) {
+    // SAFETY: the same contract.
+    unsafe { gf_vect_dot_prod(len, vlen, v, src, dest) }
+}
+
+/// [`gf_vect_mad`] under ISA-L's name of its portable version (the same results).
+///
+/// # Safety
+/// As [`gf_vect_mad`].
+#[no_mangle]
+pub unsafe extern "C" fn gf_vect_mad_base(
+    len: c_int,
+    vec: c_int,
+    vec_i: c_int,
+    v: *const c_uchar,
+    src: *const c_uchar,
+    dest: *mut c_uchar,
+) {
+    // SAFETY: the same contract.
+    unsafe { gf_vect_mad(len, vec, vec_i, v, src, dest) }
+}
+
+/// [`ec_encode_data_update`] under ISA-L's name of its portable version (the same
+/// results).
+///
+/// # Safety
+/// As [`ec_encode_data_update`].
+#[no_mangle]
+pub unsafe extern "C" fn ec_encode_data_update_base(
+    len: c_int,
+    k: c_int,
+    rows: c_int,
+    vec_i: c_int,
+    v: *const c_uchar,
+    data: *const c_uchar,
+    dest: *const *mut c_uchar,
+) {
+    // SAFETY: the same contract.
+    unsafe { ec_encode_data_update(len, k, rows, vec_i, v, data, dest) }
 }
 
 /// a·b in GF(2^8).

@@ -8,7 +8,7 @@ mod common;
 use std::ffi::{c_int, c_void};
 use std::ptr::{null, null_mut};
 
-use common::{isal, isal_base, ours, symbol_file, symbols, Api, Rng};
+use common::{isal, ours, symbol_file, symbols, Api, Rng};
 
 /// Lengths every byte loop is tried at: empty, below and around ISA-L's vector
 /// widths and tails, and large.
@@ -381,8 +381,8 @@ fn encode_no_sources() {
 }
 
 /// ec_encode_data_update, one source at a time in a random order, from random
-/// outputs: equal after every step, and from zeroed outputs the sum of all steps
-/// is ec_encode_data's result.
+/// outputs: equal after every step (and so is our `_base` version to ISA-L's), and
+/// from zeroed outputs the sum of all steps is ec_encode_data's result.
 #[test]
 fn update_in_any_order() {
     let mut rng = Rng(7);
@@ -405,10 +405,29 @@ fn update_in_any_order() {
                         .for_each(|(b, &o)| b[o..o + len].fill(0));
                 }
                 let (mut a, mut b) = (start.clone(), start.clone());
+                let (mut a_base, mut b_base) = (start.clone(), start.clone());
                 for &j in &order {
                     let src = data.ptrs()[j];
                     // SAFETY: rows outputs of len bytes, one source, tables for k·rows.
                     unsafe {
+                        (ours().ec_encode_data_update_base)(
+                            int(len),
+                            int(k),
+                            int(rows),
+                            int(j),
+                            ta.as_ptr(),
+                            src,
+                            a_base.ptrs_mut().as_ptr(),
+                        );
+                        (isal().ec_encode_data_update_base)(
+                            int(len),
+                            int(k),
+                            int(rows),
+                            int(j),
+                            tb.as_ptr(),
+                            src,
+                            b_base.ptrs_mut().as_ptr(),
+                        );
                         (ours().ec_encode_data_update)(
                             int(len),
                             int(k),
@@ -429,6 +448,10 @@ fn update_in_any_order() {
                         );
                     }
                     assert_eq!(a, b, "k={k} rows={rows} len={len} after source {j}");
+                    assert_eq!(
+                        a_base, b_base,
+                        "_base k={k} rows={rows} len={len} after {j}"
+                    );
                 }
                 if zeroed {
                     let mut full = start.clone();
@@ -451,12 +474,12 @@ fn update_in_any_order() {
 }
 
 /// gf_vect_dot_prod and gf_vect_mad against ISA-L's dispatched versions from the
-/// minimum length its header gives (32 and 64 bytes; below, on AVX2/AVX-512, they
-/// write nothing) and against its portable versions at every length.
+/// minimum length its header gives (32 and 64 bytes; below, on an AVX-512 CPU, they
+/// wrote nothing) and against its portable versions at every length; our `_base`
+/// versions too.
 #[test]
 fn dot_product_and_multiply_add() {
     let mut rng = Rng(8);
-    let base = isal_base();
     for vlen in [1, 2, 5, 10, 32] {
         let m = rng.bytes(vlen);
         let t = tables(ours(), vlen, 1, &m);
@@ -477,11 +500,16 @@ fn dot_product_and_multiply_add() {
                 };
                 d
             };
-            let want = dot(base.gf_vect_dot_prod_base);
+            let want = dot(isal().gf_vect_dot_prod_base);
             assert_eq!(
                 dot(ours().gf_vect_dot_prod),
                 want,
                 "gf_vect_dot_prod vlen={vlen} len={len}"
+            );
+            assert_eq!(
+                dot(ours().gf_vect_dot_prod_base),
+                want,
+                "gf_vect_dot_prod_base vlen={vlen} len={len}"
             );
             if len >= 32 {
                 assert_eq!(
@@ -506,11 +534,16 @@ fn dot_product_and_multiply_add() {
                 };
                 d
             };
-            let want = mad(base.gf_vect_mad_base);
+            let want = mad(isal().gf_vect_mad_base);
             assert_eq!(
                 mad(ours().gf_vect_mad),
                 want,
                 "gf_vect_mad vec_i={vec_i} len={len}"
+            );
+            assert_eq!(
+                mad(ours().gf_vect_mad_base),
+                want,
+                "gf_vect_mad_base vec_i={vec_i} len={len}"
             );
             if len >= 64 {
                 assert_eq!(
@@ -697,4 +730,26 @@ fn crashes_of_isal_are_harmless() {
     }
     assert_eq!(o, out);
     assert_eq!((m, t_out), (m0, t));
+}
+
+/// gf_vect_mul_base, ISA-L's portable multiply (it returns nothing): every positive
+/// length is written, whatever its header says of multiples of 32; any alignment.
+#[test]
+fn vector_multiply_base() {
+    let mut rng = Rng(12);
+    for c in [0u8, 1, 2, 0x8E, 255] {
+        let t = tables(isal(), 1, 1, &[c]);
+        for len in [-33, -32, -1, 0, 1, 31, 32, 33, 64, 96, 4096, 65536 + 32] {
+            let n = len.max(0) as usize;
+            let src = Blocks::new(&mut rng, 1, n);
+            let dst = Blocks::new(&mut rng, 1, n);
+            let run = |api: &Api| {
+                let mut d = dst.clone();
+                // SAFETY: max(len, 0) readable and writable bytes (with a guard after).
+                unsafe { (api.gf_vect_mul_base)(len, t.as_ptr(), src.ptrs()[0], d.ptrs_mut()[0]) };
+                d
+            };
+            assert_eq!(run(ours()), run(isal()), "c={c} len={len}");
+        }
+    }
 }

@@ -18,6 +18,7 @@ pub type Update =
 pub type DotProd = unsafe extern "C" fn(c_int, c_int, *const u8, *const *const u8, *mut u8);
 pub type Mad = unsafe extern "C" fn(c_int, c_int, c_int, *const u8, *const u8, *mut u8);
 pub type VectMul = unsafe extern "C" fn(c_int, *const u8, *const c_void, *mut c_void) -> c_int;
+pub type VectMulBase = unsafe extern "C" fn(c_int, *const u8, *const u8, *mut u8);
 pub type VectMulInit = unsafe extern "C" fn(u8, *mut u8);
 pub type Matrix = unsafe extern "C" fn(*mut u8, c_int, c_int);
 pub type Invert = unsafe extern "C" fn(*mut u8, *mut u8, c_int) -> c_int;
@@ -30,9 +31,13 @@ pub struct Api {
     pub ec_encode_data: Encode,
     pub ec_encode_data_base: Encode,
     pub ec_encode_data_update: Update,
+    pub ec_encode_data_update_base: Update,
     pub gf_vect_dot_prod: DotProd,
+    pub gf_vect_dot_prod_base: DotProd,
     pub gf_vect_mad: Mad,
+    pub gf_vect_mad_base: Mad,
     pub gf_vect_mul: VectMul,
+    pub gf_vect_mul_base: VectMulBase,
     pub gf_vect_mul_init: VectMulInit,
     pub gf_mul: unsafe extern "C" fn(u8, u8) -> u8,
     pub gf_inv: unsafe extern "C" fn(u8) -> u8,
@@ -54,6 +59,16 @@ pub fn symbols(api: &Api) -> Vec<(&'static str, *const c_void)> {
             "ec_encode_data_update",
             api.ec_encode_data_update as *const c_void,
         ),
+        (
+            "ec_encode_data_update_base",
+            api.ec_encode_data_update_base as *const c_void,
+        ),
+        (
+            "gf_vect_dot_prod_base",
+            api.gf_vect_dot_prod_base as *const c_void,
+        ),
+        ("gf_vect_mad_base", api.gf_vect_mad_base as *const c_void),
+        ("gf_vect_mul_base", api.gf_vect_mul_base as *const c_void),
         ("gf_vect_dot_prod", api.gf_vect_dot_prod as *const c_void),
         ("gf_vect_mad", api.gf_vect_mad as *const c_void),
         ("gf_vect_mul", api.gf_vect_mul as *const c_void),
@@ -102,9 +117,13 @@ fn load(path: PathBuf) -> Api {
         ec_encode_data: get!(ec_encode_data),
         ec_encode_data_base: get!(ec_encode_data_base),
         ec_encode_data_update: get!(ec_encode_data_update),
+        ec_encode_data_update_base: get!(ec_encode_data_update_base),
         gf_vect_dot_prod: get!(gf_vect_dot_prod),
+        gf_vect_dot_prod_base: get!(gf_vect_dot_prod_base),
         gf_vect_mad: get!(gf_vect_mad),
+        gf_vect_mad_base: get!(gf_vect_mad_base),
         gf_vect_mul: get!(gf_vect_mul),
+        gf_vect_mul_base: get!(gf_vect_mul_base),
         gf_vect_mul_init: get!(gf_vect_mul_init),
         gf_mul: get!(gf_mul),
         gf_inv: get!(gf_inv),
@@ -131,13 +150,6 @@ pub fn ours() -> &'static Api {
     })
 }
 
-/// ISA-L's portable (C) dot product and multiply-add: references for the lengths
-/// below the minimum its dispatched versions take.
-pub struct IsalBase {
-    pub gf_vect_dot_prod_base: DotProd,
-    pub gf_vect_mad_base: Mad,
-}
-
 /// Debian's libisal.so.2 (`$ISAL_REAL` overrides the path).
 pub fn isal() -> &'static Api {
     static API: OnceLock<Api> = OnceLock::new();
@@ -148,22 +160,6 @@ fn real_path() -> PathBuf {
     std::env::var_os("ISAL_REAL")
         .map(PathBuf::from)
         .unwrap_or_else(|| "/usr/lib/x86_64-linux-gnu/libisal.so.2".into())
-}
-
-/// [`IsalBase`] from the same Debian library.
-pub fn isal_base() -> &'static IsalBase {
-    static BASE: OnceLock<IsalBase> = OnceLock::new();
-    BASE.get_or_init(|| {
-        let lib = isal().lib;
-        // SAFETY: ISA-L's signatures for these names (erasure_code.h); the library
-        // stays loaded.
-        unsafe {
-            IsalBase {
-                gf_vect_dot_prod_base: *lib.get(b"gf_vect_dot_prod_base\0").unwrap(),
-                gf_vect_mad_base: *lib.get(b"gf_vect_mad_base\0").unwrap(),
-            }
-        }
-    })
 }
 
 /// xorshift64: reproducible pseudo-random bytes.
