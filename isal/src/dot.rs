@@ -37,11 +37,12 @@ fn kernel_ok() -> bool {
 
 /// [`dot`] one byte at a time through 256-entry product rows.
 fn portable(coeffs: &[u8], srcs: &[&[u8]], dsts: &mut [&mut [u8]], add: bool) {
-    for (row, dst) in coeffs.chunks(srcs.len().max(1)).zip(dsts.iter_mut()) {
+    let m = srcs.len();
+    for (r, dst) in dsts.iter_mut().enumerate() {
         if !add {
             dst.fill(0);
         }
-        for (&c, src) in row.iter().zip(srcs) {
+        for (&c, src) in coeffs[r * m..(r + 1) * m].iter().zip(srcs) {
             let product: [u8; 256] = std::array::from_fn(|x| gf::mul(c, x as u8));
             for (d, &s) in dst.iter_mut().zip(src.iter()) {
                 *d ^= product[usize::from(s)];

@@ -83,24 +83,34 @@ fn tables(api: &Api, k: usize, rows: usize, a: &[u8]) -> Vec<u8> {
 
 /// Runs when ALGORITHM_FEC_KERNEL is unset: this test binary again for each kernel
 /// this CPU has, with ALGORITHM_FEC_KERNEL set (the library reads it once per
-/// process), all of whose tests must pass.
+/// process), all of whose tests must pass; and once with a name no CPU has, where
+/// the library says so on stderr and its portable loop must give the same bytes.
 #[test]
 fn every_kernel() {
     if std::env::var_os("ALGORITHM_FEC_KERNEL").is_some() {
         return;
     }
     let exe = std::env::current_exe().unwrap();
-    for kernel in algorithm_fec::kernels::available() {
+    for kernel in algorithm_fec::kernels::available()
+        .into_iter()
+        .chain(["no-such-kernel"])
+    {
         let out = std::process::Command::new(&exe)
             .args(["--skip", "every_kernel", "--test-threads", "2"])
             .env("ALGORITHM_FEC_KERNEL", kernel)
             .output()
             .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
             out.status.success(),
-            "kernel {kernel}:\n{}{}",
+            "kernel {kernel}:\n{}{stderr}",
             String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
+        );
+        let fallback = "ALGORITHM_FEC_KERNEL=no-such-kernel: unknown kernel";
+        assert_eq!(
+            stderr.contains(fallback),
+            kernel == "no-such-kernel",
+            "kernel {kernel}: {stderr}"
         );
         eprintln!("kernel {kernel}: all differential tests pass");
     }
