@@ -314,6 +314,70 @@ pub fn dot_with(
     Some(())
 }
 
+/// `dsts[r] = Σ_j coeffs[r·srcs.len() + j] · srcs[j]` in GF(2^8), XORed into what
+/// `dsts[r]` holds with `add`, on the active kernel: the byte loop under every
+/// GF(2^8) encode and decode, for bindings that bring their own coefficients (the
+/// ISA-L ABI of isal/). Blocks of any length and alignment; every output of the call
+/// is made in as few passes over the sources as the kernel's registers allow.
+///
+/// # Errors
+/// [`Error::WrongCount`](crate::Error::WrongCount) if `coeffs.len()` is not
+/// `srcs.len() · dsts.len()`, [`Error::WrongBlockSize`](crate::Error::WrongBlockSize)
+/// if the blocks differ in length (its `position` counts the sources, then the
+/// outputs); nothing is written then.
+///
+/// # Panics
+/// As [`active`], if `ALGORITHM_FEC_KERNEL` is bad ([`check_env`] reports it as an
+/// error instead).
+///
+/// # Example
+/// ```
+/// use algorithm_fec::kernels::dot8;
+///
+/// let (a, b) = ([1u8, 2, 3], [4u8, 5, 6]);
+/// let (mut sum, mut twice_a) = ([0u8; 3], [0u8; 3]);
+/// // Rows: sum = 1·a ⊕ 1·b, twice_a = 2·a ⊕ 0·b.
+/// dot8(&[1, 1, 2, 0], &[&a, &b], &mut [&mut sum, &mut twice_a], false)?;
+/// assert_eq!((sum, twice_a), ([5, 7, 5], [2, 4, 6]));
+/// // With `add`, the products are XORed in: sum ⊕= 1·a.
+/// dot8(&[1], &[&a], &mut [&mut sum], true)?;
+/// assert_eq!(sum, [4, 5, 6]);
+/// // Shapes are checked.
+/// assert!(dot8(&[1, 2], &[&a], &mut [&mut sum], false).is_err());
+/// assert!(dot8(&[1], &[&a[..2]], &mut [&mut sum], false).is_err());
+/// # Ok::<(), algorithm_fec::Error>(())
+/// ```
+pub fn dot8(
+    coeffs: &[u8],
+    srcs: &[&[u8]],
+    dsts: &mut [&mut [u8]],
+    add: bool,
+) -> Result<(), crate::Error> {
+    let expected = srcs.len() * dsts.len();
+    if coeffs.len() != expected {
+        return Err(crate::Error::WrongCount {
+            what: "coefficients",
+            expected,
+            got: coeffs.len(),
+        });
+    }
+    let lens = srcs
+        .iter()
+        .map(|s| s.len())
+        .chain(dsts.iter().map(|d| d.len()));
+    let expected = lens.clone().next().unwrap_or(0);
+    if let Some((position, got)) = lens.enumerate().find(|&(_, l)| l != expected) {
+        return Err(crate::Error::WrongBlockSize {
+            position,
+            expected,
+            got,
+        });
+    }
+    let wide: Vec<u16> = coeffs.iter().map(|&c| u16::from(c)).collect();
+    run(active(), Field::Gf8, &wide, srcs, dsts, add);
+    Ok(())
+}
+
 fn shape_ok(field: Field, coeffs: &[u16], srcs: &[&[u8]], dsts: &[&mut [u8]]) -> bool {
     let len = match (dsts.first(), srcs.first()) {
         (Some(d), _) => d.len(),
