@@ -599,23 +599,7 @@ fn interrupted_encode_leaves_no_temporary_files() {
     // Encoding from a pipe that stays open: fec waits for more input with its share
     // temporaries created; then it gets Ctrl-C (SIGINT) and, in a second run, SIGTERM.
     for sig in [libc::SIGINT, libc::SIGTERM] {
-        let mut child = Command::new(FEC)
-            .args(["encode", "-p", "x", "-"])
-            .current_dir(d)
-            .stdin(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(&[7u8; 100_000]).unwrap();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-        while listing(d).iter().filter(|n| n.ends_with(".tmp")).count() < 8 {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "no temporaries appeared"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
+        let (child, stdin) = encoding_from_an_open_pipe(d);
         // SAFETY: sending a signal to our own child process.
         assert_eq!(unsafe { libc::kill(child.id() as i32, sig) }, 0);
         let out = child.wait_with_output().unwrap();
@@ -1307,6 +1291,29 @@ fn hooks_available(test: &str) -> bool {
     cfg!(debug_assertions)
 }
 
+/// `fec encode -p x -` in `d` from a pipe that stays open: returns once the run has
+/// read some input and made its 8 share temporaries, with the pipe's writing end.
+fn encoding_from_an_open_pipe(d: &Path) -> (std::process::Child, std::process::ChildStdin) {
+    let mut child = Command::new(FEC)
+        .args(["encode", "-p", "x", "-"])
+        .current_dir(d)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&[7u8; 100_000]).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while listing(d).iter().filter(|n| n.ends_with(".tmp")).count() < 8 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no temporaries appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    (child, stdin)
+}
+
 /// `fec args` in `dir` with the environment variable `var=value` (a test hook of
 /// debug builds) and no core dump.
 fn spawn_with(dir: &Path, args: &[&str], var: &str, value: &str) -> std::process::Child {
@@ -1583,23 +1590,7 @@ fn killed_recovery_is_finished_by_the_next_command() {
 fn temporaries_of_a_killed_encode_are_removed_by_the_next_run() {
     let dir = tmp();
     let d = dir.path();
-    let mut child = Command::new(FEC)
-        .args(["encode", "-p", "x", "-"])
-        .current_dir(d)
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(&[7u8; 100_000]).unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while listing(d).iter().filter(|n| n.ends_with(".tmp")).count() < 8 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no temporaries appeared"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    let (mut child, stdin) = encoding_from_an_open_pipe(d);
     child.kill().unwrap();
     child.wait().unwrap();
     drop(stdin);
