@@ -422,6 +422,7 @@ fn version_1_files_are_refused_and_help_documents_the_codes() {
 }
 
 #[test]
+#[cfg(unix)] // mkfifo
 fn a_fifo_gets_nothing_unverified() {
     // A FIFO (or device) as OUT is written into, not replaced: like `-o -`, it gets
     // the data only once verified. It used to receive the damaged bytes as they were
