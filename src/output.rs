@@ -11,7 +11,7 @@
 //! * a symbolic link: followed — what it points to is treated by these rules (a
 //!   regular file is replaced), the link stays; a link to nothing (dangling, a loop)
 //!   is refused ([`OutputError::BrokenLink`]);
-//! * a FIFO or character device (`/dev/null`, a named pipe): written into like a
+//! * a FIFO or character device (Unix: `/dev/null`, a named pipe): written into like a
 //!   stream by [`write_output`], never removed or replaced; refused as a member of a
 //!   [`ShareSetOutput`], whose files must be regular;
 //! * anything else (a directory, a block device, a socket): refused.
@@ -56,9 +56,9 @@ use journal::{Entry, Journal};
 pub struct Options {
     /// Replace an existing regular file (off: an existing file is an error).
     pub overwrite: bool,
-    /// fsync each output before its rename and its directory after (on by default):
-    /// without it, "all or nothing" holds for a crash of the program, not of the
-    /// machine.
+    /// fsync each output before its rename and (on Unix) its directory after (on by
+    /// default): without it, "all or nothing" holds for a crash of the program, not
+    /// of the machine.
     pub fsync: bool,
 }
 
@@ -491,12 +491,10 @@ fn sync_dirs<'a>(dirs: impl IntoIterator<Item = &'a Path>, fsync: bool) -> Resul
         if done.contains(&d) {
             continue;
         }
-        File::open(d)
-            .and_then(|f| f.sync_all())
-            .map_err(|source| OutputError::SyncDir {
-                dir: d.to_path_buf(),
-                source,
-            })?;
+        sys::sync_dir(d).map_err(|source| OutputError::SyncDir {
+            dir: d.to_path_buf(),
+            source,
+        })?;
         done.push(d);
     }
     Ok(())
@@ -647,8 +645,8 @@ pub fn write_to<W: Write, T, E: From<OutputError>>(
     }
 }
 
-/// An exclusive `flock` on a lock file beside a share set. The file is removed when
-/// released: a waiter that then holds a lock on the removed file sees that the name
+/// An exclusive lock (`File::lock`: `flock` on Unix, `LockFileEx` on Windows) on a
+/// lock file beside a share set. The file is removed when released: a waiter that then holds a lock on the removed file sees that the name
 /// no longer leads to it and tries again.
 struct Lock {
     path: PathBuf,
@@ -1152,7 +1150,10 @@ mod tests {
 
     /// A rename failing half-way through the swap (here: the third new share's
     /// temporary vanished) leaves the old set exactly as it was, and nothing else.
+    /// Unix only: on Windows a temporary that is still open is only marked for
+    /// deletion, so removing it does not make its rename fail.
     #[test]
+    #[cfg(unix)]
     fn failed_swap_restores_the_old_set() {
         let d = tempfile::tempdir().unwrap();
         let names = set(d.path(), &[b"old0", b"old1", b"old2", b"old3"]);

@@ -777,7 +777,9 @@ fn encode_waits_for_the_lock_beside_the_shares() {
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(500));
     assert_eq!(listing(d.path()), [".f.lock", "f"]);
-    lock.unlock().unwrap();
+    // Released by closing, as fec's own runs do (under wine 8, File::unlock fails
+    // here with ERROR_LOCK_VIOLATION).
+    drop(lock);
     assert_ok(&child.wait_with_output().unwrap());
     // The lock file is removed by the run that held it last.
     assert_eq!(
@@ -1268,6 +1270,7 @@ fn share_names_keep_bytes_that_are_not_utf8() {
 }
 
 #[test]
+#[cfg(unix)] // /dev/stdout
 fn dev_stdout_on_a_pipe_is_standard_output() {
     // `-o /dev/stdout` with stdout a pipe: the link leads to `pipe:[N]`, which is no
     // path; it was "cannot write /dev/stdout: No such file or directory" (exit 1).

@@ -510,13 +510,15 @@ fn recover_share_sets(shares: &[PathBuf], ui: &Ui) -> Result<(), Failure> {
 /// Opens a file to read, refusing a directory (exit 3). Returns it with its metadata.
 fn open_readable(p: &Path) -> Result<(File, fs::Metadata), Failure> {
     let unreadable = |e: io::Error| failure(3, format!("cannot read {}: {e}", p.display()));
-    let f = File::open(p).map_err(unreadable)?;
+    let directory = || failure(3, format!("cannot read {}: it is a directory", p.display()));
+    let f = File::open(p).map_err(|e| match fs::metadata(p) {
+        // Windows refuses to open a directory as a file: say why, as on Unix.
+        Ok(m) if m.is_dir() => directory(),
+        _ => unreadable(e),
+    })?;
     let meta = f.metadata().map_err(unreadable)?;
     if meta.is_dir() {
-        return Err(failure(
-            3,
-            format!("cannot read {}: it is a directory", p.display()),
-        ));
+        return Err(directory());
     }
     Ok((f, meta))
 }

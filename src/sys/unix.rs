@@ -1,13 +1,11 @@
 //! The file layer's platform calls on Unix.
 
-use std::ffi::{c_int, OsStr};
-use std::fs::{File, FileType, Metadata, Permissions};
+use std::ffi::c_int;
+use std::fs::{File, Metadata};
 use std::io;
 use std::mem::ManuallyDrop;
 use std::os::fd::{AsRawFd, FromRawFd};
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
-use std::path::Path;
+use std::os::unix::fs::MetadataExt;
 
 use super::FileId;
 
@@ -96,49 +94,6 @@ pub(crate) fn file_id(_file: &File, meta: &Metadata) -> io::Result<FileId> {
     Ok((meta.dev(), meta.ino()))
 }
 
-/// The identity of the file at `path` (links followed).
-pub(crate) fn path_id(path: &Path) -> io::Result<FileId> {
-    let m = std::fs::metadata(path)?;
-    Ok((m.dev(), m.ino()))
-}
-
-/// Whether a write to a file of this type reaches a reader at once: a FIFO or a
-/// character device, written into directly rather than replaced.
-pub(crate) fn is_stream(ft: FileType) -> bool {
-    ft.is_fifo() || ft.is_char_device()
-}
-
-/// Whether `meta` is the null device's.
-pub(crate) fn is_null_device(meta: &Metadata) -> bool {
-    std::fs::metadata("/dev/null").is_ok_and(|n| n.rdev() == meta.rdev())
-}
-
-/// What a special file is, for messages ("a FIFO"), if the platform has a name.
-pub(crate) fn special_kind(ft: FileType) -> Option<&'static str> {
-    Some(if ft.is_fifo() {
-        "a FIFO"
-    } else if ft.is_char_device() {
-        "a character device"
-    } else if ft.is_block_device() {
-        "a block device"
-    } else if ft.is_socket() {
-        "a socket"
-    } else {
-        return None;
-    })
-}
-
-/// The permissions a new output file is made with, before the umask: those of a
-/// file made by `open(..., 0666)`, not tempfile's private 0600.
-pub(crate) fn new_file_permissions() -> Option<Permissions> {
-    Some(Permissions::from_mode(0o666))
-}
-
-/// A file name read back from a journal record (any bytes but NUL are a name).
-pub(crate) fn name_from_bytes(b: &[u8]) -> Option<&OsStr> {
-    Some(OsStr::from_bytes(b))
-}
-
 /// A borrowed `File` for the C ABI's descriptor `fd` (≥ 0); never closed.
 ///
 /// # Safety
@@ -149,3 +104,67 @@ pub(crate) unsafe fn borrow_fd(fd: c_int) -> io::Result<ManuallyDrop<File>> {
     // take ownership of (or close) the caller's descriptor.
     Ok(ManuallyDrop::new(unsafe { File::from_raw_fd(fd) }))
 }
+
+/// What only the output layer (feature `files`) needs.
+#[cfg(feature = "files")]
+mod files {
+    use std::ffi::OsStr;
+    use std::fs::{File, FileType, Metadata, Permissions};
+    use std::io;
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
+    use std::path::Path;
+
+    use super::FileId;
+
+    /// Makes the renames and new names in directory `dir` durable (fsync of the
+    /// directory).
+    pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
+        File::open(dir)?.sync_all()
+    }
+
+    /// The identity of the file at `path` (links followed).
+    pub(crate) fn path_id(path: &Path) -> io::Result<FileId> {
+        let m = std::fs::metadata(path)?;
+        Ok((m.dev(), m.ino()))
+    }
+
+    /// Whether a write to a file of this type reaches a reader at once: a FIFO or a
+    /// character device, written into directly rather than replaced.
+    pub(crate) fn is_stream(ft: FileType) -> bool {
+        ft.is_fifo() || ft.is_char_device()
+    }
+
+    /// Whether `meta` is the null device's.
+    pub(crate) fn is_null_device(meta: &Metadata) -> bool {
+        std::fs::metadata("/dev/null").is_ok_and(|n| n.rdev() == meta.rdev())
+    }
+
+    /// What a special file is, for messages ("a FIFO"), if the platform has a name.
+    pub(crate) fn special_kind(ft: FileType) -> Option<&'static str> {
+        Some(if ft.is_fifo() {
+            "a FIFO"
+        } else if ft.is_char_device() {
+            "a character device"
+        } else if ft.is_block_device() {
+            "a block device"
+        } else if ft.is_socket() {
+            "a socket"
+        } else {
+            return None;
+        })
+    }
+
+    /// The permissions a new output file is made with, before the umask: those of a
+    /// file made by `open(..., 0666)`, not tempfile's private 0600.
+    pub(crate) fn new_file_permissions() -> Option<Permissions> {
+        Some(Permissions::from_mode(0o666))
+    }
+
+    /// A file name read back from a journal record (any bytes but NUL are a name).
+    pub(crate) fn name_from_bytes(b: &[u8]) -> Option<&OsStr> {
+        Some(OsStr::from_bytes(b))
+    }
+}
+#[cfg(feature = "files")]
+pub(crate) use files::*;
