@@ -239,11 +239,12 @@ pub(crate) use crate::sys::page_size;
 /// (EOPNOTSUPP: some network and FUSE file systems), nothing is reserved and a full
 /// file system is caught by the fault guard instead, as a failed call.
 fn reserve(file: &File, offset: u64, len: usize) -> Result<(), RegionError> {
-    crate::sys::reserve(file, offset, len).map_err(|e| match e.kind() {
-        io::ErrorKind::InvalidInput => RegionError::BadOffset { offset },
-        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => RegionError::NoSpace(e),
-        _ => RegionError::Io(e),
-    })
+    crate::sys::reserve(file, offset, len)
+        .ok_or(RegionError::BadOffset { offset })?
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => RegionError::NoSpace(e),
+            _ => RegionError::Io(e),
+        })
 }
 
 impl Region {

@@ -369,9 +369,9 @@ fn rate(bytes: u64, start: Instant) -> String {
     )
 }
 
-/// Restores SIGPIPE's default (on Unix), so `fec decode -o - | head` ends quietly the way `cat`
-/// does instead of with an I/O error; on SIGINT/SIGTERM/SIGHUP removes the
-/// temporaries and exits 130.
+/// Restores SIGPIPE's default (on Unix), so `fec decode -o - | head` ends quietly the
+/// way `cat` does instead of with an I/O error; on SIGINT/SIGTERM/SIGHUP (Ctrl-C and
+/// Ctrl-Break on Windows) removes the temporaries and exits 130.
 fn install_signal_handlers() {
     // SAFETY: setting a signal's disposition to the default has no preconditions;
     // Rust's runtime set SIGPIPE to "ignore" at start-up and nothing relies on that.

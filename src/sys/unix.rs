@@ -19,19 +19,19 @@ pub(crate) fn page_size() -> u64 {
 /// Allocates the holes of `[offset, offset + len)` of `file` (already that long)
 /// without changing its length. `Ok` also where the file system cannot reserve
 /// space (EOPNOTSUPP, ENOSYS): nothing was reserved then. A full file system or
-/// quota is an error of kind `StorageFull` or `QuotaExceeded`.
-pub(crate) fn reserve(file: &File, offset: u64, len: usize) -> io::Result<()> {
-    let bad = || io::Error::from(io::ErrorKind::InvalidInput);
-    let off = libc::off_t::try_from(offset).map_err(|_| bad())?;
-    let len = libc::off_t::try_from(len).map_err(|_| bad())?;
-    loop {
-        return match allocate(file, off, len) {
+/// quota is an error of kind `StorageFull` or `QuotaExceeded`. `None` when the range
+/// does not fit the platform's file offsets.
+pub(crate) fn reserve(file: &File, offset: u64, len: usize) -> Option<io::Result<()>> {
+    let off = libc::off_t::try_from(offset).ok()?;
+    let len = libc::off_t::try_from(len).ok()?;
+    Some(loop {
+        break match allocate(file, off, len) {
             0 => Ok(()),
             libc::EINTR => continue,
             libc::EOPNOTSUPP | libc::ENOSYS => Ok(()),
             err => Err(io::Error::from_raw_os_error(err)),
         };
-    }
+    })
 }
 
 /// One allocation attempt: 0 or an errno.

@@ -32,8 +32,8 @@ pub(crate) fn page_size() -> u64 {
 /// Nothing to do: a file that is not marked sparse has all its space allocated when
 /// it is made longer, so writing through a mapping never needs new space (and a
 /// mapped file cannot be shortened: `SetEndOfFile` fails while a mapping is live).
-pub(crate) fn reserve(_file: &File, _offset: u64, _len: usize) -> io::Result<()> {
-    Ok(())
+pub(crate) fn reserve(_file: &File, _offset: u64, _len: usize) -> Option<io::Result<()>> {
+    Some(Ok(()))
 }
 
 /// The identity of the open `file`.
