@@ -5,10 +5,11 @@
 use std::collections::HashMap;
 use std::fs::File;
 use std::io;
-use std::os::unix::fs::MetadataExt;
 use std::sync::Arc;
 
-use memmap2::{Mmap, MmapMut, MmapOptions, UncheckedAdvice};
+#[cfg(unix)]
+use memmap2::UncheckedAdvice;
+use memmap2::{Mmap, MmapMut, MmapOptions};
 
 use crate::sigbus::Guard;
 
@@ -126,7 +127,7 @@ impl Extent {
     ) -> Result<Extent, RegionError> {
         let meta = file.metadata()?;
         Ok(Extent {
-            file: (meta.dev(), meta.ino()),
+            file: crate::sys::file_id(file, &meta)?,
             start: offset,
             end: offset.saturating_add(len as u64),
             position,
@@ -198,7 +199,7 @@ pub(crate) struct Files(HashMap<(u64, u64), Arc<File>>);
 impl Files {
     fn keep(&mut self, file: &File, meta: &std::fs::Metadata) -> io::Result<Arc<File>> {
         use std::collections::hash_map::Entry;
-        match self.0.entry((meta.dev(), meta.ino())) {
+        match self.0.entry(crate::sys::file_id(file, meta)?) {
             Entry::Occupied(e) => Ok(Arc::clone(e.get())),
             Entry::Vacant(e) => Ok(Arc::clone(e.insert(Arc::new(file.try_clone()?)))),
         }
@@ -229,11 +230,8 @@ impl std::fmt::Debug for Region {
     }
 }
 
-pub(crate) fn page_size() -> u64 {
-    // SAFETY: sysconf has no preconditions; it returns -1 only for unknown names.
-    let p = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    u64::try_from(p).ok().filter(|&p| p > 0).unwrap_or(4096)
-}
+/// The alignment of a mapping's file offset (crate::sys).
+pub(crate) use crate::sys::page_size;
 
 /// Allocates the holes of `[offset, offset + len)` (the file is already that long):
 /// writing a sparse region through a mapping on a full file system would otherwise
@@ -241,32 +239,12 @@ pub(crate) fn page_size() -> u64 {
 /// (EOPNOTSUPP: some network and FUSE file systems), nothing is reserved and a full
 /// file system is caught by the fault guard instead, as a failed call.
 fn reserve(file: &File, offset: u64, len: usize) -> Result<(), RegionError> {
-    use std::os::fd::AsRawFd;
-    let (Ok(off), Ok(len)) = (libc::off_t::try_from(offset), libc::off_t::try_from(len)) else {
-        return Err(RegionError::BadOffset { offset });
-    };
-    loop {
-        // SAFETY: plain system calls on a descriptor the caller keeps open; KEEP_SIZE
-        // never changes the file's length (it only allocates).
-        #[cfg(target_os = "linux")]
-        let err =
-            match unsafe { libc::fallocate(file.as_raw_fd(), libc::FALLOC_FL_KEEP_SIZE, off, len) }
-            {
-                0 => 0,
-                _ => io::Error::last_os_error().raw_os_error().unwrap_or(0),
-            };
-        #[cfg(not(target_os = "linux"))]
-        let err = unsafe { libc::posix_fallocate(file.as_raw_fd(), off, len) };
-        return match err {
-            0 => Ok(()),
-            libc::EINTR => continue,
-            libc::EOPNOTSUPP | libc::ENOSYS => Ok(()),
-            libc::ENOSPC | libc::EDQUOT => {
-                Err(RegionError::NoSpace(io::Error::from_raw_os_error(err)))
-            }
-            _ => Err(RegionError::Io(io::Error::from_raw_os_error(err))),
-        };
-    }
+    crate::sys::reserve(file, offset, len)
+        .ok_or(RegionError::BadOffset { offset })?
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => RegionError::NoSpace(e),
+            _ => RegionError::Io(e),
+        })
 }
 
 impl Region {
@@ -306,7 +284,7 @@ impl Region {
         let map = if writable {
             match unsafe { opts.map_mut(file) } {
                 Ok(m) => Map::Write(m),
-                Err(e) if e.raw_os_error() == Some(libc::EACCES) => {
+                Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
                     return Err(RegionError::NotWritable(e))
                 }
                 Err(e) => return Err(e.into()),
@@ -330,7 +308,7 @@ impl Region {
             file: files.keep(file, &meta)?,
             end,
         };
-        #[cfg(test)]
+        #[cfg(all(test, unix))]
         test_seam::after_map(file);
         Ok(region)
     }
@@ -382,6 +360,7 @@ impl Region {
     /// needed any more, so touching a multi-GiB file does not grow the resident set.
     /// Written data is kept: the mapping is shared, so the pages stay in the page
     /// cache and reach the file.
+    #[cfg(unix)]
     pub fn release(&self, range: std::ops::Range<usize>) {
         let page = page_size() as usize;
         // Whole pages strictly inside the range, in mapping coordinates.
@@ -407,6 +386,11 @@ impl Region {
             }
         };
     }
+
+    /// Nothing to do: Windows has no such advice and trims the working set of
+    /// mapped file pages by itself.
+    #[cfg(windows)]
+    pub fn release(&self, _range: std::ops::Range<usize>) {}
 }
 
 /// The position of the first of `regions` that [`Region::changed`]. Regions of one
@@ -431,8 +415,9 @@ pub(crate) fn first_changed<'a>(
 }
 
 /// A seam for unit tests: a hook that runs after each mapping is made, on the calling
-/// thread, so a test can change the file in the middle of a call. Not in other builds.
-#[cfg(test)]
+/// thread, so a test can change the file in the middle of a call. Not in other builds,
+/// nor on Windows, which refuses to shorten a mapped file.
+#[cfg(all(test, unix))]
 pub(crate) mod test_seam {
     use std::cell::RefCell;
     use std::fs::File;

@@ -12,7 +12,6 @@ use std::cell::RefCell;
 use std::ffi::{c_char, c_int, CString};
 use std::fs::File;
 use std::mem::ManuallyDrop;
-use std::os::fd::FromRawFd;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::block::{Extent, Files, Region};
@@ -209,9 +208,9 @@ fn borrow_fd(position: usize, b: &afec_block) -> Result<ManuallyDrop<File>, Fail
             b.fd
         )));
     }
-    // SAFETY: the File is wrapped in ManuallyDrop and never dropped, so this does not
-    // take ownership of (or close) the caller's descriptor.
-    Ok(ManuallyDrop::new(unsafe { File::from_raw_fd(b.fd) }))
+    // SAFETY: the C ABI's contract: the caller keeps the descriptor open during the call.
+    unsafe { crate::sys::borrow_fd(b.fd) }
+        .map_err(|e| invalid(format!("block #{position}: file descriptor {}: {e}", b.fd)))
 }
 
 fn offset(position: usize, b: &afec_block) -> Result<u64, Fail> {

@@ -77,7 +77,10 @@ pub mod output;
 mod perl;
 pub mod rs;
 pub mod session;
+// SIGBUS from shrunk mapped files (Unix); Windows refuses to shrink a mapped file.
+#[cfg_attr(windows, path = "sigbus_windows.rs")]
 mod sigbus;
+mod sys;
 #[doc = include_str!("../docs/SPEC.md")]
 pub mod spec {}
 pub mod zfec;

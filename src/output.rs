@@ -11,7 +11,7 @@
 //! * a symbolic link: followed — what it points to is treated by these rules (a
 //!   regular file is replaced), the link stays; a link to nothing (dangling, a loop)
 //!   is refused ([`OutputError::BrokenLink`]);
-//! * a FIFO or character device (`/dev/null`, a named pipe): written into like a
+//! * a FIFO or character device (Unix: `/dev/null`, a named pipe): written into like a
 //!   stream by [`write_output`], never removed or replaced; refused as a member of a
 //!   [`ShareSetOutput`], whose files must be regular;
 //! * anything else (a directory, a block device, a socket): refused.
@@ -40,11 +40,12 @@
 use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::io::{self, Seek, SeekFrom, Write};
-use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use tempfile::NamedTempFile;
+
+use crate::sys;
 
 mod journal;
 pub use journal::Recovered;
@@ -55,9 +56,9 @@ use journal::{Entry, Journal};
 pub struct Options {
     /// Replace an existing regular file (off: an existing file is an error).
     pub overwrite: bool,
-    /// fsync each output before its rename and its directory after (on by default):
-    /// without it, "all or nothing" holds for a crash of the program, not of the
-    /// machine.
+    /// fsync each output before its rename and (on Unix) its directory after (on by
+    /// default): without it, "all or nothing" holds for a crash of the program, not
+    /// of the machine.
     pub fsync: bool,
 }
 
@@ -331,25 +332,37 @@ pub fn is_live_stream(out: &Path) -> bool {
     let Ok(meta) = fs::metadata(out) else {
         return false;
     };
-    let ft = meta.file_type();
-    let null = || fs::metadata("/dev/null").is_ok_and(|n| n.rdev() == meta.rdev());
-    ft.is_fifo() || (ft.is_char_device() && !null())
+    sys::is_stream(meta.file_type()) && !sys::is_null_device(&meta)
+}
+
+/// The identity of the open `file`, whose metadata is `meta`: equal for two open
+/// files exactly when they are one file (device and inode on Unix, volume serial
+/// number and file index on Windows), whatever names they were opened by.
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::output::file_id;
+/// let dir = tempfile::tempdir()?;
+/// std::fs::write(dir.path().join("a"), b"x")?;
+/// std::fs::hard_link(dir.path().join("a"), dir.path().join("b"))?;
+/// let id = |n: &str| -> std::io::Result<_> {
+///     let f = std::fs::File::open(dir.path().join(n))?;
+///     file_id(&f, &f.metadata()?)
+/// };
+/// assert_eq!(id("a")?, id("b")?);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn file_id(file: &File, meta: &fs::Metadata) -> io::Result<(u64, u64)> {
+    sys::file_id(file, meta)
 }
 
 /// What a file that is not a regular one is, for messages ("a FIFO").
 pub fn kind(ft: fs::FileType) -> &'static str {
     if ft.is_dir() {
         "a directory"
-    } else if ft.is_fifo() {
-        "a FIFO"
-    } else if ft.is_char_device() {
-        "a character device"
-    } else if ft.is_block_device() {
-        "a block device"
-    } else if ft.is_socket() {
-        "a socket"
     } else {
-        "not a regular file"
+        sys::special_kind(ft).unwrap_or("not a regular file")
     }
 }
 
@@ -388,7 +401,7 @@ fn inspect(shown: &Path) -> Result<Target, OutputError> {
     let ft = meta.file_type();
     let existing = if ft.is_file() {
         Existing::Regular
-    } else if ft.is_fifo() || ft.is_char_device() {
+    } else if sys::is_stream(ft) {
         Existing::Stream
     } else {
         return Err(OutputError::NotRegular {
@@ -428,11 +441,12 @@ fn temp_named(
 ) -> Result<NamedTempFile, OutputError> {
     // Made under the lock: an interrupt either removes it or comes before it exists.
     let mut p = pending();
-    let tmp = tempfile::Builder::new()
-        .prefix(prefix)
-        .rand_bytes(rand)
-        .suffix(suffix)
-        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666))
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(prefix).rand_bytes(rand).suffix(suffix);
+    if let Some(p) = sys::new_file_permissions() {
+        builder.permissions(p);
+    }
+    let tmp = builder
         .tempfile_in(dir)
         .map_err(|source| OutputError::Temp {
             dir: dir.to_path_buf(),
@@ -477,12 +491,10 @@ fn sync_dirs<'a>(dirs: impl IntoIterator<Item = &'a Path>, fsync: bool) -> Resul
         if done.contains(&d) {
             continue;
         }
-        File::open(d)
-            .and_then(|f| f.sync_all())
-            .map_err(|source| OutputError::SyncDir {
-                dir: d.to_path_buf(),
-                source,
-            })?;
+        sys::sync_dir(d).map_err(|source| OutputError::SyncDir {
+            dir: d.to_path_buf(),
+            source,
+        })?;
         done.push(d);
     }
     Ok(())
@@ -633,8 +645,8 @@ pub fn write_to<W: Write, T, E: From<OutputError>>(
     }
 }
 
-/// An exclusive `flock` on a lock file beside a share set. The file is removed when
-/// released: a waiter that then holds a lock on the removed file sees that the name
+/// An exclusive lock (`File::lock`: `flock` on Unix, `LockFileEx` on Windows) on a
+/// lock file beside a share set. The file is removed when released: a waiter that then holds a lock on the removed file sees that the name
 /// no longer leads to it and tries again.
 struct Lock {
     path: PathBuf,
@@ -656,9 +668,12 @@ impl Lock {
                 .open(&path)
                 .map_err(err)?;
             file.lock().map_err(err)?;
-            let held = file.metadata().map_err(err)?;
-            match fs::metadata(&path) {
-                Ok(now) if (now.dev(), now.ino()) == (held.dev(), held.ino()) => {
+            let held = file
+                .metadata()
+                .and_then(|m| sys::file_id(&file, &m))
+                .map_err(err)?;
+            match sys::path_id(&path) {
+                Ok(now) if now == held => {
                     pending().locks.push(path.clone());
                     return Ok(Lock { path, _file: file });
                 }
@@ -933,7 +948,6 @@ pub fn recover_share_sets<P: AsRef<Path>>(
     shares: &[P],
     opts: &Options,
 ) -> Result<Vec<(PathBuf, Recovered)>, OutputError> {
-    use std::os::unix::ffi::OsStrExt;
     let mut seen: Vec<PathBuf> = Vec::new();
     let mut recovered = Vec::new();
     for p in shares {
@@ -941,7 +955,7 @@ pub fn recover_share_sets<P: AsRef<Path>>(
         let (Some(name), dir) = (p.file_name(), p.parent().unwrap_or(Path::new(""))) else {
             continue;
         };
-        let name = name.as_bytes();
+        let name = name.as_encoded_bytes();
         let digits = |s: &[u8]| s.iter().take_while(|b| b.is_ascii_digit()).count();
         for i in (1..name.len()).filter(|&i| name[i] == b'.') {
             let rest = &name[i + 1..];
@@ -949,7 +963,9 @@ pub fn recover_share_sets<P: AsRef<Path>>(
             if a == 0 || rest.get(a) != Some(&b'_') || digits(&rest[a + 1..]) == 0 {
                 continue;
             }
-            let prefix = OsStr::from_bytes(&name[..i]);
+            // SAFETY: `name[..i]` is `name` cut just before an ASCII '.', a cut that
+            // leaves a valid encoded OsStr on every platform.
+            let prefix = unsafe { OsStr::from_encoded_bytes_unchecked(&name[..i]) };
             let lock = share_set_lock(dir, prefix);
             if seen.contains(&lock) {
                 continue;
@@ -968,11 +984,11 @@ pub fn recover_share_sets<P: AsRef<Path>>(
 fn check_distinct(targets: &[Target]) -> Result<(), OutputError> {
     #[derive(PartialEq)]
     enum Id {
-        Inode(u64, u64),
+        Inode(sys::FileId),
         Path(PathBuf),
     }
-    let id = |t: &Target| match fs::metadata(&t.path) {
-        Ok(m) => Id::Inode(m.dev(), m.ino()),
+    let id = |t: &Target| match sys::path_id(&t.path) {
+        Ok(i) => Id::Inode(i),
         // Not there yet: where it would be made, the directory's links resolved.
         Err(_) => Id::Path(
             match (fs::canonicalize(parent(&t.path)), t.path.file_name()) {
@@ -1057,8 +1073,11 @@ fn swap_in(
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(unix)]
     use std::ffi::CString;
+    #[cfg(unix)]
     use std::io::Read;
+    #[cfg(unix)]
     use std::os::unix::ffi::OsStrExt;
 
     fn set(dir: &Path, contents: &[&[u8]]) -> Vec<PathBuf> {
@@ -1131,7 +1150,10 @@ mod tests {
 
     /// A rename failing half-way through the swap (here: the third new share's
     /// temporary vanished) leaves the old set exactly as it was, and nothing else.
+    /// Unix only: on Windows a temporary that is still open is only marked for
+    /// deletion, so removing it does not make its rename fail.
     #[test]
+    #[cfg(unix)]
     fn failed_swap_restores_the_old_set() {
         let d = tempfile::tempdir().unwrap();
         let names = set(d.path(), &[b"old0", b"old1", b"old2", b"old3"]);
@@ -1246,6 +1268,7 @@ mod tests {
 
     /// FIFOs and devices other than /dev/null (through links too) are live streams.
     #[test]
+    #[cfg(unix)]
     fn live_streams() {
         let d = tempfile::tempdir().unwrap();
         let fifo = d.path().join("pipe");
@@ -1264,6 +1287,7 @@ mod tests {
 
     /// A FIFO is written into, not replaced.
     #[test]
+    #[cfg(unix)]
     fn write_output_writes_into_a_fifo() {
         let d = tempfile::tempdir().unwrap();
         let fifo = d.path().join("pipe");
@@ -1287,12 +1311,14 @@ mod tests {
         })
         .unwrap();
         assert_eq!(reader.join().unwrap(), b"through the pipe");
+        use std::os::unix::fs::FileTypeExt;
         assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
         assert_eq!(listing(d.path()), ["pipe"]);
     }
 
     /// A write error is blamed on the output even when `work` reports another error.
     #[test]
+    #[cfg(target_os = "linux")] // /dev/full
     fn write_errors_name_the_output() {
         let e = write_output(Path::new("/dev/full"), &Options::default(), |w| {
             w.write_all(&[0; 1 << 20])

@@ -5,11 +5,10 @@
 
 mod cli_common;
 
-use std::fs::{self, File};
+use std::fs;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
-use cli_common::{assert_fails, assert_no_temp, assert_ok, run, stderr, FEC};
+use cli_common::{assert_fails, assert_no_temp, assert_ok, run, stderr};
 
 /// Header and trailer sizes of the container (format version 2).
 const HEADER: usize = 64;
@@ -352,16 +351,18 @@ fn write_errors_name_the_output_and_a_directory_is_unreadable() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let p = protect(d, "in", &random(300_000, 7), &[]);
-    // Standard output on a full device (ENOSPC): the message names the output.
+    // Standard output on a full device (ENOSPC; Linux's /dev/full): the message
+    // names the output.
+    #[cfg(target_os = "linux")]
     for args in [
         ["rs-encode", "-o", "-", "in"],
         ["rs-decode", "-o", "-", "in.rs"],
     ] {
-        let o = Command::new(FEC)
+        let o = std::process::Command::new(cli_common::FEC)
             .args(args)
             .current_dir(d)
-            .stdout(File::create("/dev/full").unwrap())
-            .stderr(Stdio::piped())
+            .stdout(std::fs::File::create("/dev/full").unwrap())
+            .stderr(std::process::Stdio::piped())
             .output()
             .unwrap();
         assert_fails(
@@ -422,6 +423,7 @@ fn version_1_files_are_refused_and_help_documents_the_codes() {
 }
 
 #[test]
+#[cfg(unix)] // mkfifo
 fn a_fifo_gets_nothing_unverified() {
     // A FIFO (or device) as OUT is written into, not replaced: like `-o -`, it gets
     // the data only once verified. It used to receive the damaged bytes as they were

@@ -2,6 +2,11 @@
 //! unaligned offsets, decode in place into files, mixed blocks, copy, and every error
 //! with nothing written.
 
+// Linux only: the file cases reach their files through /proc/self/fd, truncate(1),
+// mount namespaces and fallocate, and the SIGBUS cases use Linux's signals. Windows
+// refuses to shrink a mapped file instead (src/sigbus_windows.rs has that test).
+#![cfg(target_os = "linux")]
+
 use algorithm_fec::block::RegionError;
 use algorithm_fec::{Block, Code, Error, FecSession, Field, SessionError};
 use std::fs::{File, OpenOptions};

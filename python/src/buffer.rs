@@ -195,6 +195,7 @@ pub fn new_bytes_filled<'py, E: Send>(
 
 /// Outputs shorter than this usually sit on pages malloc already has; longer ones
 /// get fresh pages from the kernel (glibc maps them, and unmaps them when freed).
+#[cfg(target_os = "linux")]
 const PREFAULT_MIN: usize = 128 * 1024;
 
 /// Maps in the pages of fresh outputs with one system call each, before a kernel
@@ -202,8 +203,8 @@ const PREFAULT_MIN: usize = 128 * 1024;
 /// outputs on a VM costs a sixth of an encode (both this and zfec pay it). Only a
 /// hint: contents are unchanged, and a Linux before 5.14 (no MADV_POPULATE_WRITE)
 /// just returns an error, ignored.
+#[cfg(target_os = "linux")]
 fn prefault(outs: &mut [&mut [u8]]) {
-    #[cfg(target_os = "linux")]
     for out in outs.iter_mut().filter(|o| o.len() >= PREFAULT_MIN) {
         let start = out.as_mut_ptr() as usize;
         let first = start.next_multiple_of(4096);
@@ -218,3 +219,7 @@ fn prefault(outs: &mut [&mut [u8]]) {
         }
     }
 }
+
+/// Elsewhere no such hint is used.
+#[cfg(not(target_os = "linux"))]
+fn prefault(_outs: &mut [&mut [u8]]) {}

@@ -369,12 +369,13 @@ fn rate(bytes: u64, start: Instant) -> String {
     )
 }
 
-/// Restores SIGPIPE's default, so `fec decode -o - | head` ends quietly the way `cat`
-/// does instead of with an I/O error; on SIGINT/SIGTERM/SIGHUP removes the
-/// temporaries and exits 130.
+/// Restores SIGPIPE's default (on Unix), so `fec decode -o - | head` ends quietly the
+/// way `cat` does instead of with an I/O error; on SIGINT/SIGTERM/SIGHUP (Ctrl-C and
+/// Ctrl-Break on Windows) removes the temporaries and exits 130.
 fn install_signal_handlers() {
     // SAFETY: setting a signal's disposition to the default has no preconditions;
     // Rust's runtime set SIGPIPE to "ignore" at start-up and nothing relies on that.
+    #[cfg(unix)]
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
@@ -509,21 +510,17 @@ fn recover_share_sets(shares: &[PathBuf], ui: &Ui) -> Result<(), Failure> {
 /// Opens a file to read, refusing a directory (exit 3). Returns it with its metadata.
 fn open_readable(p: &Path) -> Result<(File, fs::Metadata), Failure> {
     let unreadable = |e: io::Error| failure(3, format!("cannot read {}: {e}", p.display()));
-    let f = File::open(p).map_err(unreadable)?;
+    let directory = || failure(3, format!("cannot read {}: it is a directory", p.display()));
+    let f = File::open(p).map_err(|e| match fs::metadata(p) {
+        // Windows refuses to open a directory as a file: say why, as on Unix.
+        Ok(m) if m.is_dir() => directory(),
+        _ => unreadable(e),
+    })?;
     let meta = f.metadata().map_err(unreadable)?;
     if meta.is_dir() {
-        return Err(failure(
-            3,
-            format!("cannot read {}: it is a directory", p.display()),
-        ));
+        return Err(directory());
     }
     Ok((f, meta))
-}
-
-/// The identity of an open file, to catch one file given twice under two names.
-fn file_id(meta: &fs::Metadata) -> (u64, u64) {
-    use std::os::unix::fs::MetadataExt;
-    (meta.dev(), meta.ino())
 }
 
 /// Opens and checks share files: regular files (their length is part of the
@@ -543,7 +540,9 @@ fn open_shares(paths: &[PathBuf]) -> Result<ShareSet<File>, Failure> {
         if !meta.is_file() {
             return Err(not_a_share(&name, meta.file_type()));
         }
-        let id = file_id(&meta);
+        // The identity of the file, to catch one file given twice under two names.
+        let id = algorithm_fec::output::file_id(&f, &meta)
+            .map_err(|e| failure(3, format!("cannot read {name}: {e}")))?;
         if let Some((_, first)) = ids.iter().find(|(i, _)| *i == id) {
             return Err(failure(
                 8,

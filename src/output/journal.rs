@@ -21,7 +21,6 @@
 use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::io::{self, Write};
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use super::{parent, step, sync_dirs, OutputError};
@@ -57,11 +56,12 @@ pub enum Recovered {
 
 /// The journal of the set whose lock file is `lock` (`.P.lock` → `.P.journal`).
 pub(super) fn path_for(lock: &Path) -> PathBuf {
-    let name = lock.file_name().unwrap_or_default().as_bytes();
+    let name = lock.file_name().unwrap_or_default().as_encoded_bytes();
     let stem = name.strip_suffix(b".lock").unwrap_or(name);
     let mut j = stem.to_vec();
     j.extend_from_slice(b".journal");
-    lock.with_file_name(OsStr::from_bytes(&j))
+    // SAFETY: an encoded OsStr with an ASCII suffix cut off and another appended.
+    lock.with_file_name(unsafe { OsStr::from_encoded_bytes_unchecked(&j) })
 }
 
 /// A journal being written by this process.
@@ -88,10 +88,13 @@ impl Journal {
         field(&mut rec, MAGIC);
         for e in entries {
             field(&mut rec, SHARE);
-            field(&mut rec, stored(dir, &e.live).as_bytes());
+            field(&mut rec, stored(dir, &e.live).as_encoded_bytes());
             let b = e.backup.as_deref().map(|b| stored(dir, b));
-            field(&mut rec, b.as_deref().map_or(&b""[..], OsStr::as_bytes));
-            field(&mut rec, stored(dir, &e.temp).as_bytes());
+            field(
+                &mut rec,
+                b.as_deref().map_or(&b""[..], OsStr::as_encoded_bytes),
+            );
+            field(&mut rec, stored(dir, &e.temp).as_encoded_bytes());
         }
         let file = fs::OpenOptions::new()
             .write(true)
@@ -185,7 +188,8 @@ fn parse(bytes: &[u8], dir: &Path) -> Option<(Vec<Entry>, Phase)> {
     if fields.next()? != MAGIC {
         return None;
     }
-    let path = |f: &[u8]| dir.join(OsStr::from_bytes(f));
+    // A name this platform cannot have written makes the journal invalid.
+    let path = |f: &[u8]| Some(dir.join(crate::sys::name_from_bytes(f)?));
     let mut entries = Vec::new();
     let mut phase = Phase::Writing;
     while let Some(tag) = fields.next() {
@@ -197,10 +201,13 @@ fn parse(bytes: &[u8], dir: &Path) -> Option<(Vec<Entry>, Phase)> {
                     break;
                 };
                 entries.push(Entry {
-                    live: path(live),
-                    shown: path(live),
-                    backup: (!backup.is_empty()).then(|| path(backup)),
-                    temp: path(temp),
+                    live: path(live)?,
+                    shown: path(live)?,
+                    backup: match backup {
+                        b"" => None,
+                        b => Some(path(b)?),
+                    },
+                    temp: path(temp)?,
                 });
             }
             SWAP if phase == Phase::Writing => phase = Phase::Swapping,
