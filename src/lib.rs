@@ -45,7 +45,7 @@
 //! - `cli` (on by default): the `fec` command line tool. Library users who do not
 //!   need it set `default-features = false`, which drops it and its dependencies
 //!   (clap, indicatif, tempfile and ctrlc).
-//! - `files` (on with `cli`): [`output`], output files and share sets written
+//! - `files` (on with `cli`): the `output` module, output files and share sets written
 //!   all-or-nothing (a temporary beside each target, fsync, rename; a share set
 //!   swapped in whole or rolled back), used by the tool and the Python binding.
 //!   Adds tempfile.
