@@ -692,12 +692,42 @@ fn verify(a: VerifyArgs, ui: &Ui) -> Result<bool, Failure> {
     Ok(false)
 }
 
-/// Opens FILE or standard input.
-fn open_input(p: &Path) -> Result<Box<dyn Read>, Failure> {
+/// Opens FILE or standard input; with its size if it is a regular file.
+fn open_input(p: &Path) -> Result<(Box<dyn Read>, Option<u64>), Failure> {
     if p == Path::new("-") {
-        return Ok(Box::new(io::stdin().lock()));
+        return Ok((Box::new(io::stdin().lock()), None));
     }
-    open_readable(p).map(|(f, _)| Box::new(f) as Box<dyn Read>)
+    let (f, meta) = open_readable(p)?;
+    Ok((Box::new(f), meta.is_file().then_some(meta.len())))
+}
+
+/// A reader that moves a progress bar by the bytes read through it: the RS file
+/// functions take no progress callback, and reading is their pace.
+struct Progress<'a, R> {
+    inner: R,
+    read: u64,
+    bar: &'a mut Bar,
+}
+
+impl<'a, R: Read> Progress<'a, R> {
+    /// `inner` buffered, so the bar moves once per 1 MiB read rather than per call.
+    fn buffered(inner: R, bar: &'a mut Bar) -> io::BufReader<Self> {
+        let counted = Progress {
+            inner,
+            read: 0,
+            bar,
+        };
+        io::BufReader::with_capacity(1 << 20, counted)
+    }
+}
+
+impl<R: Read> Read for Progress<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        self.bar.set(self.read);
+        Ok(n)
+    }
 }
 
 /// A path for messages, `-` as `stdio`.
@@ -742,11 +772,13 @@ fn rs_encode(a: RsEncodeArgs, ui: &Ui) -> Result<(), Failure> {
     }
     // Parameters first, so a bad one never waits for a pipe or leaves a file.
     rs::file::protected_len(0, n, k, depth).map_err(|e| from_rs(e, &a.input, &a.output))?;
-    let input = open_input(&a.input)?;
+    let (input, size) = open_input(&a.input)?;
     let start = Instant::now();
+    let mut bar = ui.bar(size, "protecting");
     let report = write_output(&a.output, a.force, |w| {
-        rs::protect_file(io::BufReader::with_capacity(1 << 20, input), w, n, k, depth)
-            .map_err(|e| from_rs(e, &a.input, &a.output))
+        let r = rs::protect_file(Progress::buffered(input, &mut bar), w, n, k, depth);
+        bar.finish();
+        r.map_err(|e| from_rs(e, &a.input, &a.output))
     })?;
     ui.info(format!(
         "RS({n},{k}), interleave depth {depth}: {} codewords, {} bytes written; read {}; \
@@ -763,12 +795,11 @@ fn rs_encode(a: RsEncodeArgs, ui: &Ui) -> Result<(), Failure> {
 /// Repairs into `w`; with `spool`, into an unnamed temporary first, copied to `w` only
 /// once verified (or, for `--best-effort`, once complete).
 fn repair_into(
-    input: Box<dyn Read>,
+    input: impl Read,
     w: &mut dyn Write,
     spool: bool,
     best_effort: bool,
 ) -> Result<rs::RepairReport, FileError> {
-    let input = io::BufReader::with_capacity(1 << 20, input);
     if !spool {
         return rs::repair_file(input, w);
     }
@@ -797,11 +828,14 @@ fn repair_into(
 }
 
 fn rs_decode(a: RsDecodeArgs, ui: &Ui) -> Result<(), Failure> {
-    let input = open_input(&a.input)?;
+    let (input, size) = open_input(&a.input)?;
     // Verified only at the end: a stream gets the data only then.
     let spool = output::is_stream(&a.output);
+    let mut bar = ui.bar(size, "repairing");
     let outcome = write_output(&a.output, a.force, |w| {
-        match repair_into(input, w, spool, a.best_effort) {
+        let r = repair_into(Progress::buffered(input, &mut bar), w, spool, a.best_effort);
+        bar.finish();
+        match r {
             Ok(report) => Ok(Ok(report)),
             Err(e @ (FileError::Damaged(_) | FileError::ChecksumMismatch(_))) => {
                 if a.best_effort {
