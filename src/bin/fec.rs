@@ -130,12 +130,21 @@ struct Cli {
     /// Print nothing but errors (no progress bar either).
     #[arg(short, long, global = true, display_order = 101)]
     quiet: bool,
-    /// Do not fsync output files and their directory before reporting success
-    /// (faster; a power failure right after may lose or truncate them).
-    #[arg(long, global = true, display_order = 102)]
-    no_fsync: bool,
+    // Also accepted before the subcommand (`fec --no-fsync encode ...`), as it
+    // always was; refused before `verify`.
+    #[command(flatten)]
+    write: WriteOpts,
     #[command(subcommand)]
     cmd: Cmd,
+}
+
+/// Options of the subcommands that write files (not `verify`).
+#[derive(Args)]
+struct WriteOpts {
+    /// Do not fsync output files and their directory before reporting success
+    /// (faster; a power failure right after may lose or truncate them).
+    #[arg(long, display_order = 102)]
+    no_fsync: bool,
 }
 
 #[derive(Subcommand)]
@@ -155,6 +164,19 @@ enum Cmd {
     /// Repair and unwrap a file made by rs-encode, reporting the bytes fixed.
     #[command(name = "rs-decode", after_long_help = format!("{RS_EXAMPLES}\n\n{SEE_EXIT_CODES}"))]
     RsDecode(RsDecodeArgs),
+}
+
+impl Cmd {
+    /// The write options of a subcommand that writes.
+    fn write_opts(&self) -> Option<&WriteOpts> {
+        match self {
+            Cmd::Encode(a) => Some(&a.write),
+            Cmd::Decode(a) => Some(&a.write),
+            Cmd::RsEncode(a) => Some(&a.write),
+            Cmd::RsDecode(a) => Some(&a.write),
+            Cmd::Verify(_) => None,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -178,6 +200,8 @@ struct RsEncodeArgs {
     /// Overwrite OUT if it exists.
     #[arg(short = 'f', long = "force")]
     force: bool,
+    #[command(flatten)]
+    write: WriteOpts,
     /// The file to protect, or - for standard input.
     #[arg(value_name = "FILE")]
     input: PathBuf,
@@ -196,6 +220,8 @@ struct RsDecodeArgs {
     /// hold the bytes as found; the exit code is still 11 (or 12).
     #[arg(long = "best-effort")]
     best_effort: bool,
+    #[command(flatten)]
+    write: WriteOpts,
     /// The protected file, or - for standard input.
     #[arg(value_name = "FILE")]
     input: PathBuf,
@@ -233,6 +259,8 @@ struct EncodeArgs {
     /// Overwrite existing share files.
     #[arg(short = 'f', long = "force")]
     force: bool,
+    #[command(flatten)]
+    write: WriteOpts,
     /// The file to encode, or - for standard input.
     #[arg(value_name = "FILE")]
     input: PathBuf,
@@ -251,6 +279,8 @@ struct DecodeArgs {
     /// Overwrite OUT if it exists.
     #[arg(short = 'f', long = "force")]
     force: bool,
+    #[command(flatten)]
+    write: WriteOpts,
     /// Share files: any k or more, in any order, with any names.
     #[arg(value_name = "SHARE", required = true)]
     shares: Vec<PathBuf>,
@@ -872,6 +902,17 @@ fn rs_decode(a: RsDecodeArgs, ui: &Ui) -> Result<(), Failure> {
 fn main() -> ExitCode {
     install_signal_handlers();
     let cli = Cli::parse();
+    let no_fsync = match cli.cmd.write_opts() {
+        Some(w) => cli.write.no_fsync || w.no_fsync,
+        None if cli.write.no_fsync => Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "--no-fsync is for the subcommands that write (encode, decode, rs-encode, \
+                 rs-decode); verify writes nothing",
+            )
+            .exit(),
+        None => false,
+    };
     let env = algorithm_fec::kernels::check_env()
         .map(drop)
         .map_err(|e| e.to_string())
@@ -880,7 +921,7 @@ fn main() -> ExitCode {
         eprintln!("fec: {e}");
         return ExitCode::from(2);
     }
-    output::set_fsync(!cli.no_fsync);
+    output::set_fsync(!no_fsync);
     let ui = Ui {
         verbose: cli.verbose,
         quiet: cli.quiet,
