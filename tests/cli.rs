@@ -948,7 +948,8 @@ fn inputs_of_the_wrong_kind() {
     assert!(!d.path().join("out").exists());
 }
 
-/// `--no-fsync` is accepted everywhere and changes nothing in the bytes.
+/// `--no-fsync` is accepted by the subcommands that write, after them or before, and
+/// changes nothing in the bytes.
 #[test]
 fn no_fsync_gives_the_same_bytes() {
     let input = gen(70_000);
@@ -986,6 +987,38 @@ fn no_fsync_gives_the_same_bytes() {
         None,
     ));
     assert!(fs::read(e.path().join("f.back")).unwrap() == input);
+}
+
+/// `verify` writes nothing: `--no-fsync` is not among its options, and given to it
+/// (after or before it) is a usage error.
+#[test]
+fn verify_has_no_no_fsync() {
+    let d = encoded("f", &gen(10_000), 2, 3);
+    let help = run(d.path(), &["verify", "--help"], None);
+    assert_ok(&help);
+    assert!(!String::from_utf8_lossy(&help.stdout).contains("--no-fsync"));
+    for cmd in ["encode", "decode", "rs-encode", "rs-decode"] {
+        let help = run(d.path(), &[cmd, "--help"], None);
+        assert!(
+            String::from_utf8_lossy(&help.stdout).contains("--no-fsync"),
+            "{cmd}"
+        );
+    }
+    let shares = ["f.0_3.fec", "f.1_3.fec", "f.2_3.fec"];
+    assert_ok(&run(d.path(), &[&["verify"][..], &shares].concat(), None));
+    let o = run(
+        d.path(),
+        &[&["verify", "--no-fsync"][..], &shares].concat(),
+        None,
+    );
+    assert_fails(&o, 2, "--no-fsync");
+    let o = run(
+        d.path(),
+        &[&["--no-fsync", "verify"][..], &shares].concat(),
+        None,
+    );
+    assert_fails(&o, 2, "--no-fsync is for the subcommands that write");
+    assert!(o.stdout.is_empty());
 }
 
 /// A bad `ALGORITHM_FEC_KERNEL` (or `ALGORITHM_FEC_PATH`) is a usage error naming the

@@ -446,3 +446,53 @@ fn a_fifo_gets_nothing_unverified() {
         assert!(reader.join().unwrap() == want, "{file}");
     }
 }
+
+/// Runs `fec args` in `d` with a pseudo-terminal as its stdin, stdout and stderr
+/// (util-linux `script`), returning what it printed there and its exit status.
+#[cfg(target_os = "linux")]
+fn on_terminal(d: &Path, args: &[&str]) -> (std::process::ExitStatus, String) {
+    let quote = |s: &str| format!("'{}'", s.replace('\'', r"'\''"));
+    let cmd: Vec<String> = std::iter::once(cli_common::FEC)
+        .chain(args.iter().copied())
+        .map(quote)
+        .collect();
+    let o = std::process::Command::new("script")
+        .args(["-qec", &cmd.join(" "), "/dev/null"])
+        .current_dir(d)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("util-linux `script` runs fec on a pseudo-terminal");
+    (o.status, String::from_utf8_lossy(&o.stdout).into_owned())
+}
+
+/// A long run shows the progress bar on a terminal, as `encode` does; not with -q,
+/// and not when stderr is not a terminal. Past the bar's 8 MiB threshold.
+#[cfg(target_os = "linux")]
+#[test]
+fn long_runs_show_a_progress_bar_on_a_terminal_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = random(12 << 20, 5);
+    fs::write(d.join("in"), &input).unwrap();
+    let (status, shown) = on_terminal(d, &["rs-encode", "-o", "in.rs", "in"]);
+    assert!(status.success(), "{shown}");
+    assert!(shown.contains("protecting ["), "no bar: {shown:?}");
+    let (status, shown) = on_terminal(d, &["rs-decode", "-o", "out", "in.rs"]);
+    assert!(status.success(), "{shown}");
+    assert!(shown.contains("repairing ["), "no bar: {shown:?}");
+    assert!(fs::read(d.join("out")).unwrap() == input);
+    for args in [
+        &["-q", "rs-encode", "-f", "-o", "in.rs", "in"][..],
+        &["-q", "rs-decode", "-f", "-o", "out", "in.rs"],
+    ] {
+        let (status, shown) = on_terminal(d, args);
+        assert!(status.success() && shown.is_empty(), "-q: {shown:?}");
+    }
+    // Not a terminal: rs-encode prints nothing, rs-decode only its summary.
+    let o = run(d, &["rs-encode", "-f", "-o", "in.rs", "in"], None);
+    assert_ok(&o);
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+    let o = run(d, &["rs-decode", "-f", "-o", "out", "in.rs"], None);
+    assert_ok(&o);
+    assert!(stderr(&o).starts_with("fec: RS(255,223)") && stderr(&o).lines().count() == 1);
+}

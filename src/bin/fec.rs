@@ -130,12 +130,21 @@ struct Cli {
     /// Print nothing but errors (no progress bar either).
     #[arg(short, long, global = true, display_order = 101)]
     quiet: bool,
-    /// Do not fsync output files and their directory before reporting success
-    /// (faster; a power failure right after may lose or truncate them).
-    #[arg(long, global = true, display_order = 102)]
-    no_fsync: bool,
+    // Also accepted before the subcommand (`fec --no-fsync encode ...`), as it
+    // always was; refused before `verify`.
+    #[command(flatten)]
+    write: WriteOpts,
     #[command(subcommand)]
     cmd: Cmd,
+}
+
+/// Options of the subcommands that write files (not `verify`).
+#[derive(Args)]
+struct WriteOpts {
+    /// Do not fsync output files and their directory before reporting success
+    /// (faster; a power failure right after may lose or truncate them).
+    #[arg(long, display_order = 102)]
+    no_fsync: bool,
 }
 
 #[derive(Subcommand)]
@@ -155,6 +164,19 @@ enum Cmd {
     /// Repair and unwrap a file made by rs-encode, reporting the bytes fixed.
     #[command(name = "rs-decode", after_long_help = format!("{RS_EXAMPLES}\n\n{SEE_EXIT_CODES}"))]
     RsDecode(RsDecodeArgs),
+}
+
+impl Cmd {
+    /// The write options of a subcommand that writes.
+    fn write_opts(&self) -> Option<&WriteOpts> {
+        match self {
+            Cmd::Encode(a) => Some(&a.write),
+            Cmd::Decode(a) => Some(&a.write),
+            Cmd::RsEncode(a) => Some(&a.write),
+            Cmd::RsDecode(a) => Some(&a.write),
+            Cmd::Verify(_) => None,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -178,6 +200,8 @@ struct RsEncodeArgs {
     /// Overwrite OUT if it exists.
     #[arg(short = 'f', long = "force")]
     force: bool,
+    #[command(flatten)]
+    write: WriteOpts,
     /// The file to protect, or - for standard input.
     #[arg(value_name = "FILE")]
     input: PathBuf,
@@ -196,6 +220,8 @@ struct RsDecodeArgs {
     /// hold the bytes as found; the exit code is still 11 (or 12).
     #[arg(long = "best-effort")]
     best_effort: bool,
+    #[command(flatten)]
+    write: WriteOpts,
     /// The protected file, or - for standard input.
     #[arg(value_name = "FILE")]
     input: PathBuf,
@@ -233,6 +259,8 @@ struct EncodeArgs {
     /// Overwrite existing share files.
     #[arg(short = 'f', long = "force")]
     force: bool,
+    #[command(flatten)]
+    write: WriteOpts,
     /// The file to encode, or - for standard input.
     #[arg(value_name = "FILE")]
     input: PathBuf,
@@ -251,6 +279,8 @@ struct DecodeArgs {
     /// Overwrite OUT if it exists.
     #[arg(short = 'f', long = "force")]
     force: bool,
+    #[command(flatten)]
+    write: WriteOpts,
     /// Share files: any k or more, in any order, with any names.
     #[arg(value_name = "SHARE", required = true)]
     shares: Vec<PathBuf>,
@@ -692,12 +722,42 @@ fn verify(a: VerifyArgs, ui: &Ui) -> Result<bool, Failure> {
     Ok(false)
 }
 
-/// Opens FILE or standard input.
-fn open_input(p: &Path) -> Result<Box<dyn Read>, Failure> {
+/// Opens FILE or standard input; with its size if it is a regular file.
+fn open_input(p: &Path) -> Result<(Box<dyn Read>, Option<u64>), Failure> {
     if p == Path::new("-") {
-        return Ok(Box::new(io::stdin().lock()));
+        return Ok((Box::new(io::stdin().lock()), None));
     }
-    open_readable(p).map(|(f, _)| Box::new(f) as Box<dyn Read>)
+    let (f, meta) = open_readable(p)?;
+    Ok((Box::new(f), meta.is_file().then_some(meta.len())))
+}
+
+/// A reader that moves a progress bar by the bytes read through it: the RS file
+/// functions take no progress callback, and reading is their pace.
+struct Progress<'a, R> {
+    inner: R,
+    read: u64,
+    bar: &'a mut Bar,
+}
+
+impl<'a, R: Read> Progress<'a, R> {
+    /// `inner` buffered, so the bar moves once per 1 MiB read rather than per call.
+    fn buffered(inner: R, bar: &'a mut Bar) -> io::BufReader<Self> {
+        let counted = Progress {
+            inner,
+            read: 0,
+            bar,
+        };
+        io::BufReader::with_capacity(1 << 20, counted)
+    }
+}
+
+impl<R: Read> Read for Progress<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        self.bar.set(self.read);
+        Ok(n)
+    }
 }
 
 /// A path for messages, `-` as `stdio`.
@@ -742,11 +802,13 @@ fn rs_encode(a: RsEncodeArgs, ui: &Ui) -> Result<(), Failure> {
     }
     // Parameters first, so a bad one never waits for a pipe or leaves a file.
     rs::file::protected_len(0, n, k, depth).map_err(|e| from_rs(e, &a.input, &a.output))?;
-    let input = open_input(&a.input)?;
+    let (input, size) = open_input(&a.input)?;
     let start = Instant::now();
+    let mut bar = ui.bar(size, "protecting");
     let report = write_output(&a.output, a.force, |w| {
-        rs::protect_file(io::BufReader::with_capacity(1 << 20, input), w, n, k, depth)
-            .map_err(|e| from_rs(e, &a.input, &a.output))
+        let r = rs::protect_file(Progress::buffered(input, &mut bar), w, n, k, depth);
+        bar.finish();
+        r.map_err(|e| from_rs(e, &a.input, &a.output))
     })?;
     ui.info(format!(
         "RS({n},{k}), interleave depth {depth}: {} codewords, {} bytes written; read {}; \
@@ -763,12 +825,11 @@ fn rs_encode(a: RsEncodeArgs, ui: &Ui) -> Result<(), Failure> {
 /// Repairs into `w`; with `spool`, into an unnamed temporary first, copied to `w` only
 /// once verified (or, for `--best-effort`, once complete).
 fn repair_into(
-    input: Box<dyn Read>,
+    input: impl Read,
     w: &mut dyn Write,
     spool: bool,
     best_effort: bool,
 ) -> Result<rs::RepairReport, FileError> {
-    let input = io::BufReader::with_capacity(1 << 20, input);
     if !spool {
         return rs::repair_file(input, w);
     }
@@ -797,11 +858,14 @@ fn repair_into(
 }
 
 fn rs_decode(a: RsDecodeArgs, ui: &Ui) -> Result<(), Failure> {
-    let input = open_input(&a.input)?;
+    let (input, size) = open_input(&a.input)?;
     // Verified only at the end: a stream gets the data only then.
     let spool = output::is_stream(&a.output);
+    let mut bar = ui.bar(size, "repairing");
     let outcome = write_output(&a.output, a.force, |w| {
-        match repair_into(input, w, spool, a.best_effort) {
+        let r = repair_into(Progress::buffered(input, &mut bar), w, spool, a.best_effort);
+        bar.finish();
+        match r {
             Ok(report) => Ok(Ok(report)),
             Err(e @ (FileError::Damaged(_) | FileError::ChecksumMismatch(_))) => {
                 if a.best_effort {
@@ -838,6 +902,17 @@ fn rs_decode(a: RsDecodeArgs, ui: &Ui) -> Result<(), Failure> {
 fn main() -> ExitCode {
     install_signal_handlers();
     let cli = Cli::parse();
+    let no_fsync = match cli.cmd.write_opts() {
+        Some(w) => cli.write.no_fsync || w.no_fsync,
+        None if cli.write.no_fsync => Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "--no-fsync is for the subcommands that write (encode, decode, rs-encode, \
+                 rs-decode); verify writes nothing",
+            )
+            .exit(),
+        None => false,
+    };
     let env = algorithm_fec::kernels::check_env()
         .map(drop)
         .map_err(|e| e.to_string())
@@ -846,7 +921,7 @@ fn main() -> ExitCode {
         eprintln!("fec: {e}");
         return ExitCode::from(2);
     }
-    output::set_fsync(!cli.no_fsync);
+    output::set_fsync(!no_fsync);
     let ui = Ui {
         verbose: cli.verbose,
         quiet: cli.quiet,
