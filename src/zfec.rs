@@ -972,9 +972,10 @@ impl<R: Read> ShareSet<R> {
     /// Rebuilds the original file into `out` from all the shares given, checking
     /// them against each other: where, at some byte offset, at most ⌊(s − k)/2⌋ of
     /// s shares are bad, the file comes out right all the same and those shares
-    /// are reported; where more are bad (up to s − k of them: beyond that no code
-    /// can tell), fails with [`Error::Uncorrectable`] (with output already written
-    /// to `out`: write it where it can be thrown away). With exactly k shares
+    /// are reported; where more are bad, fails with [`Error::Uncorrectable`] (with
+    /// output already written to `out`: write it where it can be thrown away) —
+    /// for sure up to s − k − ⌊(s − k)/2⌋ bad shares, and as a rule up to s − k
+    /// (see [`Code::decode_correcting`](crate::Code::decode_correcting)). With exactly k shares
     /// nothing can be checked: this is [`ShareSet::decode`]. `progress` gets output
     /// bytes written so far.
     pub fn decode_correcting<W: Write>(
