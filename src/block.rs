@@ -43,7 +43,7 @@ pub enum Block<'f> {
     /// decoding or copying writes (the space of a written region is allocated
     /// then); the session keeps the mapping and a duplicate of the descriptor (one
     /// per file, to check the file's length after each call), not the `File`. See
-    /// the README's "Files changed while mapped" for what happens if the file
+    /// docs/sessions.md, "Files changed while mapped", for what happens if the file
     /// changes meanwhile.
     File {
         /// The file; must be open for writing if the block will be written.

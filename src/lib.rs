@@ -95,6 +95,16 @@ mod test_rng;
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
+/// docs/rust.md's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/rust.md")]
+pub struct RustDocDoctests;
+
+/// docs/sessions.md's Rust examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/sessions.md")]
+pub struct SessionsDocDoctests;
+
 pub use block::Block;
 pub use code::{BadBlock, Code, Decoder, Shard};
 pub use error::Error;

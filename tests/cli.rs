@@ -1068,7 +1068,7 @@ fn bad_kernel_variable_is_a_usage_error() {
     assert_ok(&o);
 }
 
-/// Every row of the exit-code table in `fec --help` (the README has the same table),
+/// Every row of the exit-code table in `fec --help` (docs/cli.md has the same table),
 /// produced through the binary: the code and what the message says. A row added to
 /// the table without a case here fails the test.
 #[test]
@@ -1471,7 +1471,7 @@ fn killed_encode_leaves_one_whole_set(k: usize, m: usize, follow_ups: &[&str]) {
                 "{what}: not the whole {} set",
                 if is_new { "new" } else { "old" }
             );
-            // A lock file left by the killed run is harmless (see README).
+            // A lock file left by the killed run is harmless (see docs/output-safety.md).
             let left: Vec<String> = listing(d).into_iter().filter(|n| n != ".f.lock").collect();
             assert_eq!(left, clean, "{what}: leftovers");
         }

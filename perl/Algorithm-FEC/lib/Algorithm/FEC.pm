@@ -238,7 +238,7 @@ duplicate of the descriptor, one per file). Descriptor 0 is fine (C<STDIN> reope
 a file). A file shrunk while it is mapped, by any amount, makes the next call that
 reads or writes the cut block croak ("the file changed while it was mapped"); a
 decode that croaks so has already overwritten its targets with unspecified bytes (see
-the crate's README, "Files changed while mapped").
+the crate's docs/sessions.md, "Files changed while mapped").
 Handles without a file descriptor (in-memory handles opened on a scalar reference),
 closed handles, pipes, sockets and terminals croak.
 
