@@ -55,12 +55,43 @@ pub enum Block<'f> {
 
 impl Block<'_> {
     /// A file region block.
+    ///
+    /// ```
+    /// use algorithm_fec::{Block, FecSession};
+    ///
+    /// let file = tempfile::tempfile()?;
+    /// file.set_len(8)?;
+    /// let block = Block::file(&file, 4);
+    /// assert!(matches!(block, Block::File { offset: 4, .. }));
+    /// let mut s = FecSession::new(1, 2, 4)?;
+    /// s.copy(&Block::Memory(b"tail".to_vec()), &mut Block::file(&file, 4))?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn file(file: &File, offset: u64) -> Block<'_> {
         Block::File { file, offset }
     }
 }
 
 /// Why a file region cannot be used.
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::block::RegionError;
+/// use algorithm_fec::{Block, FecSession, SessionError};
+///
+/// let file = tempfile::tempfile()?;
+/// file.set_len(10)?;
+/// let mut s = FecSession::new(2, 3, 8)?;
+/// // The second block would end at byte 16 of a 10-byte file.
+/// match s.set_encode_blocks(vec![Block::file(&file, 0), Block::file(&file, 8)]) {
+///     Err(SessionError::Region { position: 1, source: RegionError::TooShort { len, offset, size } }) => {
+///         assert_eq!((len, offset, size), (10, 8, 8));
+///     }
+///     other => panic!("expected TooShort, got {other:?}"),
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RegionError {

@@ -5,6 +5,23 @@ use crate::gf::Field;
 /// Everything that can be wrong with a call into the code. Every check runs before
 /// any output byte is written, so an `Err` means nothing was changed, but for
 /// [`Error::Uncorrectable`], which is found while decoding.
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::{Code, Error};
+///
+/// let code = Code::new(2, 3)?;
+/// let mut out = [0; 4];
+/// match code.encode(&[&b"abcd"[..], &b"abc"[..]], 2, &mut out) {
+///     Err(Error::WrongBlockSize { position, expected, got }) => {
+///         assert_eq!((position, expected, got), (1, 4, 3));
+///     }
+///     other => panic!("expected WrongBlockSize, got {other:?}"),
+/// }
+/// assert_eq!(out, [0; 4]); // nothing written
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -10,6 +10,17 @@
 //! mutable state.
 
 /// One of the two finite fields the code works in.
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::{Code, Field};
+///
+/// // Algorithm::FEC's choice by the number of blocks, or any field by name.
+/// assert_eq!(Code::new(10, 255)?.field(), Field::Gf8);
+/// assert_eq!(Code::with_field(10, 20, Field::Gf16)?.field(), Field::Gf16);
+/// # Ok::<(), algorithm_fec::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Field {
     /// GF(2^8) modulo 0x11D; a symbol is one byte. At most 256 blocks.
@@ -114,6 +125,13 @@ impl Tables {
 impl Field {
     /// The field Algorithm::FEC picks for `n` blocks: GF(2^8) when n ≤ 255, else
     /// GF(2^16) (n = 256 already switches to 16 bits there).
+    ///
+    /// ```
+    /// use algorithm_fec::Field;
+    ///
+    /// assert_eq!(Field::for_blocks(255), Field::Gf8);
+    /// assert_eq!(Field::for_blocks(256), Field::Gf16); // (zfec keeps GF(2^8) up to 256)
+    /// ```
     pub const fn for_blocks(n: usize) -> Field {
         if n <= 255 {
             Field::Gf8
@@ -123,6 +141,12 @@ impl Field {
     }
 
     /// Bits per symbol: 8 or 16.
+    ///
+    /// ```
+    /// use algorithm_fec::Field;
+    ///
+    /// assert_eq!((Field::Gf8.bits(), Field::Gf16.bits()), (8, 16));
+    /// ```
     pub const fn bits(self) -> u32 {
         match self {
             Field::Gf8 => 8,
@@ -131,6 +155,16 @@ impl Field {
     }
 
     /// Bytes per symbol: 1 or 2. A block's length must be a multiple of this.
+    ///
+    /// ```
+    /// use algorithm_fec::{Code, Error, Field};
+    ///
+    /// assert_eq!(Field::Gf16.symbol_bytes(), 2);
+    /// let code = Code::with_field(1, 2, Field::Gf16)?;
+    /// let err = code.encode(&[&b"odd"[..]], 1, &mut [0; 3]).unwrap_err();
+    /// assert_eq!(err, Error::OddBlockSize { size: 3 });
+    /// # Ok::<(), Error>(())
+    /// ```
     pub const fn symbol_bytes(self) -> usize {
         match self {
             Field::Gf8 => 1,
@@ -139,6 +173,14 @@ impl Field {
     }
 
     /// Number of field elements, which is also the largest possible `n`.
+    ///
+    /// ```
+    /// use algorithm_fec::{Code, Field};
+    ///
+    /// assert_eq!(Field::Gf8.size(), 256);
+    /// assert!(Code::with_field(2, Field::Gf8.size(), Field::Gf8).is_ok());
+    /// assert!(Code::with_field(2, Field::Gf8.size() + 1, Field::Gf8).is_err());
+    /// ```
     pub const fn size(self) -> usize {
         match self {
             Field::Gf8 => 256,
@@ -147,6 +189,14 @@ impl Field {
     }
 
     /// The reducing polynomial, e.g. `0x11D`.
+    ///
+    /// ```
+    /// use algorithm_fec::Field;
+    ///
+    /// // α · x^7 = x^8 overflows a byte and is reduced by the polynomial.
+    /// let f = Field::Gf8;
+    /// assert_eq!(u32::from(f.mul(2, 0x80)), f.polynomial() ^ 0x100);
+    /// ```
     pub const fn polynomial(self) -> u32 {
         match self {
             Field::Gf8 => 0x11D,
@@ -176,12 +226,30 @@ impl Field {
 
     /// The product a·b. Panics if an argument is not an element of the field
     /// (only possible in GF(2^8), for values above 255).
+    ///
+    /// ```
+    /// use algorithm_fec::Field;
+    ///
+    /// let f = Field::Gf16;
+    /// assert_eq!(f.mul(3, 3), 5); // (x + 1)² = x² + 1: 2x = 0 in characteristic 2
+    /// assert_eq!(f.mul(0x1234, 1), 0x1234);
+    /// assert_eq!(f.mul(0x1234, 0), 0);
+    /// ```
     pub fn mul(self, a: u16, b: u16) -> u16 {
         assert!(self.contains(a) && self.contains(b), "not a field element");
         self.tables().mul(a, b)
     }
 
     /// The inverse 1/a, or `None` for a = 0 (or a value outside the field).
+    ///
+    /// ```
+    /// use algorithm_fec::Field;
+    ///
+    /// let f = Field::Gf8;
+    /// let i = f.inv(0x53).expect("non-zero");
+    /// assert_eq!(f.mul(0x53, i), 1);
+    /// assert_eq!(f.inv(0), None);
+    /// ```
     pub fn inv(self, a: u16) -> Option<u16> {
         if a == 0 || !self.contains(a) {
             return None;
@@ -191,21 +259,54 @@ impl Field {
     }
 
     /// The quotient a/b, or `None` when b = 0.
+    ///
+    /// ```
+    /// use algorithm_fec::Field;
+    ///
+    /// let f = Field::Gf16;
+    /// let q = f.div(0xbeef, 0x1234).expect("b is not 0");
+    /// assert_eq!(f.mul(q, 0x1234), 0xbeef);
+    /// assert_eq!(f.div(1, 0), None);
+    /// ```
     pub fn div(self, a: u16, b: u16) -> Option<u16> {
         self.inv(b).map(|ib| self.mul(a, ib))
     }
 
     /// α^e (the exponent is taken mod 2^w − 1).
+    ///
+    /// ```
+    /// use algorithm_fec::Field;
+    ///
+    /// let f = Field::Gf8;
+    /// assert_eq!((f.exp(0), f.exp(1), f.exp(7)), (1, 2, 0x80));
+    /// assert_eq!(f.exp(255), 1); // α has order 2^8 − 1
+    /// ```
     pub fn exp(self, e: u64) -> u16 {
         self.tables().exp(e)
     }
 
     /// log_α(a), or `None` for a = 0.
+    ///
+    /// ```
+    /// use algorithm_fec::Field;
+    ///
+    /// let f = Field::Gf16;
+    /// let l = f.log(0xbeef).expect("non-zero");
+    /// assert_eq!(f.exp(u64::from(l)), 0xbeef);
+    /// assert_eq!(f.log(0), None);
+    /// ```
     pub fn log(self, a: u16) -> Option<u32> {
         (a != 0 && self.contains(a)).then(|| self.tables().log(a))
     }
 
     /// The evaluation point of block index `r`: x_0 = 0, x_r = α^(r−1).
+    ///
+    /// ```
+    /// use algorithm_fec::Field;
+    ///
+    /// let f = Field::Gf8;
+    /// assert_eq!((f.point(0), f.point(1), f.point(2), f.point(4)), (0, 1, 2, 8));
+    /// ```
     pub fn point(self, r: usize) -> u16 {
         if r == 0 {
             0

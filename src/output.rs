@@ -52,6 +52,26 @@ pub use journal::Recovered;
 use journal::{Entry, Journal};
 
 /// How outputs are written.
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::output::{write_output, Options, OutputError};
+/// use std::io::Write;
+///
+/// let dir = tempfile::tempdir()?;
+/// let out = dir.path().join("out");
+/// std::fs::write(&out, b"old")?;
+/// // Replace the existing file; skip fsync (a crash of the machine may lose it).
+/// let opts = Options { overwrite: true, fsync: false };
+/// write_output(&out, &opts, |w| w.write_all(b"new").map_err(|source| OutputError::Write {
+///     name: "out".into(),
+///     source,
+/// }))?;
+/// assert_eq!(std::fs::read(&out)?, b"new");
+/// assert_eq!(Options::default(), Options { overwrite: false, fsync: true });
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
     /// Replace an existing regular file (off: an existing file is an error).
@@ -72,6 +92,23 @@ impl Default for Options {
 }
 
 /// What went wrong with an output; every variant names the file.
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::output::{write_output, Options, OutputError};
+///
+/// let dir = tempfile::tempdir()?;
+/// // A directory is never written over.
+/// let r = write_output(dir.path(), &Options::default(), |_| Ok::<(), OutputError>(()));
+/// match r {
+///     Err(OutputError::NotRegular { path, kind }) => {
+///         assert_eq!((path.as_path(), kind), (dir.path(), "a directory"));
+///     }
+///     other => panic!("expected NotRegular, got {other:?}"),
+/// }
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum OutputError {
@@ -243,6 +280,23 @@ fn pending() -> MutexGuard<'static, Pending> {
 
 /// Held by a process that is about to exit on a signal (see
 /// [`remove_pending_files`]): while it lives no output is renamed into place.
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::output::{remove_pending_files, Options, ShareSetOutput};
+///
+/// let dir = tempfile::tempdir()?;
+/// let names = [dir.path().join("s.0_2"), dir.path().join("s.1_2")];
+/// let set = ShareSetOutput::create(&names, None, &Options::default())?;
+/// // As an interrupt handler would, before exiting: the temporaries go.
+/// let guard = remove_pending_files();
+/// assert!(!guard.committed());
+/// assert_eq!(std::fs::read_dir(dir.path())?.count(), 0);
+/// drop(guard); // a handler keeps it until the process exits
+/// drop(set);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct Interrupted {
     guard: MutexGuard<'static, Pending>,
 }
@@ -250,6 +304,17 @@ pub struct Interrupted {
 impl Interrupted {
     /// Whether this process swapped a share set in whole before the interrupt: its
     /// output is complete, and it should report success.
+    ///
+    /// ```
+    /// use algorithm_fec::output::{remove_pending_files, Options, ShareSetOutput};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let set = ShareSetOutput::create(&[dir.path().join("s.0_1")], None, &Options::default())?;
+    /// set.commit()?;
+    /// // An interrupt after the commit: the output is whole, report success.
+    /// assert!(remove_pending_files().committed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn committed(&self) -> bool {
         self.guard.committed
     }
@@ -260,6 +325,28 @@ impl Interrupted {
 /// share-set lock files it holds, and returns a guard that keeps any further rename
 /// from happening. Hold it until the process exits. A share set being swapped in is
 /// finished (or rolled back) first.
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::output::{remove_pending_files, write_output, Options};
+/// use std::io::Write;
+///
+/// let dir = tempfile::tempdir()?;
+/// let out = dir.path().join("out");
+/// write_output(&out, &Options::default(), |w| -> Result<(), Box<dyn std::error::Error>> {
+///     w.write_all(b"half")?; // still in a temporary beside `out`
+///     // An interrupt arrives: the handler removes the temporary...
+///     let guard = remove_pending_files();
+///     assert!(!guard.committed());
+///     assert_eq!(std::fs::read_dir(dir.path())?.count(), 0);
+///     drop(guard); // ...and would exit here
+///     Err("interrupted".into())
+/// })
+/// .unwrap_err();
+/// assert!(!out.exists());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn remove_pending_files() -> Interrupted {
     let p = pending();
     for j in &p.journals {
@@ -328,6 +415,24 @@ struct Target {
 /// back: `out` is (through links) a FIFO or a character device that [`write_output`]
 /// writes into directly, other than `/dev/null`. Work verified only at its end should
 /// hold its output elsewhere until then.
+///
+/// ```
+/// use algorithm_fec::output::is_live_stream;
+///
+/// let dir = tempfile::tempdir()?;
+/// let file = dir.path().join("f");
+/// std::fs::write(&file, b"")?;
+/// assert!(!is_live_stream(&file)); // written through a temporary, renamed at the end
+/// assert!(!is_live_stream(&dir.path().join("absent")));
+/// #[cfg(unix)]
+/// {
+///     assert!(!is_live_stream("/dev/null".as_ref())); // nobody reads it
+///     let fifo = dir.path().join("fifo");
+///     assert!(std::process::Command::new("mkfifo").arg(&fifo).status()?.success());
+///     assert!(is_live_stream(&fifo)); // a reader gets every byte at once
+/// }
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub fn is_live_stream(out: &Path) -> bool {
     let Ok(meta) = fs::metadata(out) else {
         return false;
@@ -358,6 +463,14 @@ pub fn file_id(file: &File, meta: &fs::Metadata) -> io::Result<(u64, u64)> {
 }
 
 /// What a file that is not a regular one is, for messages ("a FIFO").
+///
+/// ```
+/// use algorithm_fec::output::kind;
+///
+/// let dir = tempfile::tempdir()?;
+/// assert_eq!(kind(std::fs::metadata(dir.path())?.file_type()), "a directory");
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub fn kind(ft: fs::FileType) -> &'static str {
     if ft.is_dir() {
         "a directory"
@@ -510,6 +623,23 @@ fn copy_error(e: &io::Error) -> io::Error {
 
 /// A writer that keeps the first error it returned, so a failure can be blamed on
 /// the output whatever the code that wrote to it made of the error.
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::output::{OutputError, Recorder};
+/// use std::io::Write;
+///
+/// let dir = tempfile::tempdir()?;
+/// std::fs::write(dir.path().join("f"), b"")?;
+/// let read_only = std::fs::File::open(dir.path().join("f"))?;
+/// let mut w = Recorder::new(read_only);
+/// // Whatever the caller makes of the error, the recorder keeps it...
+/// let _ = w.write_all(b"data");
+/// // ...so the failure can be reported as the output's.
+/// assert!(matches!(w.error("f"), Some(OutputError::Write { name, .. }) if name == "f"));
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub struct Recorder<W> {
     inner: W,
     error: Option<io::Error>,
@@ -517,6 +647,18 @@ pub struct Recorder<W> {
 
 impl<W> Recorder<W> {
     /// Wraps `inner`.
+    ///
+    /// ```
+    /// use algorithm_fec::output::Recorder;
+    /// use std::io::Write;
+    ///
+    /// let mut buf = Vec::new();
+    /// let mut w = Recorder::new(&mut buf);
+    /// w.write_all(b"abc")?;
+    /// assert!(w.error("buffer").is_none());
+    /// assert_eq!(buf, b"abc");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn new(inner: W) -> Self {
         Recorder { inner, error: None }
     }
@@ -531,6 +673,20 @@ impl<W> Recorder<W> {
     }
 
     /// The first error a call on this writer returned, as a write error of `name`.
+    ///
+    /// ```
+    /// use algorithm_fec::output::{OutputError, Recorder};
+    /// use std::io::Write;
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// std::fs::write(dir.path().join("f"), b"")?;
+    /// let mut w = Recorder::new(std::fs::File::open(dir.path().join("f"))?);
+    /// assert!(w.error("f").is_none());
+    /// assert!(w.write(b"x").is_err()); // opened for reading only
+    /// let err = w.error("share 3").expect("recorded");
+    /// assert!(err.to_string().starts_with("cannot write share 3: "));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn error(&self, name: &str) -> Option<OutputError> {
         self.error.as_ref().map(|e| OutputError::Write {
             name: name.to_string(),
@@ -563,6 +719,25 @@ impl<W: Seek> Seek for Recorder<W> {
 /// [`Options::overwrite`] if `out` exists; checked before `work` runs). A write
 /// error is reported as [`OutputError::Write`] of `out`, whatever `work` made of
 /// it; on any error nothing is left at `out`'s name that was not there before.
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::output::{write_output, Options, OutputError};
+/// use std::io::Write;
+///
+/// let dir = tempfile::tempdir()?;
+/// let out = dir.path().join("out");
+/// // The work fails half way: nothing appears at `out`.
+/// let r = write_output(&out, &Options::default(), |w| -> Result<(), Box<dyn std::error::Error>> {
+///     w.write_all(b"partial")?;
+///     Err("the input went away".into())
+/// });
+/// assert!(r.is_err());
+/// assert!(!out.exists());
+/// assert_eq!(std::fs::read_dir(dir.path())?.count(), 0); // no temporary left
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn write_output<T, E: From<OutputError>>(
     out: &Path,
     opts: &Options,
@@ -619,6 +794,30 @@ pub fn write_output<T, E: From<OutputError>>(
 /// Runs `work` over a buffered `w` and flushes it; write errors are blamed on
 /// `name` (as [`OutputError::Write`]) whatever `work` made of them. For standard
 /// output and other streams.
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::output::{write_to, OutputError};
+/// use std::io::Write;
+///
+/// let mut out = Vec::new();
+/// let n = write_to(&mut out, "standard output", |w| -> Result<usize, OutputError> {
+///     w.write_all(b"decoded").map_err(|source| OutputError::Write { name: "?".into(), source })?;
+///     Ok(7)
+/// })?;
+/// assert_eq!((n, out.as_slice()), (7, &b"decoded"[..]));
+///
+/// // A stream that cannot be written: the error names it.
+/// let dir = tempfile::tempdir()?;
+/// std::fs::write(dir.path().join("f"), b"")?;
+/// let read_only = std::fs::File::open(dir.path().join("f"))?;
+/// let r = write_to(read_only, "standard output", |w| -> Result<(), OutputError> {
+///     w.write_all(b"x").map_err(|source| OutputError::Write { name: "?".into(), source })
+/// });
+/// assert!(matches!(r, Err(OutputError::Write { name, .. }) if name == "standard output"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn write_to<W: Write, T, E: From<OutputError>>(
     w: W,
     name: &str,
@@ -731,6 +930,25 @@ impl ShareSetOutput {
     /// checks every target — regular files or absent, existing ones only with
     /// [`Options::overwrite`], no two of them one file — writes the journal and
     /// creates a temporary for each.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use algorithm_fec::output::{Options, OutputError, ShareSetOutput};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let names: Vec<_> = (0..3).map(|i| dir.path().join(format!("s.{i}_3"))).collect();
+    /// std::fs::write(&names[1], b"old share")?;
+    /// std::fs::write(&names[2], b"old share")?;
+    /// // Existing shares are refused without `overwrite`, all of them counted.
+    /// let r = ShareSetOutput::create(&names, None, &Options::default());
+    /// assert!(matches!(r, Err(OutputError::Exists { ref path, more: 1 }) if *path == names[1]));
+    /// let overwrite = Options { overwrite: true, ..Options::default() };
+    /// let set = ShareSetOutput::create(&names, None, &overwrite)?;
+    /// assert_eq!(std::fs::read(&names[1])?, b"old share"); // untouched until commit
+    /// # drop(set);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn create(
         names: &[PathBuf],
         lock: Option<PathBuf>,
@@ -796,6 +1014,23 @@ impl ShareSetOutput {
     }
 
     /// The temporaries to write share i to, each wrapped to record its first error.
+    ///
+    /// ```
+    /// use algorithm_fec::output::{Options, ShareSetOutput};
+    /// use algorithm_fec::zfec;
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let names: Vec<_> = (0..4).map(|i| dir.path().join(zfec::share_file_name("f", i, 4, ".fec"))).collect();
+    /// let set = ShareSetOutput::create(&names, None, &Options::default())?;
+    /// let mut writers = set.writers();
+    /// // zfec's shares go straight into the temporaries (a `Recorder<&File>` seeks too).
+    /// zfec::encode(2, 4, &b"some data"[..], &mut writers, &mut |_| {})?;
+    /// assert!(set.write_failure(&writers).is_none());
+    /// drop(writers);
+    /// set.commit()?;
+    /// assert_eq!(std::fs::read(&names[3])?.len(), 2 + 5); // header + ⌈9 / 2⌉
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn writers(&self) -> Vec<Recorder<&File>> {
         self.temps
             .iter()
@@ -804,6 +1039,23 @@ impl ShareSetOutput {
     }
 
     /// The error of the first share whose writer failed, if any.
+    ///
+    /// ```
+    /// use algorithm_fec::output::{Options, ShareSetOutput};
+    /// use std::io::Write;
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let set = ShareSetOutput::create(&[dir.path().join("s.0_1")], None, &Options::default())?;
+    /// let mut writers = set.writers();
+    /// writers[0].write_all(b"share 0")?;
+    /// // After the writing, before the commit: did any share's writer fail?
+    /// if let Some(e) = set.write_failure(&writers) {
+    ///     return Err(e.into()); // dropping `set` leaves the old shares as they were
+    /// }
+    /// drop(writers);
+    /// set.commit()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn write_failure(&self, writers: &[Recorder<&File>]) -> Option<OutputError> {
         writers
             .iter()
@@ -815,6 +1067,29 @@ impl ShareSetOutput {
     /// renamed aside, the new one renamed in; if any step fails, every step done is
     /// undone, so the old set is left as it was. Once the last new share is in (the
     /// commit point) the old files and the journal are removed.
+    ///
+    /// ```
+    /// use algorithm_fec::output::{Options, ShareSetOutput};
+    /// use std::io::Write;
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let names: Vec<_> = (0..2).map(|i| dir.path().join(format!("s.{i}_2"))).collect();
+    /// for n in &names {
+    ///     std::fs::write(n, b"old")?;
+    /// }
+    /// let opts = Options { overwrite: true, ..Options::default() };
+    /// let set = ShareSetOutput::create(&names, Some(dir.path().join(".s.lock")), &opts)?;
+    /// for mut w in set.writers() {
+    ///     w.write_all(b"new")?;
+    /// }
+    /// set.commit()?;
+    /// for n in &names {
+    ///     assert_eq!(std::fs::read(n)?, b"new");
+    /// }
+    /// // Nothing else is left: no temporaries, old copies, journal or lock file.
+    /// assert_eq!(std::fs::read_dir(dir.path())?.count(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn commit(mut self) -> Result<(), OutputError> {
         for (tmp, e) in self.temps.iter().zip(&self.entries) {
             sync_file(tmp.as_file(), &e.shown, self.fsync)?;

@@ -5,6 +5,31 @@
 //! [`FecSession::set_encode_blocks`]), or the k blocks and indices `decode` works on
 //! (set by [`FecSession::set_decode_blocks`]). `decode` and `copy` leave it empty, as
 //! the original does.
+//!
+//! # Examples
+//!
+//! Blocks can be regions of a file: here a file that holds data block 0, check
+//! block 4 in place of the lost data block 1, and data block 2 is decoded in place.
+//!
+//! ```
+//! use algorithm_fec::{Block, FecSession};
+//! use std::io::{Read, Seek, Write};
+//!
+//! let data = [b"1".repeat(70), b"2".repeat(70), b"3".repeat(70)];
+//! let mut s = FecSession::new(3, 5, 70)?;
+//! s.set_encode_blocks(data.iter().cloned().map(Block::Memory).collect())?;
+//! let mut file = tempfile::tempfile()?;
+//! file.write_all(&[data[0].clone(), s.encode(4)?, data[2].clone()].concat())?;
+//!
+//! let blocks = [0, 70, 140].map(|offset| Block::file(&file, offset)).into();
+//! s.set_decode_blocks(blocks, &mut [0, 4, 2])?;
+//! s.decode()?; // writes data block 1 over block 4, in the file
+//! let mut back = Vec::new();
+//! file.rewind()?;
+//! file.read_to_end(&mut back)?;
+//! assert_eq!(back, data.concat());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use crate::block::{conflict, first_changed, Block, Conflict, Extent, Files, Region, RegionError};
 use crate::code::{Code, Shard};
@@ -18,6 +43,21 @@ const FILE_CHUNK: usize = 4 << 20;
 /// What can go wrong in a session call. Nothing has been written when one is returned,
 /// except for [`SessionError::FileChanged`] and [`SessionError::Flush`], which are
 /// found while or after writing.
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::{Error, FecSession, SessionError};
+///
+/// let mut s = FecSession::new(3, 5, 70)?;
+/// assert!(matches!(s.encode(3), Err(SessionError::NoEncodeBlocks)));
+/// // Errors of the code itself come wrapped.
+/// match s.shuffle(&mut [(); 3], &mut [0, 0, 1]) {
+///     Err(SessionError::Code(Error::DuplicateIndex { index })) => assert_eq!(index, 0),
+///     other => panic!("expected a duplicate index, got {other:?}"),
+/// }
+/// # Ok::<(), SessionError>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SessionError {
@@ -197,11 +237,42 @@ impl FecSession {
     /// A session for `k` data blocks, `n` blocks in all, of `block_size` bytes, in
     /// the field Algorithm::FEC picks (GF(2^8) for n ≤ 255, else GF(2^16), which needs
     /// an even block size).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use algorithm_fec::{Error, FecSession, SessionError};
+    ///
+    /// let s = FecSession::new(3, 5, 70)?;
+    /// assert_eq!((s.code().k(), s.code().n(), s.block_size()), (3, 5, 70));
+    /// assert!(matches!(FecSession::new(3, 5, 0), Err(SessionError::ZeroBlockSize)));
+    /// // 300 blocks need GF(2^16), whose symbols are 2 bytes.
+    /// let odd = FecSession::new(3, 300, 71);
+    /// assert!(matches!(odd, Err(SessionError::Code(Error::OddBlockSize { size: 71 }))));
+    /// # Ok::<(), SessionError>(())
+    /// ```
     pub fn new(k: usize, n: usize, block_size: usize) -> Result<FecSession, SessionError> {
         FecSession::with_field(k, n, block_size, Field::for_blocks(n))
     }
 
     /// A session in a named field.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use algorithm_fec::{Block, FecSession, Field};
+    ///
+    /// // GF(2^16), which Algorithm::FEC takes from 256 blocks, for a small code:
+    /// // 16-bit symbols, and any 3 of the 5 blocks still decode.
+    /// let mut s = FecSession::with_field(3, 5, 70, Field::Gf16)?;
+    /// assert_eq!(s.code().field(), Field::Gf16);
+    /// let data = [b"1".repeat(70), b"2".repeat(70), b"3".repeat(70)];
+    /// s.set_encode_blocks(data.iter().cloned().map(Block::Memory).collect())?;
+    /// let (b3, b4) = (s.encode(3)?, s.encode(4)?);
+    /// s.set_decode_blocks([b3, b4, data[2].clone()].map(Block::Memory).into(), &mut [3, 4, 2])?;
+    /// assert_eq!(s.decode()?, data.map(Some));
+    /// # Ok::<(), algorithm_fec::SessionError>(())
+    /// ```
     pub fn with_field(
         k: usize,
         n: usize,
@@ -223,11 +294,25 @@ impl FecSession {
     }
 
     /// The code.
+    ///
+    /// ```
+    /// let s = algorithm_fec::FecSession::new(3, 5, 70)?;
+    /// let mut row = [0u16; 3];
+    /// s.code().row(4, &mut row)?; // the coefficients that make block 4
+    /// assert!(row.iter().all(|&c| c != 0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn code(&self) -> &Code {
         &self.code
     }
 
     /// The block size in bytes.
+    ///
+    /// ```
+    /// let s = algorithm_fec::FecSession::new(3, 5, 70)?;
+    /// assert_eq!(s.block_size(), 70);
+    /// # Ok::<(), algorithm_fec::SessionError>(())
+    /// ```
     pub fn block_size(&self) -> usize {
         self.block_size
     }
@@ -267,6 +352,22 @@ impl FecSession {
     /// Sets the k data blocks `encode` reads. An empty vector frees the blocks held
     /// (then `encode` fails). File regions are mapped read-only now and read when
     /// `encode` runs.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use algorithm_fec::{Block, FecSession, SessionError};
+    ///
+    /// let mut s = FecSession::new(2, 3, 4)?;
+    /// let short = s.set_encode_blocks(vec![Block::Memory(b"abcd".to_vec()), Block::Memory(b"ef".to_vec())]);
+    /// assert!(matches!(
+    ///     short,
+    ///     Err(SessionError::BlockSize { position: 1, got: 2, expected: 4, .. })
+    /// ));
+    /// s.set_encode_blocks(vec![Block::Memory(b"abcd".to_vec()), Block::Memory(b"efgh".to_vec())])?;
+    /// assert_eq!(s.encode(1)?, b"efgh");
+    /// # Ok::<(), SessionError>(())
+    /// ```
     pub fn set_encode_blocks(&mut self, blocks: Vec<Block<'_>>) -> Result<(), SessionError> {
         if blocks.is_empty() {
             self.state = State::Empty;
@@ -321,17 +422,53 @@ impl FecSession {
     }
 
     /// Frees whatever blocks the session holds.
+    ///
+    /// ```
+    /// use algorithm_fec::{Block, FecSession, SessionError};
+    ///
+    /// let mut s = FecSession::new(1, 2, 3)?;
+    /// s.set_encode_blocks(vec![Block::Memory(b"abc".to_vec())])?;
+    /// s.clear_blocks();
+    /// assert!(matches!(s.encode(1), Err(SessionError::NoEncodeBlocks)));
+    /// # Ok::<(), SessionError>(())
+    /// ```
     pub fn clear_blocks(&mut self) {
         self.state = State::Empty;
     }
 
     /// Block `index` (a copy of the data block when `index < k`) as a new buffer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use algorithm_fec::{Block, FecSession, SessionError};
+    ///
+    /// let data = [b"1".repeat(70), b"2".repeat(70), b"3".repeat(70)];
+    /// let mut s = FecSession::new(3, 5, 70)?;
+    /// s.set_encode_blocks(data.iter().cloned().map(Block::Memory).collect())?;
+    /// assert_eq!(s.encode(4)?, b"Y".repeat(70));
+    /// assert_eq!(s.encode(1)?, data[1]);
+    /// assert!(matches!(s.encode(5), Err(SessionError::EncodeIndex { index: 5, n: 5 })));
+    /// # Ok::<(), SessionError>(())
+    /// ```
     pub fn encode(&self, index: usize) -> Result<Vec<u8>, SessionError> {
         let mut out = self.encode_many(&[index])?;
         Ok(out.pop().expect("one block"))
     }
 
     /// Block `index` into `out` (`block_size` bytes).
+    ///
+    /// ```
+    /// use algorithm_fec::{Block, FecSession};
+    ///
+    /// let data = [b"1".repeat(70), b"2".repeat(70), b"3".repeat(70)];
+    /// let mut s = FecSession::new(3, 5, 70)?;
+    /// s.set_encode_blocks(data.iter().cloned().map(Block::Memory).collect())?;
+    /// let mut out = [0; 70];
+    /// s.encode_into(3, &mut out)?;
+    /// assert_eq!(out, [b'%'; 70]);
+    /// # Ok::<(), algorithm_fec::SessionError>(())
+    /// ```
     pub fn encode_into(&self, index: usize, out: &mut [u8]) -> Result<(), SessionError> {
         self.encode_many_into(&[index], &mut [out])
     }
@@ -339,6 +476,16 @@ impl FecSession {
     /// Several blocks in one pass over the data. The state and the indices are
     /// checked before the outputs are allocated, and an allocation that cannot be
     /// made is [`SessionError::OutOfMemory`], not an abort.
+    ///
+    /// ```
+    /// use algorithm_fec::{Block, FecSession};
+    ///
+    /// let data = [b"1".repeat(70), b"2".repeat(70), b"3".repeat(70)];
+    /// let mut s = FecSession::new(3, 5, 70)?;
+    /// s.set_encode_blocks(data.iter().cloned().map(Block::Memory).collect())?;
+    /// assert_eq!(s.encode_many(&[4, 3])?, [b"Y".repeat(70), b"%".repeat(70)]);
+    /// # Ok::<(), algorithm_fec::SessionError>(())
+    /// ```
     pub fn encode_many(&self, indices: &[usize]) -> Result<Vec<Vec<u8>>, SessionError> {
         self.encode_slots(indices)?;
         let mut outs = zeroed_blocks(indices.len(), self.block_size)?;
@@ -348,6 +495,21 @@ impl FecSession {
     }
 
     /// Several blocks in one pass, into caller buffers: `outs[i]` gets `indices[i]`.
+    ///
+    /// ```
+    /// use algorithm_fec::{Block, Error, FecSession, SessionError};
+    ///
+    /// let data = [b"1".repeat(70), b"2".repeat(70), b"3".repeat(70)];
+    /// let mut s = FecSession::new(3, 5, 70)?;
+    /// s.set_encode_blocks(data.iter().cloned().map(Block::Memory).collect())?;
+    /// let (mut b3, mut b4) = ([0; 70], [0; 70]);
+    /// s.encode_many_into(&[3, 4], &mut [&mut b3, &mut b4])?;
+    /// assert_eq!((b3, b4), ([b'%'; 70], [b'Y'; 70]));
+    /// // Every buffer is one block long.
+    /// let short = s.encode_many_into(&[3], &mut [&mut b3[..69]]);
+    /// assert!(matches!(short, Err(SessionError::Code(Error::OutputSize { expected: 70, got: 69 }))));
+    /// # Ok::<(), SessionError>(())
+    /// ```
     pub fn encode_many_into(
         &self,
         indices: &[usize],
@@ -421,6 +583,16 @@ impl FecSession {
 
     /// Algorithm::FEC's `shuffle`: reorders `blocks` and `indices` (k each) exactly as
     /// `set_decode_blocks` would, keeping nothing. See [`Code::reorder`].
+    ///
+    /// ```
+    /// let s = algorithm_fec::FecSession::new(3, 5, 70)?;
+    /// let mut blocks = ["block 4", "block 3", "block 1"];
+    /// let mut indices = [4, 3, 1];
+    /// s.shuffle(&mut blocks, &mut indices)?;
+    /// assert_eq!(indices, [4, 1, 3]);
+    /// assert_eq!(blocks, ["block 4", "block 1", "block 3"]);
+    /// # Ok::<(), algorithm_fec::SessionError>(())
+    /// ```
     pub fn shuffle<T>(&self, blocks: &mut [T], indices: &mut [usize]) -> Result<(), SessionError> {
         Ok(self.code.reorder(blocks, indices)?)
     }
@@ -429,6 +601,26 @@ impl FecSession {
     /// range, duplicates, sizes, file lengths, and that every file region decoding
     /// will write can be mapped writable), then reorders `indices` in place by SPEC's
     /// rule, and keeps the blocks in that order for [`FecSession::decode`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use algorithm_fec::{Block, Error, FecSession, SessionError};
+    ///
+    /// let mut s = FecSession::new(3, 5, 70)?;
+    /// let blocks = || [b"%", b"Y", b"2"].map(|b| Block::Memory(b.repeat(70))).into();
+    /// // Checked first: a repeated index keeps nothing and leaves the indices alone.
+    /// let mut twice = [3, 3, 1];
+    /// let err = s.set_decode_blocks(blocks(), &mut twice);
+    /// assert!(matches!(err, Err(SessionError::Code(Error::DuplicateIndex { index: 3 }))));
+    /// assert_eq!(twice, [3, 3, 1]);
+    ///
+    /// let mut indices = [3, 4, 1];
+    /// s.set_decode_blocks(blocks(), &mut indices)?;
+    /// assert_eq!(indices, [3, 1, 4]); // reordered: data block 1 at position 1
+    /// assert_eq!(s.decode()?, [b"1", b"2", b"3"].map(|b| Some(b.repeat(70))));
+    /// # Ok::<(), SessionError>(())
+    /// ```
     pub fn set_decode_blocks(
         &mut self,
         blocks: Vec<Block<'_>>,
@@ -488,6 +680,18 @@ impl FecSession {
 
     /// Positions `decode` will overwrite (those holding check blocks), if decode
     /// blocks are set.
+    ///
+    /// ```
+    /// use algorithm_fec::{Block, FecSession};
+    ///
+    /// let mut s = FecSession::new(3, 5, 70)?;
+    /// assert_eq!(s.decode_targets(), None);
+    /// let blocks = [b"Y", b"%", b"2"].map(|b| Block::Memory(b.repeat(70))).into();
+    /// s.set_decode_blocks(blocks, &mut [4, 3, 1])?;
+    /// // Reordered to [4, 1, 3]: positions 0 and 2 receive data blocks 0 and 2.
+    /// assert_eq!(s.decode_targets(), Some(vec![true, false, true]));
+    /// # Ok::<(), algorithm_fec::SessionError>(())
+    /// ```
     pub fn decode_targets(&self) -> Option<Vec<bool>> {
         match &self.state {
             State::Decode { indices, .. } => {
@@ -502,6 +706,21 @@ impl FecSession {
     /// in memory, or written through the mapping into the file and flushed. Returns
     /// the memory blocks by position (`None` for file regions). The session is empty
     /// afterwards.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use algorithm_fec::{Block, FecSession, SessionError};
+    ///
+    /// let mut s = FecSession::new(3, 5, 70)?;
+    /// let blocks = [b"1", b"Y", b"%"].map(|b| Block::Memory(b.repeat(70))).into();
+    /// s.set_decode_blocks(blocks, &mut [0, 4, 3])?;
+    /// let decoded = s.decode()?;
+    /// assert_eq!(decoded, [b"1", b"2", b"3"].map(|b| Some(b.repeat(70))));
+    /// // The session holds nothing now.
+    /// assert!(matches!(s.decode(), Err(SessionError::NoDecodeBlocks)));
+    /// # Ok::<(), SessionError>(())
+    /// ```
     pub fn decode(&mut self) -> Result<Vec<Option<Vec<u8>>>, SessionError> {
         self.decode_with(&mut [])?;
         match std::mem::replace(&mut self.state, State::Empty) {
@@ -581,6 +800,22 @@ impl FecSession {
     /// Copies block `src` into block `dst` (memory or file, any mix); a file `dst` is
     /// mapped writable and flushed. The session is empty afterwards, as in the
     /// original.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use algorithm_fec::{Block, FecSession};
+    ///
+    /// let mut s = FecSession::new(2, 3, 4)?;
+    /// let file = tempfile::tempfile()?;
+    /// file.set_len(8)?;
+    /// // A block from memory into the second block of the file.
+    /// s.copy(&Block::Memory(b"abcd".to_vec()), &mut Block::file(&file, 4))?;
+    /// let mut out = Block::Memory(vec![0; 4]);
+    /// s.copy(&Block::file(&file, 4), &mut out)?;
+    /// assert!(matches!(out, Block::Memory(v) if v == b"abcd"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn copy(&mut self, src: &Block<'_>, dst: &mut Block<'_>) -> Result<(), SessionError> {
         let from = match src {
             Block::Memory(v) => Bytes::Memory(v),

@@ -47,16 +47,56 @@ use crate::code::Code;
 use crate::gf::Field;
 
 /// Most shares zfec allows (GF(2^8) has 256 points).
+///
+/// ```
+/// use algorithm_fec::zfec::{self, MAX_SHARES};
+///
+/// let mut outs = vec![std::io::Cursor::new(Vec::new()); MAX_SHARES + 1];
+/// let err = zfec::encode(2, MAX_SHARES + 1, &b"data"[..], &mut outs, &mut |_| {});
+/// assert!(matches!(err, Err(zfec::Error::Params { k: 2, m: 257 })));
+/// ```
 pub const MAX_SHARES: usize = 256;
 
 /// Bytes each share receives from a full segment; a segment is `k · CHUNK_SIZE`
 /// input bytes.
+///
+/// ```
+/// use algorithm_fec::zfec::{self, Header, CHUNK_SIZE};
+/// use std::io::Cursor;
+///
+/// // A chunk of 0s then a chunk of 1s: with k = 2, one chunk for each data share.
+/// let input: Vec<u8> = (0..2 * CHUNK_SIZE).map(|i| (i / CHUNK_SIZE) as u8).collect();
+/// let mut shares = vec![Cursor::new(Vec::new()); 3];
+/// zfec::encode(2, 3, &input[..], &mut shares, &mut |_| {})?;
+/// let data = |i: usize| shares[i].get_ref()[Header::len_for(3, 2)..].to_vec();
+/// assert_eq!((data(0), data(1)), (vec![0; CHUNK_SIZE], vec![1; CHUNK_SIZE]));
+/// # Ok::<(), zfec::Error>(())
+/// ```
 pub const CHUNK_SIZE: usize = 4096;
 
 /// Longest header: 8 + 8 + 8 + 8 bits.
+///
+/// ```
+/// use algorithm_fec::zfec::{Header, MAX_HEADER_LEN};
+///
+/// assert_eq!(Header::len_for(256, 256), MAX_HEADER_LEN);
+/// ```
 pub const MAX_HEADER_LEN: usize = 4;
 
 /// What is wrong with a header, or with header fields given to [`Header::new`].
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::zfec::{Header, HeaderError};
+///
+/// // Padding is always less than k bytes.
+/// assert_eq!(Header::new(3, 2, 2, 0), Err(HeaderError::PadlenTooLarge { padlen: 2, k: 2 }));
+/// match Header::parse(&[7]) {
+///     Err(HeaderError::TooShort { needed, got }) => assert_eq!((needed, got), (2, 1)),
+///     other => panic!("expected TooShort, got {other:?}"),
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum HeaderError {
@@ -119,6 +159,36 @@ fn header_problem(e: &HeaderError) -> String {
 }
 
 /// Everything that can go wrong encoding, decoding or verifying shares.
+///
+/// # Examples
+///
+/// ```
+/// # use algorithm_fec::zfec::{self, Share};
+/// # use std::io::Cursor;
+/// # fn shares(k: usize, m: usize, input: &[u8]) -> Result<Vec<Share<Cursor<Vec<u8>>>>, zfec::Error> {
+/// #     let mut outs = vec![Cursor::new(Vec::new()); m];
+/// #     zfec::encode(k, m, input, &mut outs, &mut |_| {})?;
+/// #     (outs.into_iter().enumerate())
+/// #         .map(|(i, c)| {
+/// #             let len = c.get_ref().len() as u64;
+/// #             Share::open(format!("s.{i}_{m}.fec"), Cursor::new(c.into_inner()), len)
+/// #         })
+/// #         .collect()
+/// # }
+/// // shares(k, m, input): the m shares of `input`, encoded and opened in memory.
+/// use algorithm_fec::zfec::{Error, ShareSet};
+///
+/// let mut all = shares(2, 3, b"some data")?;
+/// let again = shares(2, 3, b"some data")?.remove(0);
+/// all.push(again); // share 0 twice
+/// match ShareSet::new(all) {
+///     Err(Error::DuplicateShare { sharenum, share, other }) => {
+///         assert_eq!((sharenum, share.as_str(), other.as_str()), (0, "s.0_3.fec", "s.0_3.fec"));
+///     }
+///     other => panic!("expected DuplicateShare, got {other:?}"),
+/// }
+/// # Ok::<(), Error>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -305,12 +375,31 @@ fn log2_ceil(n: usize) -> usize {
 
 /// `padlen` for an input of `size` bytes: zero bytes the encoder adds so that the
 /// last segment splits into k equal blocks.
+///
+/// ```
+/// use algorithm_fec::zfec::{padlen, share_data_len};
+///
+/// // 10 bytes in 3 shares: 4 bytes each, the last 2 of them padding.
+/// assert_eq!((share_data_len(10, 3), padlen(10, 3)), (4, 2));
+/// assert_eq!((share_data_len(9, 3), padlen(9, 3)), (3, 0));
+/// ```
 pub fn padlen(size: u64, k: usize) -> usize {
     let k = k.max(1) as u64;
     ((k - size % k) % k) as usize
 }
 
 /// Data bytes in each share of an input of `size` bytes: ⌈size / k⌉.
+///
+/// ```
+/// use algorithm_fec::zfec::{self, Header};
+/// use std::io::Cursor;
+///
+/// let mut outs = vec![Cursor::new(Vec::new()); 4];
+/// zfec::encode(3, 4, &b"ten bytes!"[..], &mut outs, &mut |_| {})?;
+/// let header = Header::len_for(4, 3) as u64;
+/// assert_eq!(outs[0].get_ref().len() as u64, header + zfec::share_data_len(10, 3));
+/// # Ok::<(), zfec::Error>(())
+/// ```
 pub fn share_data_len(size: u64, k: usize) -> u64 {
     size.div_ceil(k.max(1) as u64)
 }
@@ -348,6 +437,18 @@ pub fn share_file_os_name(
 }
 
 /// The parameters stored at the front of every share file.
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::zfec::Header;
+///
+/// // zfec 1.5.2's header for share 7 of 8, k = 3, 2 bytes of padding (tests/data/zfec).
+/// let h = Header::new(8, 3, 2, 7)?;
+/// assert_eq!(h.to_bytes()?, [0x07, 0x57]);
+/// assert_eq!(Header::parse(&[0x07, 0x57])?, (h, 2));
+/// # Ok::<(), algorithm_fec::zfec::HeaderError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Header {
     /// Total shares, 1..=256.
@@ -362,6 +463,17 @@ pub struct Header {
 
 impl Header {
     /// A checked header: 1 ≤ k ≤ m ≤ 256, padlen < k, sharenum < m.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use algorithm_fec::zfec::{Header, HeaderError};
+    ///
+    /// let h = Header::new(10, 3, 2, 5)?;
+    /// assert_eq!((h.m, h.k, h.padlen, h.sharenum), (10, 3, 2, 5));
+    /// assert_eq!(Header::new(3, 4, 0, 0), Err(HeaderError::KOutOfRange { k: 4, m: 3 }));
+    /// # Ok::<(), HeaderError>(())
+    /// ```
     pub fn new(m: usize, k: usize, padlen: usize, sharenum: usize) -> Result<Header, HeaderError> {
         let h = Header {
             m,
@@ -374,6 +486,15 @@ impl Header {
     }
 
     /// Checks the fields' ranges.
+    ///
+    /// ```
+    /// use algorithm_fec::zfec::{Header, HeaderError};
+    ///
+    /// // The fields are public: a header built by hand is checked before use.
+    /// let h = Header { m: 8, k: 3, padlen: 0, sharenum: 8 };
+    /// assert_eq!(h.validate(), Err(HeaderError::ShareNumOutOfRange { sharenum: 8, m: 8 }));
+    /// assert_eq!(h.to_bytes(), Err(HeaderError::ShareNumOutOfRange { sharenum: 8, m: 8 }));
+    /// ```
     pub fn validate(&self) -> Result<(), HeaderError> {
         let Header {
             m,
@@ -403,6 +524,14 @@ impl Header {
 
     /// Header length in bytes for given m and k: ⌈bits / 8⌉ but at least 2 (zfec
     /// packs into 2, 3 or 4 bytes). `m` and `k` are clamped to 1..=256.
+    ///
+    /// ```
+    /// use algorithm_fec::zfec::Header;
+    ///
+    /// assert_eq!(Header::len_for(8, 3), 2); // 16 bits
+    /// assert_eq!(Header::len_for(10, 3), 3); // 18 bits
+    /// assert_eq!(Header::len_for(1, 1), 2); // 8 bits, but never less than 2 bytes
+    /// ```
     pub fn len_for(m: usize, k: usize) -> usize {
         let m = m.clamp(1, MAX_SHARES);
         let k = k.clamp(1, MAX_SHARES);
@@ -410,11 +539,28 @@ impl Header {
     }
 
     /// This header's length in bytes.
+    ///
+    /// ```
+    /// use algorithm_fec::zfec::Header;
+    ///
+    /// let h = Header::new(10, 3, 2, 5)?;
+    /// assert_eq!(h.encoded_len(), h.to_bytes()?.len());
+    /// assert_eq!(h.encoded_len(), 3);
+    /// # Ok::<(), algorithm_fec::zfec::HeaderError>(())
+    /// ```
     pub fn encoded_len(&self) -> usize {
         Self::len_for(self.m, self.k)
     }
 
     /// The header bytes, exactly as zfec's `_build_header` makes them.
+    ///
+    /// ```
+    /// use algorithm_fec::zfec::Header;
+    ///
+    /// // Known answer from zfec 1.5.2 (tests/data/zfec/HEADERS.tsv).
+    /// assert_eq!(Header::new(10, 3, 2, 5)?.to_bytes()?, [0x09, 0x29, 0x40]);
+    /// # Ok::<(), algorithm_fec::zfec::HeaderError>(())
+    /// ```
     pub fn to_bytes(&self) -> Result<Vec<u8>, HeaderError> {
         self.validate()?;
         let (kbits, pbits) = (log2_ceil(self.m), log2_ceil(self.k));
@@ -437,6 +583,16 @@ impl Header {
 
     /// Parses a header from the front of `bytes` (which may hold more, e.g. a whole
     /// share); returns it with its length in bytes. Checks every field's range.
+    ///
+    /// ```
+    /// use algorithm_fec::zfec::{Header, HeaderError};
+    ///
+    /// // The start of a share: 3 header bytes, then its data.
+    /// let (h, len) = Header::parse(&[0x09, 0x29, 0x40, b'd', b'a'])?;
+    /// assert_eq!((h, len), (Header::new(10, 3, 2, 5)?, 3));
+    /// assert_eq!(Header::parse(&[0x09, 0x29]), Err(HeaderError::TooShort { needed: 3, got: 2 }));
+    /// # Ok::<(), HeaderError>(())
+    /// ```
     pub fn parse(bytes: &[u8]) -> Result<(Header, usize), HeaderError> {
         let (&b0, &b1) = match bytes {
             [b0, b1, ..] => (b0, b1),
@@ -478,6 +634,19 @@ impl Header {
 
     /// Reads and parses a header from the front of a stream, consuming exactly the
     /// header's bytes. `Ok(Err(_))` is a bad header, `Err(_)` an I/O error.
+    ///
+    /// ```
+    /// use algorithm_fec::zfec::Header;
+    /// use std::io::{Cursor, Read};
+    ///
+    /// let mut share = Cursor::new(vec![0x09, 0x29, 0x40, b'd', b'a']);
+    /// let h = Header::read_from(&mut share)?.expect("a valid header");
+    /// assert_eq!((h.k, h.m, h.sharenum), (3, 10, 5));
+    /// let mut data = Vec::new();
+    /// share.read_to_end(&mut data)?; // the reader stands at the data
+    /// assert_eq!(data, b"da");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn read_from<R: Read>(r: &mut R) -> io::Result<Result<Header, HeaderError>> {
         let mut buf = [0u8; MAX_HEADER_LEN];
         let got = read_full(r, &mut buf[..2])?;
@@ -544,6 +713,19 @@ fn check_encoder(k: usize, m: usize, outputs: usize) -> Result<Code, Error> {
 }
 
 /// What [`encode`] and [`encode_sized`] produced.
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::zfec::{self, Encoded};
+///
+/// let mut outs = vec![Vec::new(); 5];
+/// let e = zfec::encode_sized(3, 5, 10, &b"ten bytes!"[..], &mut outs, &mut |_| {})?;
+/// // 10 bytes = 3 shares of 4 with 2 bytes of padding; 2 header bytes each.
+/// assert_eq!(e, Encoded { size: 10, padlen: 2, share_len: 6 });
+/// assert!(outs.iter().all(|o| o.len() == 6));
+/// # Ok::<(), zfec::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Encoded {
     /// Input bytes encoded.
@@ -569,6 +751,26 @@ fn write_name(sharenum: usize) -> impl Fn(io::Error) -> Error {
 ///
 /// Memory stays constant whatever the input size: about 2 MiB of buffers (4 MiB
 /// more for m = 256).
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::zfec::{self, Header};
+/// use std::fs::File;
+///
+/// // Share files in a temporary directory, named as zfec names them.
+/// let dir = tempfile::tempdir()?;
+/// let mut files = (0..5)
+///     .map(|i| File::create(dir.path().join(zfec::share_file_name("f", i, 5, ".fec"))))
+///     .collect::<Result<Vec<_>, _>>()?;
+/// let input = b"ten bytes!";
+/// let e = zfec::encode(3, 5, &input[..], &mut files, &mut |_| {})?;
+/// assert_eq!((e.size, e.padlen), (10, 2));
+/// // The input's size was learnt at its end: the headers were rewritten with padlen 2.
+/// let share4 = std::fs::read(dir.path().join("f.4_5.fec"))?;
+/// assert_eq!(Header::parse(&share4)?.0, Header::new(5, 3, 2, 4)?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn encode<R: Read, W: Write + Seek>(
     k: usize,
     m: usize,
@@ -607,6 +809,26 @@ pub fn encode<R: Read, W: Write + Seek>(
 /// Like [`encode`] for outputs that cannot seek: the input's `size` must be known in
 /// advance (headers come first). Fails with [`Error::InputSize`] if the input turns
 /// out longer or shorter.
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::zfec::{self, Error};
+/// use std::io::Cursor;
+///
+/// // Plain writers (a pipe, a socket, a Vec): the size comes first.
+/// let input = b"ten bytes!";
+/// let mut outs = vec![Vec::new(); 5];
+/// zfec::encode_sized(3, 5, 10, &input[..], &mut outs, &mut |_| {})?;
+/// // The same bytes as `encode` with seekable outputs.
+/// let mut seekable = vec![Cursor::new(Vec::new()); 5];
+/// zfec::encode(3, 5, &input[..], &mut seekable, &mut |_| {})?;
+/// assert!(outs.iter().zip(&seekable).all(|(a, b)| a == b.get_ref()));
+///
+/// let wrong = zfec::encode_sized(3, 5, 12, &input[..], &mut vec![Vec::new(); 5], &mut |_| {});
+/// assert!(matches!(wrong, Err(Error::InputSize { expected: 12, got: 10 })));
+/// # Ok::<(), Error>(())
+/// ```
 pub fn encode_sized<R: Read, W: Write>(
     k: usize,
     m: usize,
@@ -719,6 +941,25 @@ fn encode_data<R: Read, W: Write>(
 
 /// One share file opened for decoding: its name (for messages), its header, and a
 /// reader positioned at the start of its data.
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::zfec::{self, Share};
+/// use std::fs::File;
+///
+/// let dir = tempfile::tempdir()?;
+/// let paths: Vec<_> = (0..3).map(|i| dir.path().join(zfec::share_file_name("f", i, 3, ".fec"))).collect();
+/// let mut files = paths.iter().map(File::create).collect::<Result<Vec<_>, _>>()?;
+/// zfec::encode(2, 3, &b"hello"[..], &mut files, &mut |_| {})?;
+///
+/// let file = File::open(&paths[2])?;
+/// let len = file.metadata()?.len();
+/// let share = Share::open(paths[2].display().to_string(), file, len)?;
+/// // 5 bytes in 2 shares: 3 data bytes each, 1 of padding.
+/// assert_eq!((share.header().sharenum, share.header().padlen, share.data_len()), (2, 1, 3));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct Share<R> {
     name: String,
@@ -730,6 +971,24 @@ pub struct Share<R> {
 impl<R: Read> Share<R> {
     /// Reads and checks the header of a share whose total length (header included)
     /// is `file_len` bytes. `name` is used in error messages.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use algorithm_fec::zfec::{Error, HeaderError, Share};
+    /// use std::io::Cursor;
+    ///
+    /// // Share 4 of 10, k = 3 (the header 09 29 40 from zfec), with 4 data bytes.
+    /// let bytes = vec![0x09, 0x29, 0x40, 1, 2, 3, 4];
+    /// let share = Share::open("s.4_10.fec", Cursor::new(bytes), 7)?;
+    /// assert_eq!((share.header().k, share.data_len()), (3, 4));
+    ///
+    /// // One byte is no header.
+    /// let err = Share::open("s.x", Cursor::new(vec![0x09]), 1).unwrap_err();
+    /// assert!(matches!(err, Error::Header { source: HeaderError::TooShort { .. }, .. }));
+    /// assert!(err.to_string().starts_with("s.x: "));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn open(name: impl Into<String>, mut reader: R, file_len: u64) -> Result<Share<R>, Error> {
         let name = name.into();
         let bad = |name: &String, source| Error::Header {
@@ -771,16 +1030,75 @@ impl<R: Read> Share<R> {
 
 impl<R> Share<R> {
     /// The share's name as given to [`Share::open`].
+    ///
+    /// ```
+    /// # use algorithm_fec::zfec::{self, Share};
+    /// # use std::io::Cursor;
+    /// # fn shares(k: usize, m: usize, input: &[u8]) -> Result<Vec<Share<Cursor<Vec<u8>>>>, zfec::Error> {
+    /// #     let mut outs = vec![Cursor::new(Vec::new()); m];
+    /// #     zfec::encode(k, m, input, &mut outs, &mut |_| {})?;
+    /// #     (outs.into_iter().enumerate())
+    /// #         .map(|(i, c)| {
+    /// #             let len = c.get_ref().len() as u64;
+    /// #             Share::open(format!("s.{i}_{m}.fec"), Cursor::new(c.into_inner()), len)
+    /// #         })
+    /// #         .collect()
+    /// # }
+    /// // shares(k, m, input): the m shares of `input`, encoded and opened in memory.
+    /// let s = shares(2, 3, b"hello")?;
+    /// assert_eq!(s[1].name(), "s.1_3.fec");
+    /// # Ok::<(), zfec::Error>(())
+    /// ```
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// Its header.
+    ///
+    /// ```
+    /// # use algorithm_fec::zfec::{self, Share};
+    /// # use std::io::Cursor;
+    /// # fn shares(k: usize, m: usize, input: &[u8]) -> Result<Vec<Share<Cursor<Vec<u8>>>>, zfec::Error> {
+    /// #     let mut outs = vec![Cursor::new(Vec::new()); m];
+    /// #     zfec::encode(k, m, input, &mut outs, &mut |_| {})?;
+    /// #     (outs.into_iter().enumerate())
+    /// #         .map(|(i, c)| {
+    /// #             let len = c.get_ref().len() as u64;
+    /// #             Share::open(format!("s.{i}_{m}.fec"), Cursor::new(c.into_inner()), len)
+    /// #         })
+    /// #         .collect()
+    /// # }
+    /// // shares(k, m, input): the m shares of `input`, encoded and opened in memory.
+    /// use algorithm_fec::zfec::Header;
+    ///
+    /// let s = shares(2, 3, b"hello")?;
+    /// assert_eq!(s[2].header(), Header::new(3, 2, 1, 2)?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn header(&self) -> Header {
         self.header
     }
 
     /// Data bytes after the header.
+    ///
+    /// ```
+    /// # use algorithm_fec::zfec::{self, Share};
+    /// # use std::io::Cursor;
+    /// # fn shares(k: usize, m: usize, input: &[u8]) -> Result<Vec<Share<Cursor<Vec<u8>>>>, zfec::Error> {
+    /// #     let mut outs = vec![Cursor::new(Vec::new()); m];
+    /// #     zfec::encode(k, m, input, &mut outs, &mut |_| {})?;
+    /// #     (outs.into_iter().enumerate())
+    /// #         .map(|(i, c)| {
+    /// #             let len = c.get_ref().len() as u64;
+    /// #             Share::open(format!("s.{i}_{m}.fec"), Cursor::new(c.into_inner()), len)
+    /// #         })
+    /// #         .collect()
+    /// # }
+    /// // shares(k, m, input): the m shares of `input`, encoded and opened in memory.
+    /// let s = shares(2, 3, b"hello")?;
+    /// assert_eq!(s[0].data_len(), 3); // ⌈5 / 2⌉
+    /// # Ok::<(), zfec::Error>(())
+    /// ```
     pub fn data_len(&self) -> u64 {
         self.data_len
     }
@@ -789,6 +1107,31 @@ impl<R> Share<R> {
 /// Shares checked to belong together: same m, k, padlen and data length, no share
 /// number twice, at least k of them. Ready to [`decode`](ShareSet::decode) or
 /// [`verify`](ShareSet::verify).
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::zfec::{self, Share, ShareSet};
+/// use std::fs::File;
+///
+/// let dir = tempfile::tempdir()?;
+/// let paths: Vec<_> = (0..5).map(|i| dir.path().join(zfec::share_file_name("f", i, 5, ".fec"))).collect();
+/// let mut files = paths.iter().map(File::create).collect::<Result<Vec<_>, _>>()?;
+/// let input = b"Erasure codes rebuild data from any k of m shares.";
+/// zfec::encode(3, 5, &input[..], &mut files, &mut |_| {})?;
+///
+/// // Shares 0 and 2 lost: open the other three, in any order.
+/// let open = |i: usize| -> Result<Share<File>, Box<dyn std::error::Error>> {
+///     let file = File::open(&paths[i])?;
+///     let len = file.metadata()?.len();
+///     Ok(Share::open(paths[i].display().to_string(), file, len)?)
+/// };
+/// let set = ShareSet::new(vec![open(4)?, open(1)?, open(3)?])?;
+/// let mut out = Vec::new();
+/// set.decode(&mut out, &mut |_| {})?;
+/// assert_eq!(out, input);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct ShareSet<R> {
     /// Sorted by share number.
@@ -807,6 +1150,33 @@ impl<R: Read> ShareSet<R> {
     /// contradict, else [`Error::Mismatch`] (m, k, padlen) or
     /// [`Error::SizeMismatch`]; then [`Error::DuplicateShare`],
     /// [`Error::TooFewShares`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use algorithm_fec::zfec::{self, Share};
+    /// # use std::io::Cursor;
+    /// # fn shares(k: usize, m: usize, input: &[u8]) -> Result<Vec<Share<Cursor<Vec<u8>>>>, zfec::Error> {
+    /// #     let mut outs = vec![Cursor::new(Vec::new()); m];
+    /// #     zfec::encode(k, m, input, &mut outs, &mut |_| {})?;
+    /// #     (outs.into_iter().enumerate())
+    /// #         .map(|(i, c)| {
+    /// #             let len = c.get_ref().len() as u64;
+    /// #             Share::open(format!("s.{i}_{m}.fec"), Cursor::new(c.into_inner()), len)
+    /// #         })
+    /// #         .collect()
+    /// # }
+    /// // shares(k, m, input): the m shares of `input`, encoded and opened in memory.
+    /// use algorithm_fec::zfec::{Error, ShareSet};
+    ///
+    /// // Shares of two files do not mix; two shares of a k = 3 file are too few.
+    /// let mut mixed = shares(3, 5, b"one file")?;
+    /// mixed[0] = shares(3, 5, b"another, longer file")?.remove(0);
+    /// assert!(matches!(ShareSet::new(mixed), Err(Error::Outvoted { field: "data length", .. })));
+    /// let two = shares(3, 5, b"one file")?.into_iter().take(2).collect();
+    /// assert!(matches!(ShareSet::new(two), Err(Error::TooFewShares { k: 3, got: 2 })));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn new(mut shares: Vec<Share<R>>) -> Result<ShareSet<R>, Error> {
         let Some(first) = shares.first() else {
             return Err(Error::TooFewShares { k: 1, got: 0 });
@@ -899,37 +1269,192 @@ impl<R: Read> ShareSet<R> {
     }
 
     /// Total shares of the file.
+    ///
+    /// ```
+    /// # use algorithm_fec::zfec::{self, Share};
+    /// # use std::io::Cursor;
+    /// # fn shares(k: usize, m: usize, input: &[u8]) -> Result<Vec<Share<Cursor<Vec<u8>>>>, zfec::Error> {
+    /// #     let mut outs = vec![Cursor::new(Vec::new()); m];
+    /// #     zfec::encode(k, m, input, &mut outs, &mut |_| {})?;
+    /// #     (outs.into_iter().enumerate())
+    /// #         .map(|(i, c)| {
+    /// #             let len = c.get_ref().len() as u64;
+    /// #             Share::open(format!("s.{i}_{m}.fec"), Cursor::new(c.into_inner()), len)
+    /// #         })
+    /// #         .collect()
+    /// # }
+    /// // shares(k, m, input): the m shares of `input`, encoded and opened in memory.
+    /// use algorithm_fec::zfec::ShareSet;
+    ///
+    /// let mut all = shares(3, 5, b"one file")?;
+    /// let set = ShareSet::new(vec![all.remove(4), all.remove(2), all.remove(0)])?;
+    /// assert_eq!(set.m(), 5);
+    /// # Ok::<(), zfec::Error>(())
+    /// ```
     pub fn m(&self) -> usize {
         self.m
     }
 
     /// Shares needed.
+    ///
+    /// ```
+    /// # use algorithm_fec::zfec::{self, Share};
+    /// # use std::io::Cursor;
+    /// # fn shares(k: usize, m: usize, input: &[u8]) -> Result<Vec<Share<Cursor<Vec<u8>>>>, zfec::Error> {
+    /// #     let mut outs = vec![Cursor::new(Vec::new()); m];
+    /// #     zfec::encode(k, m, input, &mut outs, &mut |_| {})?;
+    /// #     (outs.into_iter().enumerate())
+    /// #         .map(|(i, c)| {
+    /// #             let len = c.get_ref().len() as u64;
+    /// #             Share::open(format!("s.{i}_{m}.fec"), Cursor::new(c.into_inner()), len)
+    /// #         })
+    /// #         .collect()
+    /// # }
+    /// // shares(k, m, input): the m shares of `input`, encoded and opened in memory.
+    /// use algorithm_fec::zfec::ShareSet;
+    ///
+    /// let mut all = shares(3, 5, b"one file")?;
+    /// let set = ShareSet::new(vec![all.remove(4), all.remove(2), all.remove(0)])?;
+    /// assert_eq!(set.k(), 3);
+    /// # Ok::<(), zfec::Error>(())
+    /// ```
     pub fn k(&self) -> usize {
         self.k
     }
 
     /// Padding bytes.
+    ///
+    /// ```
+    /// # use algorithm_fec::zfec::{self, Share};
+    /// # use std::io::Cursor;
+    /// # fn shares(k: usize, m: usize, input: &[u8]) -> Result<Vec<Share<Cursor<Vec<u8>>>>, zfec::Error> {
+    /// #     let mut outs = vec![Cursor::new(Vec::new()); m];
+    /// #     zfec::encode(k, m, input, &mut outs, &mut |_| {})?;
+    /// #     (outs.into_iter().enumerate())
+    /// #         .map(|(i, c)| {
+    /// #             let len = c.get_ref().len() as u64;
+    /// #             Share::open(format!("s.{i}_{m}.fec"), Cursor::new(c.into_inner()), len)
+    /// #         })
+    /// #         .collect()
+    /// # }
+    /// // shares(k, m, input): the m shares of `input`, encoded and opened in memory.
+    /// use algorithm_fec::zfec::ShareSet;
+    ///
+    /// let mut all = shares(3, 5, b"one file")?;
+    /// let set = ShareSet::new(vec![all.remove(4), all.remove(2), all.remove(0)])?;
+    /// assert_eq!(set.padlen(), 1); // 8 bytes in 3 shares of 3
+    /// # Ok::<(), zfec::Error>(())
+    /// ```
     pub fn padlen(&self) -> usize {
         self.padlen
     }
 
     /// Data bytes in each share.
+    ///
+    /// ```
+    /// # use algorithm_fec::zfec::{self, Share};
+    /// # use std::io::Cursor;
+    /// # fn shares(k: usize, m: usize, input: &[u8]) -> Result<Vec<Share<Cursor<Vec<u8>>>>, zfec::Error> {
+    /// #     let mut outs = vec![Cursor::new(Vec::new()); m];
+    /// #     zfec::encode(k, m, input, &mut outs, &mut |_| {})?;
+    /// #     (outs.into_iter().enumerate())
+    /// #         .map(|(i, c)| {
+    /// #             let len = c.get_ref().len() as u64;
+    /// #             Share::open(format!("s.{i}_{m}.fec"), Cursor::new(c.into_inner()), len)
+    /// #         })
+    /// #         .collect()
+    /// # }
+    /// // shares(k, m, input): the m shares of `input`, encoded and opened in memory.
+    /// use algorithm_fec::zfec::ShareSet;
+    ///
+    /// let mut all = shares(3, 5, b"one file")?;
+    /// let set = ShareSet::new(vec![all.remove(4), all.remove(2), all.remove(0)])?;
+    /// assert_eq!(set.data_len(), 3);
+    /// # Ok::<(), zfec::Error>(())
+    /// ```
     pub fn data_len(&self) -> u64 {
         self.data_len
     }
 
     /// The shares, sorted by share number.
+    ///
+    /// ```
+    /// # use algorithm_fec::zfec::{self, Share};
+    /// # use std::io::Cursor;
+    /// # fn shares(k: usize, m: usize, input: &[u8]) -> Result<Vec<Share<Cursor<Vec<u8>>>>, zfec::Error> {
+    /// #     let mut outs = vec![Cursor::new(Vec::new()); m];
+    /// #     zfec::encode(k, m, input, &mut outs, &mut |_| {})?;
+    /// #     (outs.into_iter().enumerate())
+    /// #         .map(|(i, c)| {
+    /// #             let len = c.get_ref().len() as u64;
+    /// #             Share::open(format!("s.{i}_{m}.fec"), Cursor::new(c.into_inner()), len)
+    /// #         })
+    /// #         .collect()
+    /// # }
+    /// // shares(k, m, input): the m shares of `input`, encoded and opened in memory.
+    /// use algorithm_fec::zfec::ShareSet;
+    ///
+    /// let mut all = shares(3, 5, b"one file")?;
+    /// let set = ShareSet::new(vec![all.remove(4), all.remove(2), all.remove(0)])?;
+    /// let nums: Vec<usize> = set.shares().iter().map(|s| s.header().sharenum).collect();
+    /// assert_eq!(nums, [0, 2, 4]); // sorted
+    /// # Ok::<(), zfec::Error>(())
+    /// ```
     pub fn shares(&self) -> &[Share<R>] {
         &self.shares
     }
 
     /// Size of the original file: k · data length − padlen.
+    ///
+    /// ```
+    /// # use algorithm_fec::zfec::{self, Share};
+    /// # use std::io::Cursor;
+    /// # fn shares(k: usize, m: usize, input: &[u8]) -> Result<Vec<Share<Cursor<Vec<u8>>>>, zfec::Error> {
+    /// #     let mut outs = vec![Cursor::new(Vec::new()); m];
+    /// #     zfec::encode(k, m, input, &mut outs, &mut |_| {})?;
+    /// #     (outs.into_iter().enumerate())
+    /// #         .map(|(i, c)| {
+    /// #             let len = c.get_ref().len() as u64;
+    /// #             Share::open(format!("s.{i}_{m}.fec"), Cursor::new(c.into_inner()), len)
+    /// #         })
+    /// #         .collect()
+    /// # }
+    /// // shares(k, m, input): the m shares of `input`, encoded and opened in memory.
+    /// use algorithm_fec::zfec::ShareSet;
+    ///
+    /// let mut all = shares(3, 5, b"one file")?;
+    /// let set = ShareSet::new(vec![all.remove(4), all.remove(2), all.remove(0)])?;
+    /// assert_eq!(set.output_len(), 8); // 3 · 3 − 1
+    /// # Ok::<(), zfec::Error>(())
+    /// ```
     pub fn output_len(&self) -> u64 {
         (self.k as u64 * self.data_len).saturating_sub(self.padlen as u64)
     }
 
     /// The share numbers [`decode`](ShareSet::decode) reads: the k lowest, so data
     /// shares (copied, not computed) are preferred.
+    ///
+    /// ```
+    /// # use algorithm_fec::zfec::{self, Share};
+    /// # use std::io::Cursor;
+    /// # fn shares(k: usize, m: usize, input: &[u8]) -> Result<Vec<Share<Cursor<Vec<u8>>>>, zfec::Error> {
+    /// #     let mut outs = vec![Cursor::new(Vec::new()); m];
+    /// #     zfec::encode(k, m, input, &mut outs, &mut |_| {})?;
+    /// #     (outs.into_iter().enumerate())
+    /// #         .map(|(i, c)| {
+    /// #             let len = c.get_ref().len() as u64;
+    /// #             Share::open(format!("s.{i}_{m}.fec"), Cursor::new(c.into_inner()), len)
+    /// #         })
+    /// #         .collect()
+    /// # }
+    /// // shares(k, m, input): the m shares of `input`, encoded and opened in memory.
+    /// use algorithm_fec::zfec::ShareSet;
+    ///
+    /// // All five shares given: decode reads the data shares 0, 1 and 2, copies, no math.
+    /// let set = ShareSet::new(shares(3, 5, b"one file")?)?;
+    /// assert_eq!(set.chosen(), [0, 1, 2]);
+    /// # Ok::<(), zfec::Error>(())
+    /// ```
     pub fn chosen(&self) -> Vec<usize> {
         self.shares
             .iter()
@@ -946,6 +1471,36 @@ impl<R: Read> ShareSet<R> {
     /// (the others are not read, as zfec does). `progress` gets output bytes
     /// written so far. Returns the bytes written. Fails with [`Error::Truncated`] if
     /// a share ends early. [`ShareSet::decode_correcting`] uses the others too.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use algorithm_fec::zfec::{self, Share};
+    /// # use std::io::Cursor;
+    /// # fn shares(k: usize, m: usize, input: &[u8]) -> Result<Vec<Share<Cursor<Vec<u8>>>>, zfec::Error> {
+    /// #     let mut outs = vec![Cursor::new(Vec::new()); m];
+    /// #     zfec::encode(k, m, input, &mut outs, &mut |_| {})?;
+    /// #     (outs.into_iter().enumerate())
+    /// #         .map(|(i, c)| {
+    /// #             let len = c.get_ref().len() as u64;
+    /// #             Share::open(format!("s.{i}_{m}.fec"), Cursor::new(c.into_inner()), len)
+    /// #         })
+    /// #         .collect()
+    /// # }
+    /// // shares(k, m, input): the m shares of `input`, encoded and opened in memory.
+    /// use algorithm_fec::zfec::{Error, ShareSet};
+    ///
+    /// let input = b"Erasure codes rebuild data from any k of m shares.".repeat(100);
+    /// let mut all = shares(3, 5, &input)?;
+    /// // Only the two parity shares and share 1 are left.
+    /// let set = ShareSet::new(all.drain(1..).filter(|s| s.header().sharenum != 2).collect())?;
+    /// let mut out = Vec::new();
+    /// let mut reported = 0;
+    /// let written = set.decode(&mut out, &mut |done| reported = done)?;
+    /// assert_eq!(out, input);
+    /// assert_eq!((written, reported), (5000, 5000));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn decode<W: Write>(mut self, out: W, progress: &mut dyn FnMut(u64)) -> Result<u64, Error> {
         let code = self.code();
         let k = self.k;
@@ -978,6 +1533,38 @@ impl<R: Read> ShareSet<R> {
     /// (see [`Code::decode_correcting`](crate::Code::decode_correcting)). With exactly k shares
     /// nothing can be checked: this is [`ShareSet::decode`]. `progress` gets output
     /// bytes written so far.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use algorithm_fec::zfec::{self, Header, Share, ShareSet, ShareVerdict};
+    /// use std::io::Cursor;
+    ///
+    /// let input = b"Erasure codes rebuild data from any k of m shares.".repeat(100);
+    /// let mut outs = vec![Cursor::new(Vec::new()); 5];
+    /// zfec::encode(2, 5, &input[..], &mut outs, &mut |_| {})?;
+    /// let hlen = Header::len_for(5, 2);
+    /// outs[1].get_mut()[hlen + 10] ^= 0xff; // one bad byte in share 1
+    ///
+    /// let shares = (outs.into_iter().enumerate()).map(|(i, c)| {
+    ///     let len = c.get_ref().len() as u64;
+    ///     Share::open(format!("s.{i}_5.fec"), Cursor::new(c.into_inner()), len)
+    /// });
+    /// let set = ShareSet::new(shares.collect::<Result<_, _>>()?)?;
+    /// let mut out = Vec::new();
+    /// // 5 shares, k = 2: 3 spare shares correct one bad share.
+    /// let done = set.decode_correcting(&mut out, &mut |_| {})?;
+    /// assert_eq!(out, input);
+    /// assert_eq!(done.written, 5000);
+    /// let bad = ShareVerdict {
+    ///     name: "s.1_5.fec".into(),
+    ///     sharenum: 1,
+    ///     bad_bytes: 1,
+    ///     first_bad_offset: Some(hlen as u64 + 10),
+    /// };
+    /// assert_eq!(done.corrected, [bad]);
+    /// # Ok::<(), zfec::Error>(())
+    /// ```
     pub fn decode_correcting<W: Write>(
         mut self,
         out: W,
@@ -1038,6 +1625,27 @@ impl<R: Read> ShareSet<R> {
     /// agree (possible with at least k + 2 shares and one bad share per 4 KiB
     /// stretch). Also checks that the padding decodes to zero bytes. `progress`
     /// gets bytes of the original file covered so far.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use algorithm_fec::zfec::{self, Header, Share, ShareSet};
+    /// use std::io::Cursor;
+    ///
+    /// let mut outs = vec![Cursor::new(Vec::new()); 5];
+    /// zfec::encode(2, 5, &b"a file to check"[..], &mut outs, &mut |_| {})?;
+    /// outs[3].get_mut()[Header::len_for(5, 2) + 2] ^= 1; // share 3, data byte 2
+    ///
+    /// let shares = (outs.into_iter().enumerate()).map(|(i, c)| {
+    ///     let len = c.get_ref().len() as u64;
+    ///     Share::open(format!("s.{i}_5.fec"), Cursor::new(c.into_inner()), len)
+    /// });
+    /// let report = ShareSet::new(shares.collect::<Result<_, _>>()?)?.verify(&mut |_| {})?;
+    /// assert!(!report.is_consistent());
+    /// let bad: Vec<_> = report.bad_shares().map(|s| (s.name.as_str(), s.bad_bytes)).collect();
+    /// assert_eq!(bad, [("s.3_5.fec", 1)]);
+    /// # Ok::<(), zfec::Error>(())
+    /// ```
     pub fn verify(mut self, progress: &mut dyn FnMut(u64)) -> Result<VerifyReport, Error> {
         let code = self.code();
         let n = self.shares.len();
@@ -1147,6 +1755,32 @@ fn write_error(source: io::Error) -> Error {
 }
 
 /// What [`ShareSet::decode_correcting`] did.
+///
+/// # Examples
+///
+/// ```
+/// # use algorithm_fec::zfec::{self, Share};
+/// # use std::io::Cursor;
+/// # fn share_bytes(k: usize, m: usize, input: &[u8]) -> Result<Vec<Vec<u8>>, zfec::Error> {
+/// #     let mut outs = vec![Cursor::new(Vec::new()); m];
+/// #     zfec::encode(k, m, input, &mut outs, &mut |_| {})?;
+/// #     Ok(outs.into_iter().map(Cursor::into_inner).collect())
+/// # }
+/// # fn open(bytes: Vec<Vec<u8>>) -> Result<Vec<Share<Cursor<Vec<u8>>>>, zfec::Error> {
+/// #     let m = bytes.len();
+/// #     (bytes.into_iter().enumerate())
+/// #         .map(|(i, b)| Share::open(format!("s.{i}_{m}.fec"), Cursor::new(b.clone()), b.len() as u64))
+/// #         .collect()
+/// # }
+/// // share_bytes(k, m, input): the bytes of the m share files; open(bytes): the shares.
+/// use algorithm_fec::zfec::{Decoded, ShareSet};
+///
+/// let set = ShareSet::new(open(share_bytes(2, 4, b"all shares fine")?)?)?;
+/// let done: Decoded = set.decode_correcting(std::io::sink(), &mut |_| {})?;
+/// assert_eq!(done.written, 15);
+/// assert!(done.corrected.is_empty());
+/// # Ok::<(), zfec::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decoded {
     /// Bytes written: the file's size.
@@ -1181,6 +1815,34 @@ fn read_columns<R: Read>(
 
 /// One share's result from [`ShareSet::verify`] or
 /// [`ShareSet::decode_correcting`].
+///
+/// # Examples
+///
+/// ```
+/// # use algorithm_fec::zfec::{self, Share};
+/// # use std::io::Cursor;
+/// # fn share_bytes(k: usize, m: usize, input: &[u8]) -> Result<Vec<Vec<u8>>, zfec::Error> {
+/// #     let mut outs = vec![Cursor::new(Vec::new()); m];
+/// #     zfec::encode(k, m, input, &mut outs, &mut |_| {})?;
+/// #     Ok(outs.into_iter().map(Cursor::into_inner).collect())
+/// # }
+/// # fn open(bytes: Vec<Vec<u8>>) -> Result<Vec<Share<Cursor<Vec<u8>>>>, zfec::Error> {
+/// #     let m = bytes.len();
+/// #     (bytes.into_iter().enumerate())
+/// #         .map(|(i, b)| Share::open(format!("s.{i}_{m}.fec"), Cursor::new(b.clone()), b.len() as u64))
+/// #         .collect()
+/// # }
+/// // share_bytes(k, m, input): the bytes of the m share files; open(bytes): the shares.
+/// use algorithm_fec::zfec::ShareSet;
+///
+/// let mut bytes = share_bytes(2, 4, b"all shares fine")?;
+/// bytes[0][2..6].fill(0); // data bytes 0 to 3 of share 0
+/// let report = ShareSet::new(open(bytes)?)?.verify(&mut |_| {})?;
+/// let v = &report.shares[0];
+/// assert_eq!((v.sharenum, v.bad_bytes, v.first_bad_offset), (0, 4, Some(2)));
+/// assert_eq!(report.shares[1].bad_bytes, 0);
+/// # Ok::<(), zfec::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ShareVerdict {
     /// The share's name.
@@ -1194,6 +1856,31 @@ pub struct ShareVerdict {
 }
 
 /// What [`ShareSet::verify`] found.
+///
+/// # Examples
+///
+/// ```
+/// # use algorithm_fec::zfec::{self, Share};
+/// # use std::io::Cursor;
+/// # fn share_bytes(k: usize, m: usize, input: &[u8]) -> Result<Vec<Vec<u8>>, zfec::Error> {
+/// #     let mut outs = vec![Cursor::new(Vec::new()); m];
+/// #     zfec::encode(k, m, input, &mut outs, &mut |_| {})?;
+/// #     Ok(outs.into_iter().map(Cursor::into_inner).collect())
+/// # }
+/// # fn open(bytes: Vec<Vec<u8>>) -> Result<Vec<Share<Cursor<Vec<u8>>>>, zfec::Error> {
+/// #     let m = bytes.len();
+/// #     (bytes.into_iter().enumerate())
+/// #         .map(|(i, b)| Share::open(format!("s.{i}_{m}.fec"), Cursor::new(b.clone()), b.len() as u64))
+/// #         .collect()
+/// # }
+/// // share_bytes(k, m, input): the bytes of the m share files; open(bytes): the shares.
+/// use algorithm_fec::zfec::ShareSet;
+///
+/// let report = ShareSet::new(open(share_bytes(2, 4, b"all shares fine")?)?)?.verify(&mut |_| {})?;
+/// assert_eq!((report.k, report.m, report.size), (2, 4, 15));
+/// assert!(report.compared && report.padding_ok && report.unattributed.is_empty());
+/// # Ok::<(), zfec::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyReport {
     /// Shares needed.
@@ -1215,6 +1902,33 @@ pub struct VerifyReport {
 
 impl VerifyReport {
     /// True when nothing disagrees.
+    ///
+    /// ```
+    /// # use algorithm_fec::zfec::{self, Share};
+    /// # use std::io::Cursor;
+    /// # fn share_bytes(k: usize, m: usize, input: &[u8]) -> Result<Vec<Vec<u8>>, zfec::Error> {
+    /// #     let mut outs = vec![Cursor::new(Vec::new()); m];
+    /// #     zfec::encode(k, m, input, &mut outs, &mut |_| {})?;
+    /// #     Ok(outs.into_iter().map(Cursor::into_inner).collect())
+    /// # }
+    /// # fn open(bytes: Vec<Vec<u8>>) -> Result<Vec<Share<Cursor<Vec<u8>>>>, zfec::Error> {
+    /// #     let m = bytes.len();
+    /// #     (bytes.into_iter().enumerate())
+    /// #         .map(|(i, b)| Share::open(format!("s.{i}_{m}.fec"), Cursor::new(b.clone()), b.len() as u64))
+    /// #         .collect()
+    /// # }
+    /// // share_bytes(k, m, input): the bytes of the m share files; open(bytes): the shares.
+    /// use algorithm_fec::zfec::ShareSet;
+    ///
+    /// let verify = |bytes| -> Result<bool, zfec::Error> {
+    ///     Ok(ShareSet::new(open(bytes)?)?.verify(&mut |_| {})?.is_consistent())
+    /// };
+    /// let mut bytes = share_bytes(2, 4, b"all shares fine")?;
+    /// assert!(verify(bytes.clone())?);
+    /// bytes[3][5] ^= 1;
+    /// assert!(!verify(bytes)?);
+    /// # Ok::<(), zfec::Error>(())
+    /// ```
     pub fn is_consistent(&self) -> bool {
         self.padding_ok
             && self.unattributed.is_empty()
@@ -1222,6 +1936,31 @@ impl VerifyReport {
     }
 
     /// The shares found to be wrong.
+    ///
+    /// ```
+    /// # use algorithm_fec::zfec::{self, Share};
+    /// # use std::io::Cursor;
+    /// # fn share_bytes(k: usize, m: usize, input: &[u8]) -> Result<Vec<Vec<u8>>, zfec::Error> {
+    /// #     let mut outs = vec![Cursor::new(Vec::new()); m];
+    /// #     zfec::encode(k, m, input, &mut outs, &mut |_| {})?;
+    /// #     Ok(outs.into_iter().map(Cursor::into_inner).collect())
+    /// # }
+    /// # fn open(bytes: Vec<Vec<u8>>) -> Result<Vec<Share<Cursor<Vec<u8>>>>, zfec::Error> {
+    /// #     let m = bytes.len();
+    /// #     (bytes.into_iter().enumerate())
+    /// #         .map(|(i, b)| Share::open(format!("s.{i}_{m}.fec"), Cursor::new(b.clone()), b.len() as u64))
+    /// #         .collect()
+    /// # }
+    /// // share_bytes(k, m, input): the bytes of the m share files; open(bytes): the shares.
+    /// use algorithm_fec::zfec::ShareSet;
+    ///
+    /// let mut bytes = share_bytes(2, 4, b"all shares fine")?;
+    /// bytes[2][4] ^= 1;
+    /// let report = ShareSet::new(open(bytes)?)?.verify(&mut |_| {})?;
+    /// let bad: Vec<usize> = report.bad_shares().map(|s| s.sharenum).collect();
+    /// assert_eq!(bad, [2]);
+    /// # Ok::<(), zfec::Error>(())
+    /// ```
     pub fn bad_shares(&self) -> impl Iterator<Item = &ShareVerdict> {
         self.shares.iter().filter(|s| s.bad_bytes > 0)
     }

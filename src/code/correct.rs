@@ -25,6 +25,24 @@ use crate::error::Error;
 use crate::gf::Tables;
 
 /// A block that [`Code::decode_correcting`] found to be wrong, and decoded around.
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::{BadBlock, Code};
+///
+/// let code = Code::new(1, 4)?; // three spare blocks: one wrong block is corrected
+/// let mut blocks = vec![b"data".to_vec(); 4];
+/// let mut outs: Vec<&mut [u8]> = blocks.iter_mut().map(Vec::as_mut_slice).collect();
+/// code.encode_many(&[&b"data"[..]], &[0, 1, 2, 3], &mut outs)?;
+/// blocks[2][1..3].fill(0); // two bytes of block 2 go bad
+/// let given: Vec<&[u8]> = blocks.iter().map(Vec::as_slice).collect();
+/// let mut data = [0; 4];
+/// let bad = code.decode_correcting(&given, &[0, 1, 2, 3], &mut [&mut data])?;
+/// assert_eq!(&data, b"data");
+/// assert_eq!(bad, [BadBlock { position: 2, index: 2, bytes: 2, first: 1 }]);
+/// # Ok::<(), algorithm_fec::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadBlock {
     /// Its position in the blocks given.

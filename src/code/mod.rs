@@ -17,6 +17,28 @@
 //! O(q log q) as a Zech-log convolution by NTT), then O(1) per entry. On the
 //! convolution path a decode may instead interpolate through all k received blocks
 //! in one product, whichever the cost model says is cheaper.
+//!
+//! # Examples
+//!
+//! Any k of the n blocks give the data back: here every pair of a (2, 4) code.
+//!
+//! ```
+//! use algorithm_fec::Code;
+//!
+//! let code = Code::new(2, 4)?;
+//! let data = [b"left".to_vec(), b"rite".to_vec()];
+//! let refs: Vec<&[u8]> = data.iter().map(Vec::as_slice).collect();
+//! let mut all = vec![vec![0; 4]; 4];
+//! let mut outs: Vec<&mut [u8]> = all.iter_mut().map(Vec::as_mut_slice).collect();
+//! code.encode_many(&refs, &[0, 1, 2, 3], &mut outs)?;
+//! for (a, b) in [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)] {
+//!     let mut pair = [all[a].clone(), all[b].clone()];
+//!     let mut blocks: Vec<&mut [u8]> = pair.iter_mut().map(Vec::as_mut_slice).collect();
+//!     code.decode(&mut blocks, &mut [a, b])?;
+//!     assert_eq!(blocks, data, "from blocks {a} and {b}");
+//! }
+//! # Ok::<(), algorithm_fec::Error>(())
+//! ```
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::OnceLock;
@@ -81,6 +103,25 @@ impl std::fmt::Debug for Code {
 
 /// One block handed to [`Code::decode_shards`]: data that is only read, or a buffer
 /// that decoding may overwrite (a check block whose slot receives a data block).
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::{Code, Error, Shard};
+///
+/// let code = Code::new(3, 5)?;
+/// let (d0, d2) = (b"1".repeat(70), b"3".repeat(70));
+/// let mut b3 = b"%".repeat(70); // block 3 of the README's example
+///
+/// // Block 3 stands in for data block 1: it is overwritten, so it must be writable.
+/// let mut shards = [Shard::Read(&d0), Shard::Read(&b3), Shard::Read(&d2)];
+/// let err = code.decode_shards(&mut shards, &[0, 3, 2]);
+/// assert_eq!(err, Err(Error::ReadOnlyTarget { position: 1, index: 3 }));
+///
+/// code.decode_shards(&mut [Shard::Read(&d0), Shard::Write(&mut b3), Shard::Read(&d2)], &[0, 3, 2])?;
+/// assert_eq!(b3, b"2".repeat(70));
+/// # Ok::<(), algorithm_fec::Error>(())
+/// ```
 #[derive(Debug)]
 pub enum Shard<'a> {
     /// Read only. Allowed where the position already holds its data block.
@@ -158,6 +199,18 @@ fn try_parse_path(name: &str) -> Result<Path, PathEnvError> {
 }
 
 /// `ALGORITHM_FEC_PATH` names no path.
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::code::{check_path_env, PathEnvError};
+///
+/// // Read once per process: set before the first code is used.
+/// std::env::set_var("ALGORITHM_FEC_PATH", "fastest");
+/// let err = check_path_env().unwrap_err();
+/// assert_eq!(err, PathEnvError("fastest".into()));
+/// assert!(err.to_string().contains("valid values: auto, quadratic, convolution"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("ALGORITHM_FEC_PATH={0}: unknown path (valid values: auto, quadratic, convolution)")]
 pub struct PathEnvError(pub String);
@@ -291,12 +344,37 @@ fn combine(field: Field, coeffs: &[u16], srcs: &[&[u8]], dst: &mut [u8]) {
 impl Code {
     /// A code with `k` data blocks and `n` blocks in all, in the field Algorithm::FEC
     /// picks: GF(2^8) for n ≤ 255, GF(2^16) for 256 ≤ n ≤ 65536.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use algorithm_fec::{Code, Error, Field};
+    ///
+    /// assert_eq!(Code::new(3, 5)?.field(), Field::Gf8);
+    /// assert_eq!(Code::new(3, 256)?.field(), Field::Gf16);
+    /// assert_eq!(Code::new(0, 5).unwrap_err(), Error::NoDataBlocks { k: 0 });
+    /// assert_eq!(Code::new(5, 3).unwrap_err(), Error::FewerBlocksThanData { k: 5, n: 3 });
+    /// # Ok::<(), algorithm_fec::Error>(())
+    /// ```
     pub fn new(k: usize, n: usize) -> Result<Code, Error> {
         Code::with_field(k, n, Field::for_blocks(n))
     }
 
     /// A code in a named field: GF(2^8) allows n ≤ 256 (as zfec does), GF(2^16)
     /// n ≤ 65536.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use algorithm_fec::{Code, Error, Field};
+    ///
+    /// // zfec's largest code: 256 shares, still in GF(2^8).
+    /// let code = Code::with_field(3, 256, Field::Gf8)?;
+    /// assert_eq!((code.n(), code.field()), (256, Field::Gf8));
+    /// let err = Code::with_field(3, 257, Field::Gf8).unwrap_err();
+    /// assert_eq!(err, Error::TooManyBlocks { n: 257, max: 256, bits: 8 });
+    /// # Ok::<(), algorithm_fec::Error>(())
+    /// ```
     pub fn with_field(k: usize, n: usize, field: Field) -> Result<Code, Error> {
         if k < 1 {
             return Err(Error::NoDataBlocks { k });
@@ -361,16 +439,35 @@ impl Code {
     }
 
     /// Data blocks.
+    ///
+    /// ```
+    /// assert_eq!(algorithm_fec::Code::new(3, 5)?.k(), 3);
+    /// # Ok::<(), algorithm_fec::Error>(())
+    /// ```
     pub fn k(&self) -> usize {
         self.k
     }
 
     /// Blocks in all.
+    ///
+    /// ```
+    /// assert_eq!(algorithm_fec::Code::new(3, 5)?.n(), 5);
+    /// # Ok::<(), algorithm_fec::Error>(())
+    /// ```
     pub fn n(&self) -> usize {
         self.n
     }
 
-    /// The field the code works in.
+    /// The field the code works in. GF(2^16) blocks hold 16-bit symbols, so their
+    /// length must be even.
+    ///
+    /// ```
+    /// use algorithm_fec::Code;
+    ///
+    /// let field = Code::new(100, 1000)?.field();
+    /// assert_eq!((field.bits(), field.symbol_bytes()), (16, 2));
+    /// # Ok::<(), algorithm_fec::Error>(())
+    /// ```
     pub fn field(&self) -> Field {
         self.field
     }
@@ -407,6 +504,25 @@ impl Code {
 
     /// Writes the k coefficients that make block `index` from the data blocks:
     /// `block_index = Σ_j row[j] · data_j`. O(k).
+    ///
+    /// # Examples
+    ///
+    /// The row of block 3, applied by hand to one byte of each data block, gives the
+    /// byte [`Code::encode`] makes (addition in GF(2^8) is XOR).
+    ///
+    /// ```
+    /// use algorithm_fec::Code;
+    ///
+    /// let code = Code::new(3, 5)?;
+    /// let mut row = [0u16; 3];
+    /// code.row(3, &mut row)?;
+    /// let byte = b"123".iter().zip(row).fold(0, |acc, (&d, c)| acc ^ code.field().mul(c, d.into()));
+    /// assert_eq!(byte, u16::from(b'%')); // block 3 of the README's example
+    ///
+    /// code.row(1, &mut row)?; // a data block is itself
+    /// assert_eq!(row, [0, 1, 0]);
+    /// # Ok::<(), algorithm_fec::Error>(())
+    /// ```
     pub fn row(&self, index: usize, row: &mut [u16]) -> Result<(), Error> {
         self.check_index(index)?;
         self.check_count("row coefficients", row.len())?;
@@ -478,12 +594,44 @@ impl Code {
 
     /// Makes block `index` from the k data blocks into `out` (a copy of the data block
     /// when `index < k`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use algorithm_fec::{Code, Error};
+    ///
+    /// let code = Code::new(3, 5)?;
+    /// let data = [b"1".repeat(70), b"2".repeat(70), b"3".repeat(70)];
+    /// let refs: Vec<&[u8]> = data.iter().map(Vec::as_slice).collect();
+    /// let mut block = vec![0; 70];
+    /// code.encode(&refs, 3, &mut block)?;
+    /// assert_eq!(block, b"%".repeat(70));
+    ///
+    /// // Only k data blocks of one length make a block.
+    /// let err = code.encode(&refs[..2], 3, &mut block).unwrap_err();
+    /// assert_eq!(err, Error::WrongCount { what: "data blocks", expected: 3, got: 2 });
+    /// # Ok::<(), algorithm_fec::Error>(())
+    /// ```
     pub fn encode(&self, data: &[&[u8]], index: usize, out: &mut [u8]) -> Result<(), Error> {
         self.encode_many(data, &[index], &mut [out])
     }
 
     /// Makes several blocks in one pass over the data: `outs[i]` receives block
     /// `indices[i]`. Faster than one `encode` per index when there are several.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use algorithm_fec::Code;
+    ///
+    /// let code = Code::new(3, 5)?;
+    /// let data = [b"1".repeat(70), b"2".repeat(70), b"3".repeat(70)];
+    /// let refs: Vec<&[u8]> = data.iter().map(Vec::as_slice).collect();
+    /// let (mut b3, mut b4) = (vec![0; 70], vec![0; 70]);
+    /// code.encode_many(&refs, &[3, 4], &mut [&mut b3, &mut b4])?;
+    /// assert_eq!((b3, b4), (b"%".repeat(70), b"Y".repeat(70)));
+    /// # Ok::<(), algorithm_fec::Error>(())
+    /// ```
     pub fn encode_many(
         &self,
         data: &[&[u8]],
@@ -656,6 +804,18 @@ impl Code {
     }
 
     /// Checks a decode's k indices: count, range, duplicates. Touches nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use algorithm_fec::{Code, Error};
+    ///
+    /// let code = Code::new(3, 5)?;
+    /// code.check_indices(&[4, 0, 2])?; // any order
+    /// assert_eq!(code.check_indices(&[4, 0, 4]), Err(Error::DuplicateIndex { index: 4 }));
+    /// assert_eq!(code.check_indices(&[0, 1, 5]), Err(Error::IndexOutOfRange { index: 5, n: 5 }));
+    /// # Ok::<(), algorithm_fec::Error>(())
+    /// ```
     pub fn check_indices(&self, indices: &[usize]) -> Result<(), Error> {
         self.check_count("indices", indices.len())?;
         for &i in indices {
@@ -679,6 +839,21 @@ impl Code {
     ///
     /// `blocks` is permuted alongside. Everything is checked first (k entries each,
     /// indices below n, no duplicates): on error neither slice is touched.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use algorithm_fec::Code;
+    ///
+    /// let code = Code::new(3, 5)?;
+    /// let mut blocks = ["block 4", "block 0", "block 3"];
+    /// let mut indices = [4, 0, 3];
+    /// code.reorder(&mut blocks, &mut indices)?;
+    /// // Data block 0 is at position 0; check blocks fill the other places.
+    /// assert_eq!(indices, [0, 4, 3]);
+    /// assert_eq!(blocks, ["block 0", "block 4", "block 3"]);
+    /// # Ok::<(), algorithm_fec::Error>(())
+    /// ```
     pub fn reorder<T>(&self, blocks: &mut [T], indices: &mut [usize]) -> Result<(), Error> {
         self.check_indices(indices)?;
         self.check_count("blocks", blocks.len())?;
@@ -698,6 +873,24 @@ impl Code {
     /// The index slice is left as reordered (it still names the check blocks).
     ///
     /// Every check (counts, indices, sizes) runs before anything is moved or written.
+    ///
+    /// # Examples
+    ///
+    /// Data blocks 0 and 2 lost; blocks 3 and 4 (the README's known answers) and data
+    /// block 1 bring them back.
+    ///
+    /// ```
+    /// use algorithm_fec::Code;
+    ///
+    /// let code = Code::new(3, 5)?;
+    /// let (mut b3, mut b4, mut b1) = (b"%".repeat(70), b"Y".repeat(70), b"2".repeat(70));
+    /// let mut blocks: Vec<&mut [u8]> = vec![&mut b4, &mut b3, &mut b1];
+    /// let mut indices = [4, 3, 1];
+    /// code.decode(&mut blocks, &mut indices)?;
+    /// assert_eq!(indices, [4, 1, 3]); // data block 1 moved to position 1
+    /// assert_eq!(blocks, [b"1".repeat(70), b"2".repeat(70), b"3".repeat(70)]);
+    /// # Ok::<(), algorithm_fec::Error>(())
+    /// ```
     pub fn decode(&self, blocks: &mut [&mut [u8]], indices: &mut [usize]) -> Result<(), Error> {
         self.check_indices(indices)?;
         self.check_count("blocks", blocks.len())?;
@@ -711,6 +904,26 @@ impl Code {
     /// them), some of them read-only: a [`Shard::Read`] is allowed wherever the
     /// position holds its own data block; every other position is overwritten and
     /// must be a [`Shard::Write`]. All checks run before anything is written.
+    ///
+    /// # Examples
+    ///
+    /// The data blocks received stay read-only (a file mapped read-only, say); only
+    /// the check block's buffer is written.
+    ///
+    /// ```
+    /// use algorithm_fec::{Code, Shard};
+    ///
+    /// let code = Code::new(3, 5)?;
+    /// let (d0, d1) = (b"1".repeat(70), b"2".repeat(70));
+    /// let mut blocks = [&d1[..], &d0[..], &b"Y".repeat(70)[..]].map(|b| b.to_vec());
+    /// let mut indices = [1, 0, 4];
+    /// code.reorder(&mut blocks, &mut indices)?;
+    /// assert_eq!(indices, [0, 1, 4]);
+    /// let [b0, b1, b4] = &mut blocks;
+    /// code.decode_shards(&mut [Shard::Read(b0), Shard::Read(b1), Shard::Write(b4)], &indices)?;
+    /// assert_eq!(*b4, b"3".repeat(70));
+    /// # Ok::<(), algorithm_fec::Error>(())
+    /// ```
     pub fn decode_shards(&self, shards: &mut [Shard<'_>], indices: &[usize]) -> Result<(), Error> {
         self.decoder(indices)?.decode(shards)
     }
@@ -720,6 +933,29 @@ impl Code {
     /// once (O(e²) for e lost blocks, or O(q log q) in a field of q + 1 elements when e
     /// is large), so several equally placed sets of blocks (or stripes of one) can then
     /// be decoded with [`Decoder::decode`].
+    ///
+    /// # Examples
+    ///
+    /// One solve, then a long block decoded stripe by stripe.
+    ///
+    /// ```
+    /// use algorithm_fec::{Code, Error, Shard};
+    ///
+    /// let code = Code::new(3, 5)?;
+    /// let decoder = code.decoder(&[0, 3, 4])?; // data blocks 1 and 2 lost
+    /// let d0 = b"1".repeat(70);
+    /// let (mut b3, mut b4) = (b"%".repeat(70), b"Y".repeat(70));
+    /// for (s3, s4) in b3.chunks_mut(32).zip(b4.chunks_mut(32)) {
+    ///     let d = &d0[..s3.len()];
+    ///     decoder.decode(&mut [Shard::Read(d), Shard::Write(s3), Shard::Write(s4)])?;
+    /// }
+    /// assert_eq!((b3, b4), (b"2".repeat(70), b"3".repeat(70)));
+    ///
+    /// // The indices must be in decode order (see `reorder`).
+    /// let err = code.decoder(&[3, 0, 4]).err();
+    /// assert_eq!(err, Some(Error::NotInDecodeOrder { index: 0, position: 1 }));
+    /// # Ok::<(), algorithm_fec::Error>(())
+    /// ```
     pub fn decoder(&self, indices: &[usize]) -> Result<Decoder<'_>, Error> {
         self.check_indices(indices)?;
         for (position, &index) in indices.iter().enumerate() {
@@ -767,6 +1003,13 @@ pub struct Decoder<'c> {
 
 impl Decoder<'_> {
     /// The positions (= data indices) that decoding rebuilds, in increasing order.
+    ///
+    /// ```
+    /// let code = algorithm_fec::Code::new(3, 5)?;
+    /// assert_eq!(code.decoder(&[4, 1, 3])?.lost(), [0, 2]);
+    /// assert!(code.decoder(&[0, 1, 2])?.lost().is_empty()); // nothing to rebuild
+    /// # Ok::<(), algorithm_fec::Error>(())
+    /// ```
     pub fn lost(&self) -> &[usize] {
         &self.solver.lost
     }
@@ -775,6 +1018,26 @@ impl Decoder<'_> {
     /// of the decoder's indices; a [`Shard::Read`] is allowed wherever the position
     /// holds its own data block, every other position is overwritten and must be a
     /// [`Shard::Write`]. All checks run before anything is written.
+    ///
+    /// # Examples
+    ///
+    /// One decoder serves every set of blocks placed alike, here two files coded
+    /// with the same code and the same block lost.
+    ///
+    /// ```
+    /// use algorithm_fec::{Code, Shard};
+    ///
+    /// let code = Code::new(2, 3)?;
+    /// let decoder = code.decoder(&[0, 2])?;
+    /// let files: [[&[u8]; 2]; 2] = [[b"ab", b"cd"], [b"xy", b"zw"]];
+    /// for data in files {
+    ///     let mut b2 = [0; 2];
+    ///     code.encode(&data, 2, &mut b2)?;
+    ///     decoder.decode(&mut [Shard::Read(data[0]), Shard::Write(&mut b2)])?;
+    ///     assert_eq!(b2, data[1]);
+    /// }
+    /// # Ok::<(), algorithm_fec::Error>(())
+    /// ```
     pub fn decode(&self, shards: &mut [Shard<'_>]) -> Result<(), Error> {
         let code = self.solver.code;
         code.check_count("blocks", shards.len())?;

@@ -44,6 +44,25 @@ pub(super) struct Entry {
 }
 
 /// What the recovery of a run that died did (see [`super::recover_share_set`]).
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::output::{recover_share_sets, Options, Recovered};
+///
+/// // A reader given share files first repairs any set whose writer died mid-way.
+/// let dir = tempfile::tempdir()?;
+/// let shares = [dir.path().join("f.0_3.fec"), dir.path().join("f.2_3.fec")];
+/// for (set, what) in recover_share_sets(&shares, &Options::default())? {
+///     let how = match what {
+///         Recovered::Finished => "the new shares were kept",
+///         Recovered::Undone => "the old shares are back",
+///         Recovered::Abandoned => "an unfinished write was cleaned up",
+///     };
+///     eprintln!("{}: {how}", set.display());
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Recovered {
     /// It had passed its commit point: its new set is kept, the old files removed.

@@ -110,20 +110,100 @@ use std::ops::Range;
 use super::{RsCoder, RsError};
 
 /// Size of the protected header.
+///
+/// ```
+/// use algorithm_fec::rs::file::{protected_len, HEADER_LEN, TRAILER_LEN};
+///
+/// // An empty file: a header and a trailer, no groups.
+/// assert_eq!(protected_len(0, 255, 223, 16)?, (HEADER_LEN + TRAILER_LEN) as u64);
+/// # Ok::<(), algorithm_fec::rs::FileError>(())
+/// ```
 pub const HEADER_LEN: usize = 64;
 /// Size of the protected trailer.
+///
+/// ```
+/// use algorithm_fec::rs::file::{protect_file, TRAILER_LEN, TRAILER_MAGIC};
+///
+/// let mut out = Vec::new();
+/// protect_file(&b"data"[..], &mut out, 255, 223, 16)?;
+/// let trailer = &out[out.len() - TRAILER_LEN..];
+/// assert_eq!(trailer[..6], *TRAILER_MAGIC);
+/// assert_eq!(trailer[8..16], 4u64.to_le_bytes()); // the length protected
+/// # Ok::<(), algorithm_fec::rs::FileError>(())
+/// ```
 pub const TRAILER_LEN: usize = 128;
 /// First six bytes of the header message.
+///
+/// ```
+/// use algorithm_fec::rs::file::{protect_file, FORMAT_VERSION, HEADER_MAGIC};
+///
+/// let mut out = Vec::new();
+/// protect_file(&b"data"[..], &mut out, 255, 223, 16)?;
+/// // The header codeword is systematic: its message comes first.
+/// assert_eq!(out[..6], *HEADER_MAGIC);
+/// assert_eq!(out[6..10], [FORMAT_VERSION, 255, 223, 16]);
+/// # Ok::<(), algorithm_fec::rs::FileError>(())
+/// ```
 pub const HEADER_MAGIC: &[u8; 6] = b"AFECRS";
 /// First six bytes of the trailer message.
+///
+/// ```
+/// use algorithm_fec::rs::file::{protect_file, HEADER_LEN, TRAILER_MAGIC};
+///
+/// // An empty file: the trailer comes right after the header.
+/// let mut out = Vec::new();
+/// protect_file(&b""[..], &mut out, 255, 223, 16)?;
+/// assert_eq!(out[HEADER_LEN..HEADER_LEN + 6], *TRAILER_MAGIC);
+/// # Ok::<(), algorithm_fec::rs::FileError>(())
+/// ```
 pub const TRAILER_MAGIC: &[u8; 6] = b"AFECLN";
 /// The container version this module writes and reads.
+///
+/// ```
+/// use algorithm_fec::rs::file::{repair_file, FileError, FORMAT_VERSION};
+/// use algorithm_fec::rs::RsCoder;
+///
+/// assert_eq!(FORMAT_VERSION, 2);
+/// // A header naming another version (1 was an unreleased format) is refused.
+/// let mut header = b"AFECRS".to_vec();
+/// header.extend_from_slice(&[1, 255, 223, 16]);
+/// header.resize(32, 0);
+/// let mut old = RsCoder::new(64, 32)?.encode(&header)?;
+/// old.resize(64 + 128, 0);
+/// assert!(matches!(repair_file(&old[..], Vec::new()), Err(FileError::UnsupportedVersion(1))));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub const FORMAT_VERSION: u8 = 2;
 /// The largest interleave depth (it is stored in one byte).
+///
+/// ```
+/// use algorithm_fec::rs::file::{protect_file, FileError, MAX_DEPTH};
+///
+/// let err = protect_file(&b"data"[..], Vec::new(), 255, 223, MAX_DEPTH + 1);
+/// assert!(matches!(err, Err(FileError::InvalidDepth(256))));
+/// ```
 pub const MAX_DEPTH: usize = 255;
 /// Size of the checksum at the end of every group's message.
+///
+/// ```
+/// use algorithm_fec::rs::file::{protect_file, FileError, TAG_LEN};
+///
+/// // A group of depth · k message bytes must hold more than its tag.
+/// let err = protect_file(&b"data"[..], Vec::new(), 20, TAG_LEN, 1);
+/// assert!(matches!(err, Err(FileError::GroupTooSmall { n: 20, k: 16, depth: 1 })));
+/// ```
 pub const TAG_LEN: usize = 16;
 /// Size of the random file id.
+///
+/// ```
+/// use algorithm_fec::rs::file::{protect_file_with_id, FILE_ID_LEN};
+///
+/// let mut out = Vec::new();
+/// let report = protect_file_with_id(&b"data"[..], &mut out, 255, 223, 16, [9; FILE_ID_LEN])?;
+/// assert_eq!(report.file_id, [9; FILE_ID_LEN]);
+/// assert_eq!(out[16..32], [9; FILE_ID_LEN]); // in the header message
+/// # Ok::<(), algorithm_fec::rs::FileError>(())
+/// ```
 pub const FILE_ID_LEN: usize = 16;
 
 /// Header and trailer messages, and the codes that protect them.
@@ -135,6 +215,17 @@ const TAG_CONTEXT: &str = "algorithm-fec RS container v2 group tag";
 const BUFFER: usize = 64 * 1024;
 
 /// Why [`protect_file`] or [`repair_file`] failed.
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::rs::{repair_file, FileError};
+///
+/// // Not a container at all.
+/// let err = repair_file(&b"just some bytes, not protected"[..], Vec::new()).unwrap_err();
+/// assert!(matches!(err, FileError::NotProtected));
+/// assert_eq!(err.to_string(), "not an RS-protected file (header missing or damaged beyond repair)");
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum FileError {
@@ -231,6 +322,20 @@ impl std::fmt::Display for RangeList<'_> {
 }
 
 /// What [`protect_file`] wrote.
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::rs::protect_file;
+///
+/// let mut out = Vec::new();
+/// let r = protect_file(&[0u8; 1000][..], &mut out, 255, 223, 4)?;
+/// // A group holds 4 · 223 − 16 = 876 bytes: 2 groups, 4 + 1 codewords.
+/// assert_eq!((r.length, r.groups, r.codewords), (1000, 2, 5));
+/// assert_eq!(r.written, out.len() as u64);
+/// assert_eq!(r.hash, *blake3::hash(&[0u8; 1000]).as_bytes());
+/// # Ok::<(), algorithm_fec::rs::FileError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ProtectReport {
@@ -256,6 +361,23 @@ pub struct ProtectReport {
 
 /// What [`repair_file`] found and did (returned on success, and inside
 /// [`FileError::Damaged`] and [`FileError::ChecksumMismatch`]).
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::rs::{protect_file, repair_file};
+///
+/// let mut protected = Vec::new();
+/// protect_file(&[5u8; 1000][..], &mut protected, 255, 223, 4)?;
+/// protected[0] ^= 1; // the header
+/// protected[64..64 + 8].fill(0); // 8 bytes of the body, across 4 codewords
+/// let mut out = Vec::new();
+/// let r = repair_file(&protected[..], &mut out)?;
+/// assert_eq!(out, [5u8; 1000]);
+/// assert_eq!((r.header_corrected, r.corrected_bytes, r.corrected_codewords), (1, 8, 4));
+/// assert!(r.unrepaired.is_empty());
+/// # Ok::<(), algorithm_fec::rs::FileError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RepairReport {
@@ -342,6 +464,15 @@ impl Layout {
 
 /// Size of the container for `length` input bytes under RS(n, k) with interleave depth
 /// `depth`, saturating at `u64::MAX`; the same parameter errors as [`protect_file`].
+///
+/// ```
+/// use algorithm_fec::rs::file::{protect_file, protected_len};
+///
+/// let mut out = Vec::new();
+/// protect_file(&[1u8; 5000][..], &mut out, 255, 223, 16)?;
+/// assert_eq!(protected_len(5000, 255, 223, 16)?, out.len() as u64);
+/// # Ok::<(), algorithm_fec::rs::FileError>(())
+/// ```
 pub fn protected_len(length: u64, n: usize, k: usize, depth: usize) -> Result<u64, FileError> {
     let (_, codewords) = Layout::new(n, k, depth)?.count(length);
     Ok(codewords
@@ -434,6 +565,26 @@ fn deinterleave(group: &[u8], words: &mut [u8], n: usize) {
 /// the [container format](self), under a random file id. A burst of up to
 /// `depth`·⌊(n − k)/2⌋ corrupted body bytes is then repairable (less in a short last
 /// group: see the format). Memory use is constant (about 64 KiB plus the coder).
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::rs::{protect_file, repair_file};
+/// use std::fs::File;
+///
+/// let dir = tempfile::tempdir()?;
+/// let data = b"file contents ".repeat(500);
+/// let path = dir.path().join("data.rs");
+/// protect_file(&data[..], File::create(&path)?, 255, 223, 16)?;
+///
+/// // A burst of 16 · 16 = 256 zeroed bytes (depth · t) is always repaired.
+/// let mut protected = std::fs::read(&path)?;
+/// protected[1000..1256].fill(0);
+/// let mut repaired = Vec::new();
+/// repair_file(&protected[..], &mut repaired)?;
+/// assert_eq!(repaired, data);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn protect_file<R: Read, W: Write>(
     reader: R,
     writer: W,
@@ -622,6 +773,24 @@ impl GroupRepairer {
 /// [`FileError::Damaged`] and [`FileError::ChecksumMismatch`]) all of the data, not
 /// verified: write to a temporary and keep it only on `Ok` (or knowingly, as a best
 /// effort).
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::rs::{protect_file, repair_file, FileError};
+///
+/// let mut protected = Vec::new();
+/// protect_file(&b"precious"[..], &mut protected, 255, 223, 1)?;
+/// protected[70] ^= 0x55;
+/// let mut out = Vec::new();
+/// let report = repair_file(&protected[..], &mut out)?;
+/// assert_eq!((out.as_slice(), report.corrected_bytes), (&b"precious"[..], 1));
+///
+/// // One byte short: the body and trailer no longer fit the layout.
+/// let cut = repair_file(&protected[..protected.len() - 1], Vec::new());
+/// assert!(matches!(cut, Err(FileError::Truncated)));
+/// # Ok::<(), FileError>(())
+/// ```
 pub fn repair_file<R: Read, W: Write>(
     mut reader: R,
     mut writer: W,

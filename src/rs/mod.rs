@@ -72,6 +72,14 @@ pub use stream::StreamReport;
 use std::fmt;
 
 /// Largest codeword length: the number of non-zero elements of GF(2^8).
+///
+/// ```
+/// use algorithm_fec::rs::{RsCoder, RsError, MAX_N};
+///
+/// assert_eq!(RsCoder::new(MAX_N, 223)?.n(), 255);
+/// assert_eq!(RsCoder::new(MAX_N + 1, 223).unwrap_err(), RsError::InvalidParameters { n: 256, k: 223 });
+/// # Ok::<(), RsError>(())
+/// ```
 pub const MAX_N: usize = 255;
 
 /// Size the division tables of one coder may grow to.
@@ -86,6 +94,22 @@ const SCRATCH_LEN: usize = 256 + LANE;
 type Scratch = [u8; SCRATCH_LEN];
 
 /// Everything that can go wrong in the `rs` module (apart from I/O, see [`FileError`]).
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::rs::{RsCoder, RsError};
+///
+/// let rs = RsCoder::new(10, 4)?; // corrects 3 bytes
+/// let mut word = rs.encode(b"four")?;
+/// word[..4].copy_from_slice(b"FOUR"); // 4 wrong bytes: too many
+/// match rs.decode(&word) {
+///     Err(RsError::Uncorrectable) => {}
+///     other => panic!("expected Uncorrectable, got {other:?}"),
+/// }
+/// assert_eq!(rs.encode(b"fives"), Err(RsError::MessageTooLong { len: 5, k: 4 }));
+/// # Ok::<(), RsError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RsError {
@@ -155,6 +179,20 @@ pub enum RsError {
 }
 
 /// The result of a decode with its bookkeeping.
+///
+/// # Examples
+///
+/// ```
+/// use algorithm_fec::rs::RsCoder;
+///
+/// let rs = RsCoder::new(12, 6)?;
+/// let mut word = rs.encode(b"\0\0abcd")?;
+/// word[2] = b'X';
+/// let decoded = rs.decode_report(&word)?;
+/// assert_eq!(decoded.message, b"\0\0abcd"); // k bytes, leading zeros kept
+/// assert_eq!(decoded.corrected, 1);
+/// # Ok::<(), algorithm_fec::rs::RsError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Decoded {
@@ -214,6 +252,17 @@ impl fmt::Debug for RsCoder {
 
 impl RsCoder {
     /// An RS(n, k) coder. Needs 1 ≤ k < n ≤ 255.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use algorithm_fec::rs::{RsCoder, RsError};
+    ///
+    /// let rs = RsCoder::new(255, 223)?; // the classic: 32 parity bytes, 16 errors
+    /// assert_eq!((rs.parity_len(), rs.max_errors()), (32, 16));
+    /// assert_eq!(RsCoder::new(10, 10).unwrap_err(), RsError::InvalidParameters { n: 10, k: 10 });
+    /// # Ok::<(), RsError>(())
+    /// ```
     pub fn new(n: usize, k: usize) -> Result<RsCoder, RsError> {
         if k == 0 || k >= n || n > MAX_N {
             return Err(RsError::InvalidParameters { n, k });
@@ -258,26 +307,67 @@ impl RsCoder {
     }
 
     /// Codeword length n.
+    ///
+    /// ```
+    /// assert_eq!(algorithm_fec::rs::RsCoder::new(255, 223)?.n(), 255);
+    /// # Ok::<(), algorithm_fec::rs::RsError>(())
+    /// ```
     pub fn n(&self) -> usize {
         self.n
     }
 
     /// Message length k.
+    ///
+    /// ```
+    /// assert_eq!(algorithm_fec::rs::RsCoder::new(255, 223)?.k(), 223);
+    /// # Ok::<(), algorithm_fec::rs::RsError>(())
+    /// ```
     pub fn k(&self) -> usize {
         self.k
     }
 
     /// Parity bytes per codeword, n − k.
+    ///
+    /// ```
+    /// let rs = algorithm_fec::rs::RsCoder::new(255, 223)?;
+    /// assert_eq!(rs.parity_len(), 32);
+    /// assert_eq!(rs.encode(b"x")?[rs.k()..].len(), rs.parity_len());
+    /// # Ok::<(), algorithm_fec::rs::RsError>(())
+    /// ```
     pub fn parity_len(&self) -> usize {
         self.n - self.k
     }
 
     /// Errors correctable at unknown positions, t = ⌊(n − k)/2⌋.
+    ///
+    /// ```
+    /// use algorithm_fec::rs::RsCoder;
+    ///
+    /// let rs = RsCoder::new(20, 13)?; // 7 parity bytes: 3 errors
+    /// assert_eq!(rs.max_errors(), 3);
+    /// let mut word = rs.encode(b"Hello, world!")?;
+    /// word[..3].copy_from_slice(b"\0\0\0");
+    /// assert_eq!(rs.decode(&word)?, b"Hello, world!");
+    /// # Ok::<(), algorithm_fec::rs::RsError>(())
+    /// ```
     pub fn max_errors(&self) -> usize {
         (self.n - self.k) / 2
     }
 
     /// The generator polynomial g(x), highest degree first (n − k + 1 bytes, leading 1).
+    ///
+    /// ```
+    /// use algorithm_fec::rs::RsCoder;
+    ///
+    /// let rs = RsCoder::new(20, 13)?;
+    /// let g = rs.generator();
+    /// assert_eq!((g.len(), g[0]), (8, 1));
+    /// // g(x) is divisible by itself: as an n-byte word it is a codeword.
+    /// let mut word = vec![0; 20 - g.len()];
+    /// word.extend_from_slice(g);
+    /// assert!(rs.verify(&word));
+    /// # Ok::<(), algorithm_fec::rs::RsError>(())
+    /// ```
     pub fn generator(&self) -> &[u8] {
         &self.gen
     }
@@ -334,6 +424,20 @@ impl RsCoder {
 
     /// Encodes `message` (at most k bytes, left-padded with zero bytes to k) into `out`,
     /// which must be exactly n bytes. Allocates nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use algorithm_fec::rs::{RsCoder, RsError};
+    ///
+    /// let rs = RsCoder::new(20, 13)?;
+    /// let mut word = [0; 20];
+    /// rs.encode_into(b"Hello, world!", &mut word)?;
+    /// assert_eq!(&word[13..], b"\x8d\x13\xf4\xf9\x43\x10\xe5"); // as rs.py's
+    /// let short = rs.encode_into(b"Hello", &mut word[..19]);
+    /// assert_eq!(short, Err(RsError::WrongLength { len: 19, n: 20 }));
+    /// # Ok::<(), RsError>(())
+    /// ```
     pub fn encode_into(&self, message: &[u8], out: &mut [u8]) -> Result<(), RsError> {
         if message.len() > self.k {
             return Err(RsError::MessageTooLong {
@@ -359,6 +463,20 @@ impl RsCoder {
 
     /// Encodes `message` (at most k bytes, left-padded with zero bytes to k): the k
     /// message bytes followed by n − k parity bytes, always n bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use algorithm_fec::rs::RsCoder;
+    ///
+    /// let rs = RsCoder::new(20, 13)?;
+    /// let word = rs.encode(b"Hi")?;
+    /// // Left-padded to k = 13 bytes, then 7 parity bytes.
+    /// assert_eq!(&word[..13], b"\0\0\0\0\0\0\0\0\0\0\0Hi");
+    /// assert_eq!(word.len(), 20);
+    /// assert_eq!(rs.decode_stripped(&word)?, b"Hi");
+    /// # Ok::<(), algorithm_fec::rs::RsError>(())
+    /// ```
     pub fn encode(&self, message: &[u8]) -> Result<Vec<u8>, RsError> {
         let mut out = vec![0u8; self.n];
         self.encode_into(message, &mut out)?;
@@ -374,6 +492,18 @@ impl RsCoder {
 
     /// Whether `codeword` is a valid codeword (n bytes, divisible by g(x)). A word of
     /// any other length is simply not valid.
+    ///
+    /// ```
+    /// use algorithm_fec::rs::RsCoder;
+    ///
+    /// let rs = RsCoder::new(20, 13)?;
+    /// let mut word = rs.encode(b"Hello, world!")?;
+    /// assert!(rs.verify(&word));
+    /// word[19] ^= 1;
+    /// assert!(!rs.verify(&word));
+    /// assert!(!rs.verify(&word[..19])); // not n bytes
+    /// # Ok::<(), algorithm_fec::rs::RsError>(())
+    /// ```
     pub fn verify(&self, codeword: &[u8]) -> bool {
         if codeword.len() != self.n {
             return false;
@@ -389,12 +519,41 @@ impl RsCoder {
     /// unchanged. Allocates nothing.
     ///
     /// Succeeds iff a codeword is found with 2·errors + erasures ≤ n − k.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use algorithm_fec::rs::{RsCoder, RsError};
+    ///
+    /// let rs = RsCoder::new(20, 13)?;
+    /// let good = rs.encode(b"Hello, world!")?;
+    /// let mut word = good.clone();
+    /// word[0..6].fill(b'?'); // 6 bytes known to be bad: one parity byte each
+    /// assert_eq!(rs.correct_in_place(&mut word, &[0, 1, 2, 3, 4, 5])?, 6);
+    /// assert_eq!(word, good);
+    /// // Without their positions, 6 errors are beyond the 3 correctable: word untouched.
+    /// word[0..6].fill(b'?');
+    /// let damaged = word.clone();
+    /// assert_eq!(rs.correct_in_place(&mut word, &[]), Err(RsError::Uncorrectable));
+    /// assert_eq!(word, damaged);
+    /// # Ok::<(), RsError>(())
+    /// ```
     pub fn correct_in_place(&self, word: &mut [u8], erasures: &[usize]) -> Result<usize, RsError> {
         decode::correct(self, word, erasures)
     }
 
     /// Decodes an n-byte received word and returns the k message bytes, leading zero
     /// bytes included (`rs.py`'s `decode(r, nostrip=True)`).
+    ///
+    /// ```
+    /// use algorithm_fec::rs::RsCoder;
+    ///
+    /// let rs = RsCoder::new(20, 13)?;
+    /// let mut word = rs.encode(b"\0\0leading 0s!")?;
+    /// word[5] = 0xff;
+    /// assert_eq!(rs.decode(&word)?, b"\0\0leading 0s!");
+    /// # Ok::<(), algorithm_fec::rs::RsError>(())
+    /// ```
     pub fn decode(&self, received: &[u8]) -> Result<Vec<u8>, RsError> {
         Ok(self.decode_report(received)?.message)
     }
@@ -402,6 +561,16 @@ impl RsCoder {
     /// Decodes like `rs.py`'s default `decode(r)`: the message with *all* leading zero
     /// bytes removed (so genuine leading zeros are lost, and an all-zero message gives
     /// an empty vector).
+    ///
+    /// ```
+    /// use algorithm_fec::rs::RsCoder;
+    ///
+    /// let rs = RsCoder::new(20, 13)?;
+    /// let word = rs.encode(b"\0\0leading 0s!")?;
+    /// assert_eq!(rs.decode_stripped(&word)?, b"leading 0s!"); // as rs.py's decode(r)
+    /// assert!(rs.decode_stripped(&[0; 20])?.is_empty());
+    /// # Ok::<(), algorithm_fec::rs::RsError>(())
+    /// ```
     pub fn decode_stripped(&self, received: &[u8]) -> Result<Vec<u8>, RsError> {
         let mut m = self.decode(received)?;
         let zeros = m.iter().take_while(|&&b| b == 0).count();
@@ -411,6 +580,19 @@ impl RsCoder {
 
     /// Decodes an n-byte received word, returning the k message bytes and the number
     /// of corrected bytes.
+    ///
+    /// ```
+    /// use algorithm_fec::rs::RsCoder;
+    ///
+    /// let rs = RsCoder::new(20, 13)?;
+    /// let mut word = rs.encode(b"Hello, world!")?;
+    /// assert_eq!(rs.decode_report(&word)?.corrected, 0);
+    /// word[7] ^= 0x20;
+    /// word[15] = 0;
+    /// let d = rs.decode_report(&word)?;
+    /// assert_eq!((d.message.as_slice(), d.corrected), (&b"Hello, world!"[..], 2));
+    /// # Ok::<(), algorithm_fec::rs::RsError>(())
+    /// ```
     pub fn decode_report(&self, received: &[u8]) -> Result<Decoded, RsError> {
         self.decode_with_erasures(received, &[])
     }
@@ -418,6 +600,22 @@ impl RsCoder {
     /// Errors-and-erasures decoding: `erasures` are 0-based byte positions known (or
     /// suspected) to be wrong. Succeeds when 2·errors + erasures ≤ n − k. Positions
     /// must be distinct and < n, and there may be at most n − k of them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use algorithm_fec::rs::{RsCoder, RsError};
+    ///
+    /// let rs = RsCoder::new(20, 13)?; // 7 parity bytes: 2·errors + erasures ≤ 7
+    /// let mut word = rs.encode(b"Hello, world!")?;
+    /// word[0..5].fill(0); // 5 bytes lost, their positions known...
+    /// word[10] = 0; // ...and one error somewhere
+    /// let d = rs.decode_with_erasures(&word, &[0, 1, 2, 3, 4])?;
+    /// assert_eq!((d.message.as_slice(), d.corrected), (&b"Hello, world!"[..], 6));
+    /// let twice = rs.decode_with_erasures(&word, &[3, 3]);
+    /// assert_eq!(twice, Err(RsError::DuplicateErasure { position: 3 }));
+    /// # Ok::<(), RsError>(())
+    /// ```
     pub fn decode_with_erasures(
         &self,
         received: &[u8],
