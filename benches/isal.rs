@@ -13,6 +13,8 @@
 //! about 30 ms each. ISA-L gets the very coefficient rows our
 //! code uses (its GF(2^8) is also 0x11D), and its outputs are checked to be
 //! byte-identical to ours before anything is timed; its table set-up is not timed.
+//! With `BENCH_RESULTS=file` each row is also appended to that file as a JSON line
+//! (config, both sides' MB/s and kernels, ratio), for scripts/bench-report.
 
 #[cfg(feature = "isal")]
 #[path = "../tests/common/isal.rs"]
@@ -20,7 +22,7 @@ mod isal;
 
 mod common;
 
-use common::{data, time};
+use common::{cpu_name, data, record, time};
 
 use algorithm_fec::{kernels, Code, Field};
 
@@ -49,11 +51,19 @@ fn bytes(m: &[u16]) -> Vec<u8> {
 }
 
 struct Row {
+    /// The BENCH.md config (or, for rows outside it, a short key of our own).
+    key: String,
     name: String,
     ours: f64,
     base: Option<f64>,
     base_name: &'static str,
+    /// The kernels of each side: ours, and the baseline's (ISA-L's entry point).
+    ours_kernel: &'static str,
+    base_kernel: &'static str,
 }
+
+/// ISA-L's `ec_encode_data`, which picks its own version for the CPU.
+const ISAL_AUTO: &str = "ec_encode_data";
 
 fn mbs(bytes: usize, secs: f64) -> f64 {
     bytes as f64 / secs / 1e6
@@ -117,6 +127,7 @@ fn encode_all(name: &str, k: usize, n: usize, len: usize, sets: usize) -> Row {
     code.encode_many(&d[0], &idx, &mut muts(&mut out)).unwrap();
     let base = isal_time(k, &rows(&code, &idx), &d, &out);
     Row {
+        key: name.into(),
         name: format!(
             "{name}: GF(2^8) encode k={k} n={n} {} KiB, all {} checks, {}",
             len >> 10,
@@ -126,6 +137,8 @@ fn encode_all(name: &str, k: usize, n: usize, len: usize, sets: usize) -> Row {
         ours: mbs(k * len, ours),
         base: base.map(|t| mbs(k * len, t)),
         base_name: "ISA-L",
+        ours_kernel: kernels::active().name(),
+        base_kernel: ISAL_AUTO,
     }
 }
 
@@ -217,6 +230,7 @@ fn decode_4(len: usize, sets: usize) -> Row {
     let inputs: Vec<Vec<&[u8]>> = d.inputs.iter().map(|s| refs(s)).collect();
     let base = isal_time(k, &d.matrix, &inputs, &want);
     Row {
+        key: "E".into(),
         name: format!(
             "E: GF(2^8) decode k=10 n=14 {} KiB, data 1, 3, 5, 7 lost, {}",
             len >> 10,
@@ -225,6 +239,8 @@ fn decode_4(len: usize, sets: usize) -> Row {
         ours: mbs(k * len, ours),
         base: base.map(|t| mbs(k * len, t)),
         base_name: "ISA-L",
+        ours_kernel: kernels::active().name(),
+        base_kernel: ISAL_AUTO,
     }
 }
 
@@ -267,11 +283,14 @@ fn per_index(k: usize, n: usize, len: usize, sets: usize) -> Vec<Row> {
         len >> 10,
         heat(sets)
     );
-    let row = |base: f64, base_name| Row {
+    let row = |base: f64, base_name, base_kernel| Row {
+        key: "P-idx".into(),
         name: name.clone(),
         ours: mbs(k * len, ours),
         base: Some(mbs(k * len, base)),
         base_name,
+        ours_kernel: kernels::active().name(),
+        base_kernel,
     };
     #[cfg(feature = "isal")]
     let isal_row = {
@@ -286,13 +305,13 @@ fn per_index(k: usize, n: usize, len: usize, sets: usize) -> Vec<Row> {
         let isal = time_rotating(sets, &mut isal_on);
         isal_on(0);
         assert!(theirs == out, "ISA-L and this crate disagree");
-        Some(row(isal, "ISA-L, one row per call"))
+        Some(row(isal, "ISA-L, one row per call", ISAL_AUTO))
     };
     #[cfg(not(feature = "isal"))]
     let isal_row = None;
     isal_row
         .into_iter()
-        .chain([row(scalar, "scalar")])
+        .chain([row(scalar, "scalar", "scalar")])
         .collect()
 }
 
@@ -316,6 +335,7 @@ fn gf16(k: usize, n: usize, len: usize, checks: usize) -> Row {
     let scalar = run("scalar", &mut sc);
     assert!(sc == out);
     Row {
+        key: "gf16".into(),
         name: format!(
             "GF(2^16) encode k={k} n={n} {} KiB, {checks} checks",
             len >> 10
@@ -323,6 +343,8 @@ fn gf16(k: usize, n: usize, len: usize, checks: usize) -> Row {
         ours: mbs(k * len, ours),
         base: Some(mbs(k * len, scalar)),
         base_name: "scalar",
+        ours_kernel: name,
+        base_kernel: "scalar",
     }
 }
 
@@ -339,12 +361,12 @@ fn per_kernel(len: usize) -> Vec<Row> {
     let m = rows(&code, &idx);
     let mut t = isal::Tables::new(k, &bytes(&m));
     let mut rows_out = Vec::new();
-    for (ours, theirs) in [
-        ("ssse3", Isa::Sse),
-        ("avx2", Isa::Avx2),
-        ("gfni256", Isa::Avx2),
-        ("avx512", Isa::Avx512),
-        ("gfni", Isa::Avx512),
+    for (ours, theirs, theirs_name) in [
+        ("ssse3", Isa::Sse, "ec_encode_data_sse"),
+        ("avx2", Isa::Avx2, "ec_encode_data_avx2"),
+        ("gfni256", Isa::Avx2, "ec_encode_data_avx2"),
+        ("avx512", Isa::Avx512, "ec_encode_data_avx512"),
+        ("gfni", Isa::Avx512, "ec_encode_data_avx512"),
     ] {
         if !kernels::available().contains(&ours) || !theirs.available() {
             continue;
@@ -358,6 +380,7 @@ fn per_kernel(len: usize) -> Vec<Row> {
         assert!(out == want, "{ours} and ISA-L {theirs:?} disagree");
         let b = time(|| t.encode_with(theirs, &d, &mut muts(&mut out)));
         rows_out.push(Row {
+            key: format!("B-kernel-{ours}"),
             name: format!(
                 "GF(2^8) k=10 n=14 {} KiB: {ours} vs ISA-L {theirs:?}",
                 len >> 10
@@ -365,6 +388,8 @@ fn per_kernel(len: usize) -> Vec<Row> {
             ours: mbs(k * len, a),
             base: Some(mbs(k * len, b)),
             base_name: "ISA-L",
+            ours_kernel: ours,
+            base_kernel: theirs_name,
         });
     }
     rows_out
@@ -386,10 +411,13 @@ fn threads(k: usize, n: usize, len: usize) -> Row {
     let two = at(2);
     kernels::set_threads(1);
     Row {
+        key: "A-hot-2-threads".into(),
         name: format!("GF(2^8) encode k={k} n={n} {} KiB, 2 threads", len >> 10),
         ours: mbs(k * len, two),
         base: Some(mbs(k * len, one)),
         base_name: "1 thread",
+        ours_kernel: kernels::active().name(),
+        base_kernel: kernels::active().name(),
     }
 }
 
@@ -403,6 +431,7 @@ fn threads_decode(len: usize) -> Row {
     let two = d.time_ours();
     kernels::set_threads(1);
     Row {
+        key: "E-hot-2-threads".into(),
         name: format!(
             "GF(2^8) decode k=10 n=14 {} KiB, 4 lost, 2 threads",
             len >> 10
@@ -410,6 +439,8 @@ fn threads_decode(len: usize) -> Row {
         ours: mbs(10 * len, two),
         base: Some(mbs(10 * len, one)),
         base_name: "1 thread",
+        ours_kernel: kernels::active().name(),
+        base_kernel: kernels::active().name(),
     }
 }
 
@@ -422,14 +453,7 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown".into());
+    let cpu = cpu_name();
     println!(
         "CPU: {cpu}; kernel: {}; available: {:?}",
         kernels::active().name(),
@@ -484,6 +508,18 @@ fn main() {
             continue;
         }
         for r in job() {
+            record(serde_json::json!({
+                "bench": "isal",
+                "config": r.key,
+                "row": r.name,
+                "baseline": r.base_name,
+                "ours_mbs": r.ours,
+                "base_mbs": r.base,
+                "ratio": r.base.map(|b| r.ours / b),
+                "ours_kernel": r.ours_kernel,
+                "base_kernel": r.base_kernel,
+                "cpu": cpu,
+            }));
             match r.base {
                 Some(b) => println!(
                     "| {} | {:.0} | {} | {:.0} | {:.2}× |",

@@ -21,15 +21,17 @@
 //! Before timing, our checks are decoded back to the data and reed-solomon-simd's
 //! recovery is checked against the originals. The path (quadratic or convolution) is
 //! the one the code layer picks unless `ALGORITHM_FEC_PATH` names one.
+//! With `BENCH_RESULTS=file` each row is also appended to that file as a JSON line
+//! (config, both sides' times, MB/s and kernels, ratio), for scripts/bench-report.
 
 mod common;
 #[path = "../tests/common/rng.rs"]
 mod rng;
 
-use common::{data, time};
+use common::{cpu_name, data, record, time};
 use rng::Rng;
 
-use algorithm_fec::{code::set_path, Code, Shard};
+use algorithm_fec::{code::set_path, kernels, Code, Shard};
 use reed_solomon_simd::{ReedSolomonDecoder, ReedSolomonEncoder};
 
 /// One config: k data blocks of `len` bytes, n blocks in all, `lost` data blocks
@@ -161,10 +163,35 @@ fn theirs(c: &Config, data: &[Vec<u8>]) -> Times {
     }
 }
 
+/// The engine reed-solomon-simd's `DefaultEngine` picks, in the order its
+/// documentation gives (it does not say which it took).
+fn their_engine() -> &'static str {
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    {
+        if is_x86_feature_detected!("avx2") {
+            return "avx2";
+        }
+        if is_x86_feature_detected!("ssse3") {
+            return "ssse3";
+        }
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        if std::arch::is_aarch64_feature_detected!("neon") {
+            return "neon";
+        }
+    }
+    "nosimd"
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quadratic = args.iter().any(|a| a == "--quadratic");
     let filter: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    // Single thread, as reed-solomon-simd: built with `parallel`, our big calls would
+    // otherwise be cut across every CPU.
+    #[cfg(feature = "parallel")]
+    kernels::set_threads(1);
     let configs = [
         Config {
             name: "D",
@@ -219,6 +246,7 @@ fn main() {
             false => format!("{:.0} MB/s", (c.k * c.len) as f64 / s / 1e6),
         };
         let mut rows = vec![(
+            c.name.to_string(),
             format!("{} encode {} checks", c.name, c.n - c.k),
             o.encode,
             t.encode,
@@ -230,13 +258,31 @@ fn main() {
                 _ => ", scattered",
             };
             rows.push((
+                format!("{}-dec{}", c.name, which.replace(", ", "-")),
                 format!("{}-dec {} lost{which}", c.name, lost.len()),
                 o.decode[i],
                 t.decode[i],
                 q.as_ref().map(|q| q.decode[i]),
             ));
         }
-        for (what, ours, theirs, quad) in rows {
+        let bytes = c.k * c.len;
+        for (key, what, ours, theirs, quad) in rows {
+            record(serde_json::json!({
+                "bench": "large",
+                "config": key,
+                "row": format!("{what} (k={}, n={}, {} B blocks)", c.k, c.n, c.len),
+                "baseline": "reed-solomon-simd",
+                "bytes": bytes,
+                "ours_s": ours,
+                "base_s": theirs,
+                "ours_mbs": bytes as f64 / ours / 1e6,
+                "base_mbs": bytes as f64 / theirs / 1e6,
+                "ratio": theirs / ours,
+                "ours_quadratic_s": quad,
+                "ours_kernel": kernels::active().name(),
+                "base_kernel": their_engine(),
+                "cpu": cpu_name(),
+            }));
             println!(
                 "| {what} (k={}, {} B blocks) | {} | {} | {:.2}× | {} |",
                 c.k,

@@ -1,7 +1,36 @@
 //! What the benches share: timing and data.
 #![allow(dead_code)] // each bench uses what it needs
 
+use std::fs::OpenOptions;
+use std::io::Write;
 use std::time::Instant;
+
+/// Appends `row` as one JSON line to the file `BENCH_RESULTS` names, if that is set:
+/// the machine-readable copy of a bench's table, which scripts/bench-report collects.
+/// Nothing is written (and nothing timed differs) without it.
+pub fn record(row: serde_json::Value) {
+    let Some(path) = std::env::var_os("BENCH_RESULTS") else {
+        return;
+    };
+    let mut f = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .unwrap_or_else(|e| panic!("BENCH_RESULTS={}: {e}", path.to_string_lossy()));
+    writeln!(f, "{row}").unwrap_or_else(|e| panic!("BENCH_RESULTS: {e}"));
+}
+
+/// The CPU's model name, from /proc/cpuinfo ("unknown" elsewhere).
+pub fn cpu_name() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into())
+}
 
 /// Seconds per call: the best of several batches of ~30 ms (3 batches for calls of
 /// over 0.3 s, else 10), since the cores may be shared and the best batch is the one
