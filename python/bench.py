@@ -2,10 +2,11 @@
 """Speed of algorithm_fec against the originals, in one run (ratios, not times,
 are what compare across machines; see the project's BENCH.md).
 
-- zfec: ``Encoder(10, 14).encode`` of ten 1 MiB blocks, algorithm_fec.zfec vs
-  PyPI's zfec (its C extension), the same call: cold (BENCH.md config A, 160 MiB
-  of data rotated) and hot (one set); and ``Decoder.decode`` with 4 blocks lost
-  (config E). Medians, one thread.
+- zfec: algorithm_fec.zfec vs PyPI's zfec (its C extension), the same call on the
+  same inputs: ``Encoder(k, n).encode`` (all n blocks) for BENCH.md's configs A
+  (ten 1 MiB blocks, 160 MiB of data rotated: cold), A-hot (one set), B, C and D
+  (hot), and ``Decoder.decode`` with data blocks 1, 3, 5, 7 lost (config E, cold).
+  Medians, one thread.
 - Tahoe-LAFS's shape: ``Encoder(3, 10).encode`` of a 128 KiB segment (hot).
 - ``algorithm_fec.Code.encode(..., out=...)`` into four buffers allocated once,
   against the same zfec call (cold).
@@ -14,15 +15,32 @@ are what compare across machines; see the project's BENCH.md).
   vs reedsolo's RSCodec(32) (one call for the whole MiB: it cuts it itself).
 
 Usage: python bench.py [--quick]   (needs zfec and reedsolo installed; build the
-package in release mode, as ``pip install ./python`` does).
+package in release mode, as ``pip install ./python`` does). With BENCH_RESULTS=file
+each row is also appended to that file as a JSON line (config, both sides' MB/s,
+ratio), for scripts/bench-report.
 """
 
+import json
 import os
 import random
 import sys
 import time
 
+KIB = 1 << 10
 MIB = 1 << 20
+
+# BENCH.md's encode configs that zfec can run (n <= 256): name, k, n, block size,
+# whether cold (16 sets rotated, 160 MiB at A) or hot (one set).
+ENCODE_CONFIGS = (
+    ("A", 10, 14, MIB, True),
+    ("A-hot", 10, 14, MIB, False),
+    ("B", 10, 14, 64 * KIB, False),
+    ("C", 32, 40, 64 * KIB, False),
+    ("D", 200, 255, 16 * KIB, False),
+)
+
+# "no-trim" in the run with NO_TRIM's malloc settings (see main).
+VARIANT = "no-trim" if "--no-trim" in sys.argv else "default"
 
 # This script sits beside the package's sources, which lack the built extension:
 # import the installed package instead.
@@ -44,9 +62,19 @@ def median(fn, repeat, budget=4.0):
     return times[len(times) // 2]
 
 
-def line(what, ours, theirs, nbytes):
+def line(what, ours, theirs, nbytes, config=None, baseline="zfec"):
+    """Prints a row (and records it under ``config`` if given); returns ours / theirs
+    in speed."""
     print("%-46s %8.0f MB/s  vs %8.2f MB/s   x%.1f" % (
         what, nbytes / ours / 1e6, nbytes / theirs / 1e6, theirs / ours))
+    path = os.environ.get("BENCH_RESULTS")
+    if config and path:
+        row = {"bench": "python", "config": config, "row": what, "baseline": baseline,
+               "variant": VARIANT, "bytes": nbytes, "ours_s": ours, "base_s": theirs,
+               "ours_mbs": nbytes / ours / 1e6, "base_mbs": nbytes / theirs / 1e6,
+               "ratio": theirs / ours}
+        with open(path, "a") as f:
+            f.write(json.dumps(row, sort_keys=True) + "\n")
     return theirs / ours
 
 
@@ -62,17 +90,22 @@ def bench_zfec(quick):
     assert s_ours.encode(seg) == s_pypi.encode(seg)
     line("zfec Encoder(3,10).encode 3 x 43691 B, hot",
          median(lambda i: s_ours.encode(seg), 20 * n), median(lambda i: s_pypi.encode(seg), 20 * n),
-         3 * 43691)
+         3 * 43691, "tahoe-3-10")
     # Config A of BENCH.md: 16 sets of ten 1 MiB blocks (160 MiB), rotated so the
-    # data is not in cache; A-hot: one set.
+    # data is not in cache; A-hot: one set of them. B, C, D: one set of their own.
     sets = [[os.urandom(MIB) for _ in range(10)] for _ in range(2 if quick else 16)]
-    e_ours, e_pypi = ours.Encoder(10, 14), pypi.Encoder(10, 14)
-    assert e_ours.encode(sets[0]) == e_pypi.encode(sets[0])
-    ratios = []
-    for name, pick in (("cold", lambda i: sets[i % len(sets)]), ("hot", lambda i: sets[0])):
+    ratios = {}
+    for name, k, m, size, cold in ENCODE_CONFIGS:
+        own = sets if size == MIB and k == 10 else [[os.urandom(size) for _ in range(k)]]
+        pick = (lambda i: own[i % len(own)]) if cold else (lambda i: own[0])
+        e_ours, e_pypi = ours.Encoder(k, m), pypi.Encoder(k, m)
+        assert e_ours.encode(own[0]) == e_pypi.encode(own[0])
         t_ours = median(lambda i: e_ours.encode(pick(i)), n)
         t_pypi = median(lambda i: e_pypi.encode(pick(i)), n)
-        ratios.append(line("zfec Encoder(10,14).encode 10 x 1 MiB, %s" % name, t_ours, t_pypi, 10 * MIB))
+        what = "%s: zfec Encoder(%d,%d).encode %d x %d KiB, %s" % (
+            name, k, m, k, size // KIB, "cold" if cold else "hot")
+        ratios[name] = line(what, t_ours, t_pypi, k * size, name)
+    e_ours, e_pypi = ours.Encoder(10, 14), pypi.Encoder(10, 14)
     # The fast path: Code.encode into buffers allocated once, against the same zfec call.
     import algorithm_fec
     code, outs = algorithm_fec.Code(10, 14), [bytearray(MIB) for _ in range(4)]
@@ -80,7 +113,7 @@ def bench_zfec(quick):
     assert [bytes(o) for o in outs] == e_pypi.encode(sets[0])[10:]
     t_out = median(lambda i: code.encode(sets[i % len(sets)], [10, 11, 12, 13], out=outs), n)
     t_pypi = median(lambda i: e_pypi.encode(sets[i % len(sets)]), n)
-    line("Code.encode(out=reused) vs zfec encode, cold", t_out, t_pypi, 10 * MIB)
+    line("Code.encode(out=reused) vs zfec encode, cold", t_out, t_pypi, 10 * MIB, "A-out")
     # Config E: data blocks 1, 3, 5, 7 lost, checks 10-13 given.
     d_ours, d_pypi = ours.Decoder(10, 14), pypi.Decoder(10, 14)
     coded = [e_ours.encode(s) for s in sets]
@@ -89,7 +122,7 @@ def bench_zfec(quick):
     assert d_ours.decode(given[0], nums) == d_pypi.decode(given[0], nums) == sets[0]
     t_ours = median(lambda i: d_ours.decode(given[i % len(given)], nums), n)
     t_pypi = median(lambda i: d_pypi.decode(given[i % len(given)], nums), n)
-    ratios.append(line("zfec Decoder(10,14).decode 4 lost, cold", t_ours, t_pypi, 10 * MIB))
+    ratios["E"] = line("E: zfec Decoder(10,14).decode 4 lost, cold", t_ours, t_pypi, 10 * MIB, "E")
     return ratios
 
 
@@ -105,11 +138,11 @@ def bench_rs(quick):
     words = [ours.encode(m) for m in msgs]
     t_enc = median(lambda i: [ours.encode(m) for m in msgs], 5)
     t_enc_rs = median(lambda i: theirs.encode(data), 1)
-    r1 = line("RS(255,223) encode 1 MiB", t_enc, t_enc_rs, size)
+    r1 = line("RS(255,223) encode 1 MiB", t_enc, t_enc_rs, size, "RS-encode", "reedsolo")
     coded = theirs.encode(data)
     t_dec = median(lambda i: [ours.decode(w, nostrip=True) for w in words], 5)
     t_dec_rs = median(lambda i: theirs.decode(coded), 1)
-    r2 = line("RS(255,223) decode 1 MiB, clean", t_dec, t_dec_rs, size)
+    r2 = line("RS(255,223) decode 1 MiB, clean", t_dec, t_dec_rs, size, "RS-decode", "reedsolo")
     # Corrupted: 8 bad bytes in every codeword (half the correction capacity).
     rng = random.Random(1)
     part = len(words) // (8 if quick else 4)
@@ -126,7 +159,8 @@ def bench_rs(quick):
     bad_rs = b"".join(spoil([coded[i:i + 255] for i in range(0, len(coded), 255)], 255))
     t_bad = median(lambda i: [ours.decode(w, nostrip=True) for w in bad], 5)
     t_bad_rs = median(lambda i: theirs.decode(bad_rs), 1)
-    r3 = line("RS(255,223) decode, 8 errors per codeword", t_bad, t_bad_rs, part * 223)
+    r3 = line("RS(255,223) decode, 8 errors per codeword", t_bad, t_bad_rs, part * 223,
+              "RS-decode-errors", "reedsolo")
     return min(r1, r2, r3)
 
 
@@ -146,11 +180,12 @@ def main():
     print("-- the same with %s (both libraries):" % " ".join("%s=%s" % kv for kv in NO_TRIM.items()))
     sys.stdout.flush()
     import subprocess
-    subprocess.run([sys.executable, os.path.abspath(__file__), "--zfec-only"] + sys.argv[1:],
+    subprocess.run([sys.executable, os.path.abspath(__file__), "--zfec-only", "--no-trim"]
+                   + sys.argv[1:],
                    env=dict(os.environ, **NO_TRIM), check=True)
     r = bench_rs(quick)
     print("zfec encode ratios x%.1f cold, x%.1f hot (target >= 10, goal 20); decode x%.1f; "
-          "RS worst ratio x%.0f (target >= 100)" % (z[0], z[1], z[2], r))
+          "RS worst ratio x%.0f (target >= 100)" % (z["A"], z["A-hot"], z["E"], r))
 
 
 if __name__ == "__main__":
