@@ -170,11 +170,16 @@ def panels(res):
     return out
 
 
+def mbs(x):
+    """MB/s with as many digits as it needs."""
+    return "%.0f" % x if x >= 100 else "%.3g" % x
+
+
 def speed(r, config):
     """A side's figure as the table shows it: ms for G's 2-byte blocks, else MB/s."""
     if config.startswith("G"):
         return lambda side: "%.1f ms" % (r[side + "_s"] * 1e3)
-    return lambda side: "%.0f" % r[side + "_mbs"]
+    return lambda side: mbs(r[side + "_mbs"])
 
 
 def plot(res):
@@ -290,7 +295,7 @@ def table(res):
         for c, r in prs:
             show = speed(r, c)
             line = "| %s | %s | %s | %s | **%.2f×** |" % (
-                c, CONFIGS[c].rstrip(" *") + (" (not in BENCH.md)" if
+                c, CONFIGS[c].rstrip(" *") + (" — not a BENCH.md row" if
                                               CONFIGS[c].endswith("*") else ""),
                 show("ours"), show("base"), r["ratio"])
             if extra:
@@ -300,16 +305,19 @@ def table(res):
         lines.append("")
     lines.append("#### Other rows of the same run")
     lines.append("")
-    lines += ["| bench | row | ours | other side | ratio |", "|---|---|---:|---:|---:|"]
+    lines += ["| bench | row | ours MB/s | other side | its MB/s | ratio |",
+              "|---|---|---:|---|---:|---:|"]
     shown = {id(r) for _, prs in panels(res) for _, r in prs}
     for r in rows:
         if id(r) in shown or r.get("variant") == "no-trim":
             continue
         if not r.get("base_mbs"):
             continue
-        lines.append("| %s | %s | %.0f MB/s (%s) | %s %.0f MB/s (%s) | %.2f× |" % (
-            r["bench"], r["row"], r["ours_mbs"], r.get("ours_kernel") or "default kernel",
-            r["baseline"], r["base_mbs"], r.get("base_kernel") or r["baseline"], r["ratio"]))
+        other = r["baseline"]
+        if r.get("base_kernel") not in (None, r.get("ours_kernel"), r["baseline"]):
+            other += " (`%s`)" % r["base_kernel"]
+        lines.append("| %s | %s | %s | %s | %s | %.2f× |" % (
+            r["bench"], r["row"], mbs(r["ours_mbs"]), other, mbs(r["base_mbs"]), r["ratio"]))
     lines += ["", "![ours / baseline by config](perf/ratios.svg)", "",
               "![MB/s of both sides by config](perf/mbs.svg)"]
     return "\n".join(lines)
