@@ -256,18 +256,22 @@ def table(res):
     m, isal, rss, py = res["machine"], res["isal"], res["reed_solomon_simd"], res["python"]
     rows = res["rows"]
     arch = " (%s)" % m["microarchitecture"] if m.get("microarchitecture") else ""
+    rel = os.path.relpath(res["_path"], os.path.dirname(PAGE))
     lines = [
         "<!-- Made by scripts/bench-report.py from %s; edit that script, not this block. -->"
-        % os.path.relpath(res["_path"], os.path.dirname(PAGE)),
+        % rel,
         "",
+        "- From one run of `%s`; its rows, machine and load: [%s](%s)." % (
+            res["command"], rel, rel),
         "- CPU: %s, family %d model %d%s, %d logical CPUs; flags %s; Linux %s." % (
             m["model_name"], m["family"], m["model"], arch, m["cpus"],
             ", ".join(m["flags"]), m["linux"]),
         "- Load average (1, 5, 15 min) at the start %s, at the end %s; the benches took "
         "%d s." % (" / ".join(res["load"]["start"].split()[:3]),
                    " / ".join(res["load"]["end"].split()[:3]), res["wall_seconds"]),
-        "- Ours: kernel `%s` (its run-time choice; %s)." % (
-            res["ours"]["kernel"], res["ours"]["rustc"]),
+        "- Ours: kernel `%s` (its run-time choice; the Python package's core chooses the "
+        "same way), %s." % (res["ours"]["kernel"],
+                            " ".join((res["ours"]["rustc"] or "rustc ?").split()[:2])),
     ]
     note = ""
     if isal.get("dispatch"):
