@@ -5,12 +5,14 @@ collect RAW --load-start S --load-end S --wall SECONDS
     Reads the benches' JSON lines (RAW, written through BENCH_RESULTS), adds what the
     machine is (CPU, flags, our kernel, the baselines' versions and kernels, load) and
     writes docs/perf/results-<cpu>.json; prints its path.
-render RESULTS
+render RESULTS [--compare OTHER]
     From one results file: docs/perf/ratios.svg (ours / baseline by config),
     docs/perf/mbs.svg (both sides' MB/s) and the block of docs/performance.md between
-    its results markers (the tables). Nothing else of the page is touched, and the
-    SVGs carry no date and a fixed hash salt, so a re-render of the same file
-    changes nothing.
+    its results markers (the tables). With --compare, the tables also give each
+    row's ratio in OTHER (another run's results file) and, per baseline, the largest
+    difference between the two runs' ratios; the figures and plots stay RESULTS'.
+    Nothing else of the page is touched, and the SVGs carry no date and a fixed hash
+    salt, so a re-render of the same files changes nothing.
 """
 
 import argparse
@@ -161,6 +163,44 @@ def find(rows, bench, config, baseline=None, variant="default"):
     return None
 
 
+def same_row(rows, r):
+    """The row of another run that is `r` (same bench, row, baseline and variant)."""
+    for o in rows:
+        if all(o.get(f) == r.get(f) for f in ("bench", "row", "baseline", "variant")):
+            return o
+    return None
+
+
+def spread(r, other):
+    """How far another run's ratio is from `r`'s, as a fraction of `r`'s."""
+    o = other and same_row(other["rows"], r)
+    return abs(o["ratio"] / r["ratio"] - 1) if o and o.get("ratio") else None
+
+
+def timings(rows):
+    """What the rows' `timing` fields say, one sentence per bench."""
+    out = []
+    for bench, what in (("isal", "ours against ISA-L"),
+                        ("large", "ours against reed-solomon-simd"),
+                        ("python", "Python")):
+        ts = [r["timing"] for r in rows if r["bench"] == bench and "timing" in r]
+        if not ts:
+            continue
+        # The 2-thread rows' wall time is said apart.
+        clocks = sorted({t["clock"] for t in ts} - {"wall time"}) or ["wall time"]
+        turn = all(t["alternating"] for t in ts)
+        if ts[0]["statistic"] == "best batch":
+            how = ("each side's best of %d batches of about 30 ms (%d for calls over "
+                   "0.3 s)" % (ts[0]["rounds"], ts[0]["rounds_over_0_3_s"]))
+        else:
+            how = "the median of each side's calls"
+        out.append("%s: %s, %s, %s" % (
+            what, "the sides taken in turn" if turn else
+            "the sides taken in turn (the RS rows: one side after the other)",
+            how, " or ".join(clocks)))
+    return out
+
+
 def panels(res):
     """(baseline, [(config, row)]) for each panel, rows that ran only."""
     out = []
@@ -252,7 +292,7 @@ def save(fig, name):
     return os.path.relpath(path, ROOT)
 
 
-def table(res):
+def table(res, other=None):
     m, isal, rss, py = res["machine"], res["isal"], res["reed_solomon_simd"], res["python"]
     rows = res["rows"]
     arch = " (%s)" % m["microarchitecture"] if m.get("microarchitecture") else ""
@@ -285,6 +325,21 @@ def table(res):
                  "order: AVX2, SSSE3, none)." % (rss["version"], rss["engine"]))
     lines.append("- Python %s, zfec %s (PyPI wheel, portable C), reedsolo %s (pure "
                  "Python)." % (py["version"], py["zfec"], py["reedsolo"]))
+    t = timings(rows)
+    if t:
+        lines.append("- Timing: " + "; ".join(t) + " (the 2-thread rows: wall time).")
+    if other:
+        orel = os.path.relpath(other["_path"], os.path.dirname(PAGE))
+        worst = []
+        for name, prs in panels(res):
+            d = [x for x in (spread(r, other) for _, r in prs) if x is not None]
+            if d:
+                worst.append("%s within %.0f %%" % (name, 100 * max(d)))
+        lines.append(
+            "- Another run of the same command (%s, load %s at the start; its file: "
+            "[%s](%s)) gave ratios, row by row, %s of these (its ratio is the last "
+            "column)." % (other["date"], " / ".join(other["load"]["start"].split()[:3]),
+                          orel, orel, ", ".join(worst)))
     lines.append("")
     for name, prs in panels(res):
         lines.append("#### Against %s" % name)
@@ -294,6 +349,9 @@ def table(res):
         rule = "|---|---|---:|---:|---:|"
         if extra:
             head += " same, malloc not trimmed |"
+            rule += "---:|"
+        if other:
+            head += " other run |"
             rule += "---:|"
         lines += [head, rule]
         for c, r in prs:
@@ -305,32 +363,48 @@ def table(res):
             if extra:
                 nt = find(rows, "python", c, "zfec", "no-trim")
                 line += " %.2f× |" % nt["ratio"] if nt else " – |"
+            if other:
+                line += other_ratio(r, other)
             lines.append(line)
         lines.append("")
     lines.append("#### Other rows of the same run")
     lines.append("")
-    lines += ["| bench | row | ours MB/s | other side | its MB/s | ratio |",
-              "|---|---|---:|---|---:|---:|"]
+    lines += ["| bench | row | ours MB/s | other side | its MB/s | ratio |"
+              + (" other run |" if other else ""),
+              "|---|---|---:|---|---:|---:|" + ("---:|" if other else "")]
     shown = {id(r) for _, prs in panels(res) for _, r in prs}
     for r in rows:
         if id(r) in shown or r.get("variant") == "no-trim":
             continue
         if not r.get("base_mbs"):
             continue
-        other = r["baseline"]
+        side = r["baseline"]
         if r.get("base_kernel") not in (None, r.get("ours_kernel"), r["baseline"]):
-            other += " (`%s`)" % r["base_kernel"]
+            side += " (`%s`)" % r["base_kernel"]
         lines.append("| %s | %s | %s | %s | %s | %.2f× |" % (
-            r["bench"], r["row"], mbs(r["ours_mbs"]), other, mbs(r["base_mbs"]), r["ratio"]))
+            r["bench"], r["row"], mbs(r["ours_mbs"]), side, mbs(r["base_mbs"]), r["ratio"])
+            + (other_ratio(r, other) if other else ""))
     lines += ["", "![ours / baseline by config](perf/ratios.svg)", "",
               "![MB/s of both sides by config](perf/mbs.svg)"]
     return "\n".join(lines)
 
 
-def render(args):
-    with open(args.results) as f:
+def other_ratio(r, other):
+    """The table cell of another run's ratio for row `r`."""
+    o = same_row(other["rows"], r)
+    return " %.2f× |" % o["ratio"] if o and o.get("ratio") else " – |"
+
+
+def load(path):
+    with open(path) as f:
         res = json.load(f)
-    res["_path"] = os.path.abspath(args.results)
+    res["_path"] = os.path.abspath(path)
+    return res
+
+
+def render(args):
+    res = load(args.results)
+    other = load(args.compare) if args.compare else None
     made = plot(res)
     with open(PAGE) as f:
         page = f.read()
@@ -339,7 +413,7 @@ def render(args):
     head, rest = page.split(BEGIN)
     _, tail = rest.split(END)
     with open(PAGE, "w") as f:
-        f.write(head + BEGIN + "\n" + table(res) + "\n" + END + tail)
+        f.write(head + BEGIN + "\n" + table(res, other) + "\n" + END + tail)
     print("wrote %s, %s" % (os.path.relpath(PAGE, ROOT), ", ".join(made)))
 
 
@@ -355,6 +429,7 @@ def main():
                    help="the version ec_encode_data ran (scripts/bench-report asks gdb)")
     r = sub.add_parser("render")
     r.add_argument("results")
+    r.add_argument("--compare", help="another run's results file, for its ratios")
     args = p.parse_args()
     collect(args) if args.cmd == "collect" else render(args)
 
