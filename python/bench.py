@@ -6,10 +6,10 @@ are what compare across machines; see the project's BENCH.md).
   same inputs: ``Encoder(k, n).encode`` (all n blocks) for BENCH.md's configs A
   (ten 1 MiB blocks, 160 MiB of data rotated: cold), A-hot (one set), B, C and D
   (hot), and ``Decoder.decode`` with data blocks 1, 3, 5, 7 lost (config E, cold).
-  One thread; the two sides called in turn, up to 32 rounds (about 8 s a row at
-  most), the median of each side's calls in the thread's CPU time
-  (``time.thread_time``), which leaves out the time other work on a shared machine
-  holds the CPU.
+  One thread; the two sides' batches of calls (about 30 ms each) in turn, 10 rounds
+  (about 8 s a row at most), the median of each side's calls in the thread's CPU
+  time (``time.thread_time``), which leaves out the time other work on a shared
+  machine holds the CPU.
 - Tahoe-LAFS's shape: ``Encoder(3, 10).encode`` of a 128 KiB segment (hot).
 - ``algorithm_fec.Code.encode(..., out=...)`` into four buffers allocated once,
   against the same zfec call (cold).
@@ -56,21 +56,44 @@ sys.path = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
 def median(fn, repeat, budget=4.0):
     """Median thread CPU time of ``fn(i)`` for i = 0, 1, ... (fewer runs if over
     budget)."""
-    return medians([fn], repeat, budget)[0]
-
-
-def medians(fns, repeat, budget=8.0):
-    """Median thread CPU time of each of ``fns`` called on i = 0, 1, ..., the
-    functions in turn for each i, so that load from other work falls on all alike
-    (fewer rounds, at least 3, if over the wall-time budget)."""
-    times = [[] for _ in fns]
+    times = []
     start = time.perf_counter()
     for i in range(repeat):
-        for fn, ts in zip(fns, times):
-            t = time.thread_time()
-            fn(i)
-            ts.append(time.thread_time() - t)
-        if time.perf_counter() - start > budget and i >= 2:
+        t = time.thread_time()
+        fn(i)
+        times.append(time.thread_time() - t)
+        if time.perf_counter() - start > budget and len(times) >= 3:
+            break
+    times.sort()
+    return times[len(times) // 2]
+
+
+# Rounds of ``medians``, and the length of a side's batch in each (CPU seconds).
+ROUNDS, BATCH = 10, 0.03
+
+
+def medians(fns, rounds=ROUNDS, budget=8.0):
+    """Median thread CPU time of a call of each of ``fns``: ``rounds`` rounds, in each a
+    batch of calls of every function in turn (as many as take about BATCH, at least
+    one), so that load from other work falls on all alike; fewer rounds (at least 3)
+    if over the wall-time budget. Function j is called on i = 0, 1, ... over its
+    batches. A batch of one call each would hand every call the other side's caches
+    and heap: that slowed ours by half at config C."""
+    at = [0] * len(fns)
+    times = [[] for _ in fns]
+
+    def call(j):
+        t = time.thread_time()
+        fns[j](at[j])
+        at[j] += 1
+        return time.thread_time() - t
+
+    batch = [max(1, int(BATCH / max(call(j), 1e-9))) for j in range(len(fns))]
+    start = time.perf_counter()
+    for r in range(rounds):
+        for j in range(len(fns)):
+            times[j] += [call(j) for _ in range(batch[j])]
+        if time.perf_counter() - start > budget and r >= 2:
             break
     return [sorted(ts)[len(ts) // 2] for ts in times]
 
@@ -87,7 +110,8 @@ def line(what, ours, theirs, nbytes, config=None, baseline="zfec", alternating=T
                "ours_mbs": nbytes / ours / 1e6, "base_mbs": nbytes / theirs / 1e6,
                "ratio": theirs / ours,
                "timing": {"clock": "thread CPU time", "alternating": alternating,
-                          "statistic": "median"}}
+                          "statistic": "median of calls",
+                          "rounds": ROUNDS if alternating else None}}
         with open(path, "a") as f:
             f.write(json.dumps(row, sort_keys=True) + "\n")
     return theirs / ours
@@ -97,14 +121,14 @@ def bench_zfec(quick):
     import zfec as pypi
 
     import algorithm_fec.zfec as ours
-    n = 5 if quick else 32
+    n = 3 if quick else ROUNDS
     # Tahoe-LAFS's shape: 3-of-10, a 128 KiB segment cut into 3 blocks (hot). First,
     # before the big sets below make glibc keep freed memory (its dynamic thresholds).
     seg = [os.urandom(43691) for _ in range(3)]
     s_ours, s_pypi = ours.Encoder(3, 10), pypi.Encoder(3, 10)
     assert s_ours.encode(seg) == s_pypi.encode(seg)
     line("zfec Encoder(3,10).encode 3 x 43691 B, hot",
-         *medians([lambda i: s_ours.encode(seg), lambda i: s_pypi.encode(seg)], 20 * n),
+         *medians([lambda i: s_ours.encode(seg), lambda i: s_pypi.encode(seg)], n),
          3 * 43691, "tahoe-3-10")
     # Config A of BENCH.md: 16 sets of ten 1 MiB blocks (160 MiB), rotated so the
     # data is not in cache; A-hot: one set of them. B, C, D: one set of their own.

@@ -189,11 +189,13 @@ def timings(rows):
         # The 2-thread rows' wall time is said apart.
         clocks = sorted({t["clock"] for t in ts} - {"wall time"}) or ["wall time"]
         turn = all(t["alternating"] for t in ts)
+        ts = [t for t in ts if t["alternating"]] or ts
         if ts[0]["statistic"] == "best batch":
             how = ("each side's best of %d batches of about 30 ms (%d for calls over "
                    "0.3 s)" % (ts[0]["rounds"], ts[0]["rounds_over_0_3_s"]))
         else:
-            how = "the median of each side's calls"
+            how = ("batches of calls of about 30 ms, %d rounds, the median of each "
+                   "side's calls" % ts[0]["rounds"])
         out.append("%s: %s, %s, %s" % (
             what, "the sides taken in turn" if turn else
             "the sides taken in turn (the RS rows: one side after the other)",
