@@ -177,15 +177,21 @@ def spread(r, other):
     return abs(o["ratio"] / r["ratio"] - 1) if o and o.get("ratio") else None
 
 
+# Rows whose ratio in another run is further than this (a fraction) are named.
+FAR = 0.15
+
+
 def timings(rows):
-    """What the rows' `timing` fields say, one sentence per bench."""
-    out = []
-    for bench, what in (("isal", "ours against ISA-L"),
-                        ("large", "ours against reed-solomon-simd"),
+    """What the rows' `timing` fields say: one sentence per way of timing, naming the
+    benches timed that way."""
+    ways = {}
+    for bench, what in (("isal", "against ISA-L"),
+                        ("large", "against reed-solomon-simd"),
                         ("python", "Python")):
         ts = [r["timing"] for r in rows if r["bench"] == bench and "timing" in r]
         if not ts:
             continue
+        walls = any(t["clock"] == "wall time" for t in ts)
         # The 2-thread rows' wall time is said apart.
         clocks = sorted({t["clock"] for t in ts} - {"wall time"}) or ["wall time"]
         turn = all(t["alternating"] for t in ts)
@@ -196,11 +202,13 @@ def timings(rows):
         else:
             how = ("batches of calls of about 30 ms, %d rounds, the median of each "
                    "side's calls" % ts[0]["rounds"])
-        out.append("%s: %s, %s, %s" % (
-            what, "the sides taken in turn" if turn else
-            "the sides taken in turn (the RS rows: one side after the other)",
-            how, " or ".join(clocks)))
-    return out
+        way = "the sides taken in turn, %s, on %s" % (how, " or ".join(clocks))
+        if walls and clocks != ["wall time"]:
+            what += " (its 2-thread rows on wall time)"
+        if not turn:
+            what += " (its RS rows one side after the other)"
+        ways.setdefault(way, []).append(what)
+    return ["%s: %s" % (", ".join(whats), way) for way, whats in ways.items()]
 
 
 def panels(res):
@@ -329,19 +337,24 @@ def table(res, other=None):
                  "Python)." % (py["version"], py["zfec"], py["reedsolo"]))
     t = timings(rows)
     if t:
-        lines.append("- Timing: " + "; ".join(t) + " (the 2-thread rows: wall time).")
+        lines.append("- Timing, " + "; ".join(t) + ".")
     if other:
         orel = os.path.relpath(other["_path"], os.path.dirname(PAGE))
-        worst = []
+        worst, far = [], []
         for name, prs in panels(res):
-            d = [x for x in (spread(r, other) for _, r in prs) if x is not None]
+            d = [(spread(r, other), c) for c, r in prs]
+            d = [(x, c) for x, c in d if x is not None]
             if d:
-                worst.append("%s within %.0f %%" % (name, 100 * max(d)))
+                worst.append("%s within %.0f %%" % (name, 100 * max(d)[0]))
+                far += ["%s against %s (%.0f %%)" % (c, name, 100 * x) for x, c in d
+                        if x > FAR]
         lines.append(
             "- Another run of the same command (%s, load %s at the start; its file: "
             "[%s](%s)) gave ratios, row by row, %s of these (its ratio is the last "
-            "column)." % (other["date"], " / ".join(other["load"]["start"].split()[:3]),
-                          orel, orel, ", ".join(worst)))
+            "column)%s." % (
+                other["date"], " / ".join(other["load"]["start"].split()[:3]), orel, orel,
+                ", ".join(worst), "; more than %.0f %% apart: %s" % (100 * FAR, ", ".join(far))
+                if far else ""))
     lines.append("")
     for name, prs in panels(res):
         lines.append("#### Against %s" % name)
@@ -381,7 +394,8 @@ def table(res, other=None):
         if not r.get("base_mbs"):
             continue
         side = r["baseline"]
-        if r.get("base_kernel") not in (None, r.get("ours_kernel"), r["baseline"]):
+        if r.get("base_kernel") not in (None, r.get("ours_kernel")) \
+                and r["base_kernel"] not in r["baseline"]:
             side += " (`%s`)" % r["base_kernel"]
         lines.append("| %s | %s | %s | %s | %s | %.2f× |" % (
             r["bench"], r["row"], mbs(r["ours_mbs"]), side, mbs(r["base_mbs"]), r["ratio"])
