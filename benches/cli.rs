@@ -8,7 +8,10 @@
 //! ```
 //!
 //! Files go to a temporary directory under `FEC_BENCH_DIR` (default: the system
-//! temp dir); they take about (1 + 2·m/k) times the input size at peak.
+//! temp dir); they take about (1 + 2·m/k) times the input size at peak. With
+//! `BENCH_RESULTS=file` each row is also appended to that file as a JSON line.
+
+mod common;
 
 use std::fs::{self, File};
 use std::io::{BufReader, Read, Write};
@@ -236,6 +239,19 @@ fn main() {
             "{what:<26} {t:>9.2} {:>10.1} {zs:>10} {ratio:>10}",
             mbps(size, t)
         );
+        common::record(serde_json::json!({
+            "bench": "cli",
+            "config": format!("cli {what}"),
+            "row": format!("{what}, {size} bytes, k={k}, m={m}, best of {rounds}"),
+            "baseline": z.map(|_| "zfec"),
+            "bytes": size,
+            "ours_s": t,
+            "base_s": z,
+            "ours_mbs": mbps(size, t),
+            "base_mbs": z.map(|z| mbps(size, z)),
+            "ratio": z.map(|z| z / t),
+            "cpu": common::cpu_name(),
+        }));
     }
     if zfec.is_none() || zunfec.is_none() {
         println!("(zfec/zunfec not found: install python3-zfec and pyutil, or set ZFEC/ZUNFEC)");

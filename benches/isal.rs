@@ -9,10 +9,16 @@
 //! are left out; without `parallel` the thread rows are. Rows are named by the configs
 //! of ../shared/BENCH.md; "cold" rows rotate over 16 buffer sets (160 MiB of data at
 //! 10 × 1 MiB) so the data comes from memory, "hot" rows reuse one set. Throughput is
-//! input bytes (k data blocks) per second, MB = 10^6 bytes, best of 10 batches of
-//! about 30 ms each. ISA-L gets the very coefficient rows our
-//! code uses (its GF(2^8) is also 0x11D), and its outputs are checked to be
-//! byte-identical to ours before anything is timed; its table set-up is not timed.
+//! input bytes (k data blocks) per second, MB = 10^6 bytes, of the thread's CPU time
+//! (wall time for the 2-thread rows): the sides of a row take batches of about 30 ms
+//! in turn, 15 rounds, and each side's best batch counts (`common::time_sides`).
+//! ISA-L gets the very coefficient rows our code uses (its GF(2^8) is also 0x11D),
+//! and its outputs are checked to be byte-identical to ours before anything is
+//! timed. Its encode tables are made once, untimed; its decode (E) inverts the
+//! sub-matrix, makes the decode rows' tables and multiplies on every call, as ours
+//! solves on every call (a second row times its multiply alone).
+//! With `BENCH_RESULTS=file` each row is also appended to that file as a JSON line
+//! (config, both sides' MB/s and kernels, ratio), for scripts/bench-report.
 
 #[cfg(feature = "isal")]
 #[path = "../tests/common/isal.rs"]
@@ -20,7 +26,7 @@ mod isal;
 
 mod common;
 
-use common::{data, time};
+use common::{cpu_name, data, record, time_sides, timing, Clock};
 
 use algorithm_fec::{kernels, Code, Field};
 
@@ -49,11 +55,20 @@ fn bytes(m: &[u16]) -> Vec<u8> {
 }
 
 struct Row {
+    /// The BENCH.md config (or, for rows outside it, a short key of our own).
+    key: String,
     name: String,
     ours: f64,
     base: Option<f64>,
     base_name: &'static str,
+    /// The kernels of each side: ours, and the baseline's (ISA-L's entry point).
+    ours_kernel: &'static str,
+    base_kernel: &'static str,
+    clock: Clock,
 }
+
+/// ISA-L's `ec_encode_data`, which picks its own version for the CPU.
+const ISAL_AUTO: &str = "ec_encode_data";
 
 fn mbs(bytes: usize, secs: f64) -> f64 {
     bytes as f64 / secs / 1e6
@@ -68,13 +83,24 @@ fn data_sets(k: usize, len: usize, sets: usize) -> Vec<Vec<Vec<u8>>> {
     (0..sets).map(|_| all.drain(..k).collect()).collect()
 }
 
-/// Seconds per call of `f(set)`, the set rotating over `0..sets` call by call.
-fn time_rotating(sets: usize, mut f: impl FnMut(usize)) -> f64 {
-    let mut i = 0;
-    time(|| {
-        f(i % sets);
-        i += 1;
-    })
+/// A side of a row: one call on buffer set `s`.
+type Side<'a> = Box<dyn FnMut(usize) + 'a>;
+
+/// Seconds (of the thread's CPU time) per call of each side, the sides taken in turn
+/// ([`time_sides`]), each rotating over buffer sets `0..sets` call by call.
+fn time_rotating(sets: usize, sides: Vec<Side<'_>>) -> Vec<f64> {
+    let mut calls: Vec<Box<dyn FnMut() + '_>> = sides
+        .into_iter()
+        .map(|mut f| {
+            let mut i = 0;
+            Box::new(move || {
+                f(i % sets);
+                i += 1;
+            }) as Box<dyn FnMut()>
+        })
+        .collect();
+    let mut refs: Vec<&mut dyn FnMut()> = calls.iter_mut().map(|f| &mut **f as _).collect();
+    time_sides(Clock::Thread, &mut refs)
 }
 
 /// "hot" or "cold" for a row's name.
@@ -86,19 +112,22 @@ fn heat(sets: usize) -> &'static str {
     }
 }
 
-/// ISA-L's time for `out = matrix · data` over the rotating sets (after checking the
-/// first set gives `want`), if linked.
+/// ISA-L's `out = matrix · data` on set `s` with tables made here (after checking
+/// the first set gives `want`), if linked.
 #[allow(unused_variables)]
-fn isal_time(k: usize, matrix: &[u16], sets: &[Vec<&[u8]>], want: &[Vec<u8>]) -> Option<f64> {
+fn isal_mul<'a>(
+    k: usize,
+    matrix: &[u16],
+    sets: &'a [Vec<&'a [u8]>],
+    want: &[Vec<u8>],
+) -> Option<Side<'a>> {
     #[cfg(feature = "isal")]
     {
         let mut t = isal::Tables::new(k, &bytes(matrix));
         let mut out = vec![vec![0u8; sets[0][0].len()]; matrix.len() / k];
         t.encode(&sets[0], &mut muts(&mut out));
         assert!(out == want, "ISA-L and this crate disagree");
-        Some(time_rotating(sets.len(), |s| {
-            t.encode(&sets[s], &mut muts(&mut out))
-        }))
+        Some(Box::new(move |s| t.encode(&sets[s], &mut muts(&mut out))))
     }
     #[cfg(not(feature = "isal"))]
     None
@@ -110,13 +139,18 @@ fn encode_all(name: &str, k: usize, n: usize, len: usize, sets: usize) -> Row {
     let d = data_sets(k, len, sets);
     let d: Vec<Vec<&[u8]>> = d.iter().map(|s| refs(s)).collect();
     let idx: Vec<usize> = (k..n).collect();
+    let mut want = vec![vec![0u8; len]; n - k];
+    code.encode_many(&d[0], &idx, &mut muts(&mut want)).unwrap();
     let mut out = vec![vec![0u8; len]; n - k];
-    let ours = time_rotating(sets, |s| {
-        code.encode_many(&d[s], &idx, &mut muts(&mut out)).unwrap()
-    });
-    code.encode_many(&d[0], &idx, &mut muts(&mut out)).unwrap();
-    let base = isal_time(k, &rows(&code, &idx), &d, &out);
+    let ours: Side<'_> = Box::new(|s| code.encode_many(&d[s], &idx, &mut muts(&mut out)).unwrap());
+    let sides: Vec<Side<'_>> = [Some(ours), isal_mul(k, &rows(&code, &idx), &d, &want)]
+        .into_iter()
+        .flatten()
+        .collect();
+    let t = time_rotating(sets, sides);
+    let (ours, base) = (t[0], t.get(1).copied());
     Row {
+        key: name.into(),
         name: format!(
             "{name}: GF(2^8) encode k={k} n={n} {} KiB, all {} checks, {}",
             len >> 10,
@@ -126,6 +160,9 @@ fn encode_all(name: &str, k: usize, n: usize, len: usize, sets: usize) -> Row {
         ours: mbs(k * len, ours),
         base: base.map(|t| mbs(k * len, t)),
         base_name: "ISA-L",
+        ours_kernel: kernels::active().name(),
+        base_kernel: ISAL_AUTO,
+        clock: Clock::Thread,
     }
 }
 
@@ -189,43 +226,95 @@ impl Decode {
         }
     }
 
-    /// Seconds per `Code::decode` (solve included), after checking it is right.
-    fn time_ours(&self) -> f64 {
+    /// `Code::decode` (solve included) of set `s`, in place, after checking it is
+    /// right: later calls decode data as if it were checks; same work.
+    fn ours(&self) -> Side<'_> {
         let mut blocks = self.inputs.clone();
         let mut idx = self.indices.clone();
         self.code
             .decode(&mut muts(&mut blocks[0]), &mut idx)
             .unwrap();
         assert!(blocks[0] == self.orig[0], "decode is wrong");
-        time_rotating(blocks.len(), |s| {
-            // In place: later rounds decode data as if it were checks; same work.
+        Box::new(move |s| {
             let mut idx = self.indices.clone();
             self.code
                 .decode(&mut muts(&mut blocks[s]), &mut idx)
                 .unwrap();
         })
     }
+
+    /// The lost blocks of set 0.
+    fn want(&self) -> Vec<Vec<u8>> {
+        LOST.iter().map(|&l| self.orig[0][l].clone()).collect()
+    }
+
+    /// ISA-L's decode of set `s` as BENCH.md has it, a fresh one per call: invert
+    /// the 10 × 10 sub-matrix (`gf_invert_matrix`), keep the lost blocks' rows,
+    /// `ec_init_tables` for them, `ec_encode_data`; after checking it is right.
+    #[cfg(feature = "isal")]
+    fn isal<'a>(&'a self, inputs: &'a [Vec<&'a [u8]>]) -> Side<'a> {
+        let k = self.code.k();
+        // The inputs' generator rows: the sub-matrix a decoder inverts.
+        let sub = bytes(&rows(&self.code, &self.indices));
+        let decode = move |s: usize, out: &mut [Vec<u8>]| {
+            // gf_invert_matrix overwrites its input.
+            let inv = isal::invert(&mut sub.clone(), k).expect("a decodable set");
+            let m: Vec<u8> = LOST
+                .iter()
+                .flat_map(|&r| inv[r * k..(r + 1) * k].iter().copied())
+                .collect();
+            isal::Tables::new(k, &m).encode(&inputs[s], &mut muts(out));
+        };
+        let mut out = vec![vec![0u8; inputs[0][0].len()]; LOST.len()];
+        decode(0, &mut out);
+        assert!(out == self.want(), "ISA-L's decode is wrong");
+        Box::new(move |s| decode(s, &mut out))
+    }
 }
 
-/// Config E: decode of 4 lost data blocks, ours against ISA-L with the same decode
-/// matrix (its solve is not timed).
-fn decode_4(len: usize, sets: usize) -> Row {
+/// Config E: decode of 4 lost data blocks, ours (solve included) against ISA-L's
+/// decode (solve included: [`Decode::isal`]), and against ISA-L's `ec_encode_data`
+/// alone with the decode matrix given (its solve not timed; outside BENCH.md).
+fn decode_4(len: usize, sets: usize) -> Vec<Row> {
     let k = 10;
     let d = Decode::new(len, sets);
-    let ours = d.time_ours();
-    let want: Vec<Vec<u8>> = LOST.iter().map(|&l| d.orig[0][l].clone()).collect();
     let inputs: Vec<Vec<&[u8]>> = d.inputs.iter().map(|s| refs(s)).collect();
-    let base = isal_time(k, &d.matrix, &inputs, &want);
-    Row {
-        name: format!(
-            "E: GF(2^8) decode k=10 n=14 {} KiB, data 1, 3, 5, 7 lost, {}",
-            len >> 10,
-            heat(sets)
-        ),
-        ours: mbs(k * len, ours),
-        base: base.map(|t| mbs(k * len, t)),
-        base_name: "ISA-L",
+    #[cfg(feature = "isal")]
+    let solve = Some(d.isal(&inputs));
+    #[cfg(not(feature = "isal"))]
+    let solve = None;
+    let mul = isal_mul(k, &d.matrix, &inputs, &d.want());
+    let t = time_rotating(
+        sets,
+        [Some(d.ours()), solve, mul].into_iter().flatten().collect(),
+    );
+    let name = format!(
+        "E: GF(2^8) decode k=10 n=14 {} KiB, data 1, 3, 5, 7 lost, {}",
+        len >> 10,
+        heat(sets)
+    );
+    let row = |key: &str, name: String, base: Option<f64>, base_name| Row {
+        key: key.into(),
+        name,
+        ours: mbs(k * len, t[0]),
+        base: base.map(|b| mbs(k * len, b)),
+        base_name,
+        ours_kernel: kernels::active().name(),
+        base_kernel: ISAL_AUTO,
+        clock: Clock::Thread,
+    };
+    let mut out = vec![row("E", name.clone(), t.get(1).copied(), "ISA-L")];
+    if let Some(&b) = t.get(2) {
+        out.push(row(
+            "E-isal-mul",
+            format!(
+                "{name}; ISA-L's ec_encode_data alone (decode matrix given, its solve not timed)"
+            ),
+            Some(b),
+            "ISA-L, ec_encode_data only",
+        ));
     }
+    out
 }
 
 /// Config P-idx: one `encode` call per check index (as Algorithm::FEC's API does),
@@ -235,19 +324,15 @@ fn per_index(k: usize, n: usize, len: usize, sets: usize) -> Vec<Row> {
     let code = Code::new(k, n).unwrap();
     let d = data_sets(k, len, sets);
     let d: Vec<Vec<&[u8]>> = d.iter().map(|s| refs(s)).collect();
-    let mut out = vec![vec![0u8; len]; n - k];
-    let ours = time_rotating(sets, |s| {
+    let d = &d;
+    let m: Vec<Vec<u16>> = (k..n).map(|i| rows(&code, &[i])).collect();
+    let ours_on = |s: usize, out: &mut [Vec<u8>]| {
         for (i, o) in (k..n).zip(out.iter_mut()) {
             code.encode(&d[s], i, o).unwrap();
         }
-    });
-    for (i, o) in (k..n).zip(out.iter_mut()) {
-        code.encode(&d[0], i, o).unwrap();
-    }
-    let m: Vec<Vec<u16>> = (k..n).map(|i| rows(&code, &[i])).collect();
-    let mut sc = vec![vec![0u8; len]; n - k];
-    let mut scalar_on = |s: usize| {
-        for (row, o) in m.iter().zip(sc.iter_mut()) {
+    };
+    let scalar_on = |s: usize, out: &mut [Vec<u8>]| {
+        for (row, o) in m.iter().zip(out.iter_mut()) {
             kernels::dot_with(
                 "scalar",
                 Field::Gf8,
@@ -259,40 +344,57 @@ fn per_index(k: usize, n: usize, len: usize, sets: usize) -> Vec<Row> {
             .unwrap();
         }
     };
-    let scalar = time_rotating(sets, &mut scalar_on);
-    scalar_on(0);
-    assert!(sc == out, "the scalar kernel disagrees");
+    let mut want = vec![vec![0u8; len]; n - k];
+    ours_on(0, &mut want);
+    let mut sc = vec![vec![0u8; len]; n - k];
+    scalar_on(0, &mut sc);
+    assert!(sc == want, "the scalar kernel disagrees");
+    #[cfg(feature = "isal")]
+    let isal_side: Option<Side<'_>> = {
+        let mut tables: Vec<isal::Tables> =
+            m.iter().map(|r| isal::Tables::new(k, &bytes(r))).collect();
+        let mut isal_on = move |s: usize, out: &mut [Vec<u8>]| {
+            for (t, o) in tables.iter_mut().zip(out.iter_mut()) {
+                t.encode(&d[s], &mut [o.as_mut_slice()]);
+            }
+        };
+        let mut theirs = vec![vec![0u8; len]; n - k];
+        isal_on(0, &mut theirs);
+        assert!(theirs == want, "ISA-L and this crate disagree");
+        Some(Box::new(move |s| isal_on(s, &mut theirs)))
+    };
+    #[cfg(not(feature = "isal"))]
+    let isal_side = None;
+    let mut out = vec![vec![0u8; len]; n - k];
+    let sides: Vec<Side<'_>> = [
+        Box::new(move |s| ours_on(s, &mut out)) as Side<'_>,
+        Box::new(move |s| scalar_on(s, &mut sc)),
+    ]
+    .into_iter()
+    .chain(isal_side)
+    .collect();
+    let t = time_rotating(sets, sides);
     let name = format!(
         "P-idx: GF(2^8) per-index encode k={k} n={n} {} KiB, {}",
         len >> 10,
         heat(sets)
     );
-    let row = |base: f64, base_name| Row {
+    let row = |base: f64, base_name, base_kernel| Row {
+        key: "P-idx".into(),
         name: name.clone(),
-        ours: mbs(k * len, ours),
+        ours: mbs(k * len, t[0]),
         base: Some(mbs(k * len, base)),
         base_name,
+        ours_kernel: kernels::active().name(),
+        base_kernel,
+        clock: Clock::Thread,
     };
-    #[cfg(feature = "isal")]
-    let isal_row = {
-        let mut tables: Vec<isal::Tables> =
-            m.iter().map(|r| isal::Tables::new(k, &bytes(r))).collect();
-        let mut theirs = vec![vec![0u8; len]; n - k];
-        let mut isal_on = |s: usize| {
-            for (t, o) in tables.iter_mut().zip(theirs.iter_mut()) {
-                t.encode(&d[s], &mut [o.as_mut_slice()]);
-            }
-        };
-        let isal = time_rotating(sets, &mut isal_on);
-        isal_on(0);
-        assert!(theirs == out, "ISA-L and this crate disagree");
-        Some(row(isal, "ISA-L, one row per call"))
-    };
-    #[cfg(not(feature = "isal"))]
-    let isal_row = None;
+    let isal_row = t
+        .get(2)
+        .map(|&b| row(b, "ISA-L, one row per call", ISAL_AUTO));
     isal_row
         .into_iter()
-        .chain([row(scalar, "scalar")])
+        .chain([row(t[1], "scalar", "scalar")])
         .collect()
 }
 
@@ -304,25 +406,31 @@ fn gf16(k: usize, n: usize, len: usize, checks: usize) -> Row {
     let d = refs(&d);
     let idx: Vec<usize> = (k..k + checks).collect();
     let m = rows(&code, &idx);
-    let mut out = vec![vec![0u8; len]; checks];
     let name = kernels::active().name();
     let run = |kernel: &str, out: &mut [Vec<u8>]| {
-        time(|| {
-            kernels::dot_with(kernel, Field::Gf16, &m, &d, &mut muts(out), false).unwrap();
-        })
+        kernels::dot_with(kernel, Field::Gf16, &m, &d, &mut muts(out), false).unwrap()
     };
-    let ours = run(name, &mut out);
+    let mut out = vec![vec![0u8; len]; checks];
     let mut sc = vec![vec![0u8; len]; checks];
-    let scalar = run("scalar", &mut sc);
-    assert!(sc == out);
+    run(name, &mut out);
+    run("scalar", &mut sc);
+    assert!(sc == out, "the scalar kernel disagrees");
+    let t = time_sides(
+        Clock::Thread,
+        &mut [&mut || run(name, &mut out), &mut || run("scalar", &mut sc)],
+    );
     Row {
+        key: "gf16".into(),
         name: format!(
             "GF(2^16) encode k={k} n={n} {} KiB, {checks} checks",
             len >> 10
         ),
-        ours: mbs(k * len, ours),
-        base: Some(mbs(k * len, scalar)),
+        ours: mbs(k * len, t[0]),
+        base: Some(mbs(k * len, t[1])),
         base_name: "scalar",
+        ours_kernel: name,
+        base_kernel: "scalar",
+        clock: Clock::Thread,
     }
 }
 
@@ -339,12 +447,12 @@ fn per_kernel(len: usize) -> Vec<Row> {
     let m = rows(&code, &idx);
     let mut t = isal::Tables::new(k, &bytes(&m));
     let mut rows_out = Vec::new();
-    for (ours, theirs) in [
-        ("ssse3", Isa::Sse),
-        ("avx2", Isa::Avx2),
-        ("gfni256", Isa::Avx2),
-        ("avx512", Isa::Avx512),
-        ("gfni", Isa::Avx512),
+    for (ours, theirs, theirs_name) in [
+        ("ssse3", Isa::Sse, "ec_encode_data_sse"),
+        ("avx2", Isa::Avx2, "ec_encode_data_avx2"),
+        ("gfni256", Isa::Avx2, "ec_encode_data_avx2"),
+        ("avx512", Isa::Avx512, "ec_encode_data_avx512"),
+        ("gfni", Isa::Avx512, "ec_encode_data_avx512"),
     ] {
         if !kernels::available().contains(&ours) || !theirs.available() {
             continue;
@@ -352,12 +460,21 @@ fn per_kernel(len: usize) -> Vec<Row> {
         let mut out = vec![vec![0u8; len]; n - k];
         let mut want = vec![vec![0u8; len]; n - k];
         t.encode_with(theirs, &d, &mut muts(&mut want));
-        let a = time(|| {
-            kernels::dot_with(ours, Field::Gf8, &m, &d, &mut muts(&mut out), false).unwrap()
-        });
+        kernels::dot_with(ours, Field::Gf8, &m, &d, &mut muts(&mut out), false).unwrap();
         assert!(out == want, "{ours} and ISA-L {theirs:?} disagree");
-        let b = time(|| t.encode_with(theirs, &d, &mut muts(&mut out)));
+        let [a, b] = time_sides(
+            Clock::Thread,
+            &mut [
+                &mut || {
+                    kernels::dot_with(ours, Field::Gf8, &m, &d, &mut muts(&mut out), false).unwrap()
+                },
+                &mut || t.encode_with(theirs, &d, &mut muts(&mut want)),
+            ],
+        )[..] else {
+            unreachable!()
+        };
         rows_out.push(Row {
+            key: format!("B-kernel-{ours}"),
             name: format!(
                 "GF(2^8) k=10 n=14 {} KiB: {ours} vs ISA-L {theirs:?}",
                 len >> 10
@@ -365,6 +482,9 @@ fn per_kernel(len: usize) -> Vec<Row> {
             ours: mbs(k * len, a),
             base: Some(mbs(k * len, b)),
             base_name: "ISA-L",
+            ours_kernel: ours,
+            base_kernel: theirs_name,
+            clock: Clock::Thread,
         });
     }
     rows_out
@@ -377,19 +497,25 @@ fn threads(k: usize, n: usize, len: usize) -> Row {
     let d = data(k, len);
     let d = refs(&d);
     let idx: Vec<usize> = (k..n).collect();
-    let mut out = vec![vec![0u8; len]; n - k];
-    let mut at = |t| {
+    // The thread count is set on every call: the two sides take turns.
+    let at = |t, out: &mut [Vec<u8>]| {
         kernels::set_threads(t);
-        time(|| code.encode_many(&d, &idx, &mut muts(&mut out)).unwrap())
+        code.encode_many(&d, &idx, &mut muts(out)).unwrap()
     };
-    let one = at(1);
-    let two = at(2);
+    let mut outs = [0, 1].map(|_| vec![vec![0u8; len]; n - k]);
+    let [o1, o2] = &mut outs;
+    let t = time_sides(Clock::Wall, &mut [&mut || at(1, o1), &mut || at(2, o2)]);
     kernels::set_threads(1);
+    let (one, two) = (t[0], t[1]);
     Row {
+        key: "A-hot-2-threads".into(),
         name: format!("GF(2^8) encode k={k} n={n} {} KiB, 2 threads", len >> 10),
         ours: mbs(k * len, two),
         base: Some(mbs(k * len, one)),
         base_name: "1 thread",
+        ours_kernel: kernels::active().name(),
+        base_kernel: kernels::active().name(),
+        clock: Clock::Wall,
     }
 }
 
@@ -397,12 +523,25 @@ fn threads(k: usize, n: usize, len: usize) -> Row {
 #[cfg(feature = "parallel")]
 fn threads_decode(len: usize) -> Row {
     let d = Decode::new(len, 1);
+    let (mut a, mut b) = (d.ours(), d.ours());
+    // The thread count is set on every call: the two sides take turns.
+    let t = time_sides(
+        Clock::Wall,
+        &mut [
+            &mut || {
+                kernels::set_threads(1);
+                a(0)
+            },
+            &mut || {
+                kernels::set_threads(2);
+                b(0)
+            },
+        ],
+    );
     kernels::set_threads(1);
-    let one = d.time_ours();
-    kernels::set_threads(2);
-    let two = d.time_ours();
-    kernels::set_threads(1);
+    let (one, two) = (t[0], t[1]);
     Row {
+        key: "E-hot-2-threads".into(),
         name: format!(
             "GF(2^8) decode k=10 n=14 {} KiB, 4 lost, 2 threads",
             len >> 10
@@ -410,6 +549,9 @@ fn threads_decode(len: usize) -> Row {
         ours: mbs(10 * len, two),
         base: Some(mbs(10 * len, one)),
         base_name: "1 thread",
+        ours_kernel: kernels::active().name(),
+        base_kernel: kernels::active().name(),
+        clock: Clock::Wall,
     }
 }
 
@@ -422,14 +564,7 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("model name"))
-                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown".into());
+    let cpu = cpu_name();
     println!(
         "CPU: {cpu}; kernel: {}; available: {:?}",
         kernels::active().name(),
@@ -463,7 +598,7 @@ fn main() {
             "D",
             Box::new(move || vec![encode_all("D", 200, 255, 16 * kib, 1)]),
         ),
-        ("E", Box::new(move || vec![decode_4(mib, COLD_SETS)])),
+        ("E", Box::new(move || decode_4(mib, COLD_SETS))),
         ("P-idx", Box::new(move || per_index(10, 14, mib, COLD_SETS))),
         (
             "gf16",
@@ -484,6 +619,19 @@ fn main() {
             continue;
         }
         for r in job() {
+            record(serde_json::json!({
+                "bench": "isal",
+                "config": r.key,
+                "row": r.name,
+                "baseline": r.base_name,
+                "ours_mbs": r.ours,
+                "base_mbs": r.base,
+                "ratio": r.base.map(|b| r.ours / b),
+                "ours_kernel": r.ours_kernel,
+                "base_kernel": r.base_kernel,
+                "timing": timing(r.clock),
+                "cpu": cpu,
+            }));
             match r.base {
                 Some(b) => println!(
                     "| {} | {:.0} | {} | {:.0} | {:.2}× |",

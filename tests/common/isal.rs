@@ -7,6 +7,7 @@ use std::os::raw::c_int;
 
 #[link(name = "isal")]
 extern "C" {
+    fn gf_invert_matrix(input: *mut u8, output: *mut u8, n: c_int) -> c_int;
     fn ec_init_tables(k: c_int, rows: c_int, a: *mut u8, gftbls: *mut u8);
     fn ec_encode_data(
         len: c_int,
@@ -42,6 +43,17 @@ extern "C" {
         data: *mut *mut u8,
         coding: *mut *mut u8,
     );
+}
+
+/// The inverse of the `n × n` GF(2^8) matrix `m` (row-major) by ISA-L's
+/// `gf_invert_matrix`, which overwrites `m`; None if it is singular. A decoder's
+/// solve: the rows of the inverse for the lost blocks make its decode matrix.
+pub fn invert(m: &mut [u8], n: usize) -> Option<Vec<u8>> {
+    assert_eq!(m.len(), n * n);
+    let mut out = vec![0u8; n * n];
+    // SAFETY: `m` and `out` each hold n × n bytes (checked above and made so).
+    let r = unsafe { gf_invert_matrix(m.as_mut_ptr(), out.as_mut_ptr(), n as c_int) };
+    (r == 0).then_some(out)
 }
 
 /// Which of ISA-L's encoders to call.
