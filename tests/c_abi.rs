@@ -1,5 +1,5 @@
-//! Builds `tests/c/abi_test.c` against `include/algorithm_fec.h` and this crate (as a
-//! static library made by cargo), runs it, and checks its verdict.
+//! Builds `tests/c/abi_test.c` against `include/algorithm_fec.h` and this crate's
+//! shared library (the cdylib), runs it, and checks its verdict.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -7,32 +7,16 @@ use std::process::Command;
 #[test]
 fn c_program_drives_the_abi() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    // target/<profile>/deps/<this test> → target
-    let mut target = std::env::current_exe().unwrap();
-    target.pop();
-    target.pop();
-    target.pop();
-    let work = target.join("c-abi");
+    // target/<profile>/deps/<this test>: cargo compiles the library's cdylib
+    // (libalgorithm_fec.so; .dylib on macOS) into this directory together with the
+    // rlib this test links (its name has no hash: it is the last build of the
+    // library, from these sources). A C program links it as it links any shared
+    // library; building a static library here instead compiled the whole crate
+    // again (half a minute).
+    let mut deps = std::env::current_exe().unwrap();
+    deps.pop();
+    let work = deps.join("../../c-abi");
     std::fs::create_dir_all(&work).unwrap();
-    // The static library is built in this target directory, so it shares every
-    // dependency already compiled (a target directory of its own rebuilt them all:
-    // minutes); `--crate-type` makes a unit of its own, which leaves the rlib alone.
-    let ok = Command::new(env!("CARGO"))
-        .args([
-            "rustc",
-            "--quiet",
-            "--lib",
-            "--crate-type",
-            "staticlib",
-            "--target-dir",
-        ])
-        .arg(&target)
-        .current_dir(&root)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "building the static library failed");
-    let staticlib = target.join("debug").join("libalgorithm_fec.a");
     let exe = work.join("abi_test");
     let compiler = cc::Build::new()
         .cargo_metadata(false)
@@ -52,8 +36,11 @@ fn c_program_drives_the_abi() {
         .arg("-I")
         .arg(root.join("include"))
         .arg(root.join("tests/c/abi_test.c"))
-        .arg(&staticlib)
-        .args(["-lpthread", "-ldl", "-lm", "-o"])
+        .arg("-L")
+        .arg(&deps)
+        .arg("-lalgorithm_fec")
+        .arg(format!("-Wl,-rpath,{}", deps.display()))
+        .arg("-o")
         .arg(&exe)
         .status()
         .unwrap();

@@ -45,6 +45,14 @@ fn zfec_installed() -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if on_path("zfec") && on_path("zunfec") && module {
+        // algorithm_fec's Python package has commands of the same names; a cross-check
+        // against them would compare this crate with itself.
+        let version = Command::new("zfec").arg("--version").output().unwrap();
+        let version = String::from_utf8_lossy(&version.stdout);
+        assert!(
+            !version.contains("algorithm_fec"),
+            "the zfec on PATH is algorithm_fec's, not PyPI zfec's:\n{version}"
+        );
         return true;
     }
     let msg = "zfec (commands zfec, zunfec and the Python module) not found on PATH: \

@@ -1,7 +1,7 @@
 /* The C ABI's file blocks on Windows, where a block's fd is a C runtime descriptor
  * (_open): decode in place into a file at unaligned offsets, read back through the
  * descriptor; a descriptor that is not open is an error, not a crash. Built with
- * mingw against the static library and run under wine by scripts/test-windows.
+ * mingw against the library's DLL and run under wine by scripts/test-windows.
  * Prints "c_abi_fd: ok" and exits 0 when every check holds. */
 #include "algorithm_fec.h"
 
