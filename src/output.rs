@@ -770,25 +770,40 @@ pub fn write_output<T, E: From<OutputError>>(
             return Err(e);
         }
     };
-    let persisted = {
-        let mut p = pending();
-        forget_temp(&mut p, tmp.path());
-        // With overwrite, also over a file someone created meanwhile.
-        if opts.overwrite {
-            tmp.persist(&t.path).map(drop)
-        } else {
-            tmp.persist_noclobber(&t.path).map(drop)
-        }
-    };
-    persisted.map_err(|e| match e.error.kind() {
+    forget_temp(&mut pending(), tmp.path());
+    persist(tmp, &t.path, opts.overwrite).map_err(|e| match e.kind() {
         io::ErrorKind::AlreadyExists => exists_error(&t, 0),
         _ => OutputError::Create {
             path: t.shown.clone(),
-            source: e.error,
+            source: e,
         },
     })?;
     sync_dirs([parent(&t.path)], opts.fsync)?;
     Ok(r)
+}
+
+/// Renames the finished temporary to `path`: with `overwrite` also over a file
+/// someone created meanwhile. Where the platform says a failure may be transient
+/// (Windows, while another process renames onto the same name), tries again for
+/// about a second before giving up; the temporary is removed if it never lands.
+fn persist(mut tmp: NamedTempFile, path: &Path, overwrite: bool) -> io::Result<()> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let r = if overwrite {
+            tmp.persist(path)
+        } else {
+            tmp.persist_noclobber(path)
+        };
+        match r {
+            Ok(_) => return Ok(()),
+            Err(e) if attempt < 20 && sys::rename_may_succeed_later(&e.error) => {
+                tmp = e.file;
+                std::thread::sleep(std::time::Duration::from_millis(5 * attempt));
+            }
+            Err(e) => return Err(e.error),
+        }
+    }
 }
 
 /// Runs `work` over a buffered `w` and flushes it; write errors are blamed on

@@ -123,6 +123,12 @@ mod files {
         File::open(dir)?.sync_all()
     }
 
+    /// Never: a Unix rename replaces its target atomically whoever else renames onto
+    /// it, so a failure is final.
+    pub(crate) fn rename_may_succeed_later(_e: &io::Error) -> bool {
+        false
+    }
+
     /// The identity of the file at `path` (links followed).
     pub(crate) fn path_id(path: &Path) -> io::Result<FileId> {
         let m = std::fs::metadata(path)?;

@@ -89,6 +89,13 @@ mod files {
         Ok(())
     }
 
+    /// Whether a rename over an existing name that failed so may succeed when tried
+    /// again: access denied is what Windows answers while another process renames
+    /// onto the same name, or while the file replaced there is still being deleted.
+    pub(crate) fn rename_may_succeed_later(e: &io::Error) -> bool {
+        e.kind() == io::ErrorKind::PermissionDenied
+    }
+
     /// The identity of the file at `path` (links followed): opened without asking for
     /// read or write access, so it works on files that are open elsewhere and on
     /// directories (backup semantics).
