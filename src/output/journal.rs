@@ -23,7 +23,9 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::{parent, step, sync_dirs, OutputError};
+use super::durable::sync_dirs;
+use super::target::parent;
+use super::{step, OutputError};
 
 const MAGIC: &[u8] = b"fec share-set journal 1";
 const SHARE: &[u8] = b"share";
