@@ -201,6 +201,7 @@ proptest! {
 /// a later stripe, corrected with their counts; one more wrong block there is
 /// beyond the radius (5 spares) and reported at its offset.
 #[test]
+#[cfg_attr(miri, ignore = "too slow under Miri: 300 000-byte blocks")]
 fn long_blocks_over_several_stripes() {
     let mut rng = Rng(7);
     let mut case = Case::new(Field::Gf8, 3, 5, 0, 300_000, &mut rng);
@@ -268,6 +269,7 @@ fn argument_errors() {
 /// Every point of GF(2^8) (x = 0 among them) and a large GF(2^16) code: the most
 /// wrong blocks the spares allow, wrong throughout or in scattered columns.
 #[test]
+#[cfg_attr(miri, ignore = "too slow under Miri: more than 20 minutes interpreted")]
 fn large_codes_at_the_radius() {
     for (field, k, spare, syms) in [(Field::Gf8, 200, 56, 300), (Field::Gf16, 900, 100, 150)] {
         let mut rng = Rng(k as u64);
