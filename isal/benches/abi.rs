@@ -30,17 +30,15 @@ use algorithm_fec::kernels;
 use common::{isal, ours, Api, Rng};
 use smallvec::SmallVec;
 
-/// This thread's CPU time in seconds: on a machine shared with other work, the time
-/// the thread was not running is left out (wall time moved ±35 % between runs).
+// The main crate's bench clock: this thread's CPU time, which leaves out the time the
+// thread was not running on a machine shared with other work (wall time moved ±35 %
+// between runs).
+#[path = "../../benches/common/clock.rs"]
+#[allow(dead_code)] // its wall clock and names serve the main crate's benches
+mod clock;
+
 fn cpu_time() -> f64 {
-    let mut t = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime only writes `t`.
-    let r = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
-    assert_eq!(r, 0, "clock_gettime");
-    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
+    clock::Clock::Thread.now()
 }
 
 /// Seconds (of CPU time) per call of each of `fs`: the best of 15 batches of about
